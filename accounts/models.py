@@ -1,0 +1,62 @@
+"""People who sign in: agents and coordinators. Requesters never sign in (see customers)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+AGENT_GROUP = "Agente"
+COORDINATOR_GROUP = "Coordinador"
+
+
+class SupportLevel(models.IntegerChoices):
+    N1 = 1, _("N1")
+    N2 = 2, _("N2")
+    N3 = 3, _("N3")
+
+
+class User(AbstractUser):
+    """The desk's staff. A custom model from the first migration, so it can grow."""
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_superuser or self.groups.filter(name=COORDINATOR_GROUP).exists()
+
+
+class AgentProfileQuerySet(models.QuerySet):
+    def for_module(self, module):
+        """Agents whose specialties include the module's specialty."""
+        return self.filter(specialties=module.specialty_id)
+
+
+class AgentProfile(models.Model):
+    """What an agent knows and at which support level they work."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="agent_profile", verbose_name=_("usuario")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("nivel de soporte"), choices=SupportLevel.choices, default=SupportLevel.N1
+    )
+    specialties = models.ManyToManyField(
+        "catalog.Specialty", related_name="agents", blank=True, verbose_name=_("especialidades")
+    )
+    is_available = models.BooleanField(
+        _("disponible"), default=True, help_text=_("Desmarque durante vacaciones o ausencias: no se le asignan tickets.")
+    )
+
+    objects = AgentProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("perfil de agente")
+        verbose_name_plural = _("perfiles de agente")
+        ordering = ["user__first_name", "user__last_name", "user__username"]
+
+    def __str__(self):
+        return str(self.user)

@@ -1,0 +1,60 @@
+"""The desk's roles as Django groups, and what each may do."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import AGENT_GROUP, COORDINATOR_GROUP
+
+# (app_label, codename)
+AGENT_PERMISSIONS = [
+    ("tickets", "work_ticket"),
+    ("tickets", "view_ticket"),
+    ("tickets", "change_ticket"),
+    ("tickets", "view_message"),
+    ("tickets", "add_message"),
+    ("tickets", "view_attachment"),
+    ("tickets", "add_attachment"),
+    ("tickets", "view_ticketchange"),
+    ("tickets", "view_priorityrule"),
+    ("customers", "view_organization"),
+    ("customers", "view_contact"),
+    ("customers", "add_contact"),
+    ("customers", "view_supportpolicy"),
+    ("catalog", "view_module"),
+    ("catalog", "view_specialty"),
+    ("accounts", "view_agentprofile"),
+]
+
+COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [
+    ("tickets", "assign_ticket"),
+    ("tickets", "cancel_ticket"),
+    ("tickets", "change_priorityrule"),
+    *[("customers", f"{verb}_{model}") for model in ("organization", "contact", "supportpolicy") for verb in ("add", "change", "delete")],
+    *[("catalog", f"{verb}_{model}") for model in ("module", "specialty") for verb in ("add", "change", "delete")],
+    ("accounts", "change_agentprofile"),
+    ("accounts", "add_agentprofile"),
+    ("accounts", "view_user"),
+    ("health", "view_heartbeat"),
+    *[
+        ("django_celery_beat", f"{verb}_{model}")
+        for model in ("periodictask", "intervalschedule", "crontabschedule")
+        for verb in ("view", "change")
+    ],
+]
+
+ROLES = {
+    AGENT_GROUP: AGENT_PERMISSIONS,
+    COORDINATOR_GROUP: COORDINATOR_PERMISSIONS,
+}
+
+ROLE_LABELS = {AGENT_GROUP: _("Agente"), COORDINATOR_GROUP: _("Coordinador")}
+
+
+def sync_roles(Group, Permission):
+    """Create the groups and give each exactly its permissions. Idempotent."""
+    for name, wanted in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        permissions = [
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in wanted
+        ]
+        group.permissions.set(permissions)

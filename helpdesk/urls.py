@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from health.views import health
+
+from . import views
+
+admin.site.site_header = _("Mesa de ayuda · Coordinación")
+admin.site.site_title = _("Mesa de ayuda")
+admin.site.index_title = _("Configuración y seguimiento")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("entrar/", views.LoginView.as_view(), name="login"),
+    path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inicio/", views.after_login, name="after-login"),
+    path("salud/", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

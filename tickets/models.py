@@ -1,0 +1,488 @@
+"""The incident lifecycle: the ticket, its state machine, messages, attachments and history.
+
+Transitions here only check and change the ticket in memory; `tickets.services` runs
+them inside a transaction with the row locked, writes history and registers side
+effects on commit. Nothing here imports sla or surveys.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from accounts.models import SupportLevel
+
+
+class Urgency(models.IntegerChoices):
+    """The requester's expectation (seed 000); not given means baja."""
+
+    LOW = 1, _("Baja")
+    MEDIUM = 2, _("Media")
+    HIGH = 3, _("Alta")
+
+
+class Impact(models.IntegerChoices):
+    """The agent's assessment of the degradation; treated as medio until assessed."""
+
+    UNASSESSED = 0, _("Sin evaluar")
+    LOW = 1, _("Bajo")
+    MEDIUM = 2, _("Medio")
+    HIGH = 3, _("Alto")
+
+
+class Priority(models.IntegerChoices):
+    VERY_LOW = 1, _("Muy bajo")
+    LOW = 2, _("Bajo")
+    MEDIUM = 3, _("Medio")
+    HIGH = 4, _("Alto")
+    CRITICAL = 5, _("Crítico")
+
+
+class PriorityRule(models.Model):
+    """One cell of the urgency × impact matrix, editable by coordinators."""
+
+    urgency = models.PositiveSmallIntegerField(_("urgencia"), choices=Urgency.choices)
+    impact = models.PositiveSmallIntegerField(
+        _("impacto"), choices=[c for c in Impact.choices if c[0] != Impact.UNASSESSED]
+    )
+    priority = models.PositiveSmallIntegerField(_("prioridad"), choices=Priority.choices)
+
+    class Meta:
+        verbose_name = _("celda de la matriz de prioridad")
+        verbose_name_plural = _("matriz de prioridad")
+        ordering = ["-urgency", "-impact"]
+        constraints = [
+            models.UniqueConstraint(fields=["urgency", "impact"], name="priority_rule_unique_cell"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_urgency_display()} × {self.get_impact_display()} → {self.get_priority_display()}"
+
+    @classmethod
+    def priority_for(cls, urgency: int, impact: int) -> int:
+        """The priority of an urgency and an impact; "sin evaluar" counts as medio."""
+        effective_impact = Impact.MEDIUM if impact == Impact.UNASSESSED else impact
+        return cls.objects.values_list("priority", flat=True).get(urgency=urgency, impact=effective_impact)
+
+
+class TicketQuerySet(models.QuerySet):
+    def not_final(self):
+        return self.exclude(state__in=Ticket.FINAL_STATES)
+
+    def in_queue_order(self):
+        """Higher priority first; equal priority, the oldest first (seed 000)."""
+        return self.order_by("-priority", "created_at", "id")
+
+
+class Ticket(ConcurrentTransitionMixin, models.Model):
+    class Kind(models.TextChoices):
+        INCIDENT = "incident", _("Incidente")
+        REQUEST = "request", _("Solicitud")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Formulario web")
+        EMAIL = "email", _("Correo electrónico")
+        PHONE = "phone", _("Teléfono")
+        MONITORING = "monitoring", _("Monitoreo")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Abierto")
+        IN_PROGRESS = "in_progress", _("En proceso")
+        PENDING_USER = "pending_user", _("Pendiente usuario")
+        PENDING_VENDOR = "pending_vendor", _("Pendiente proveedor")
+        SOLVED = "solved", _("Solucionado")
+        CLOSED = "closed", _("Cerrado")
+        CANCELLED = "cancelled", _("Cancelado")
+
+    class ResolutionCode(models.TextChoices):
+        RESOLVED = "resolved", _("Resuelto")
+        WORKAROUND = "workaround", _("Solución temporal")
+        FALSE_INCIDENT = "false_incident", _("Falsa incidencia")
+        REQUEST_FULFILLED = "request_fulfilled", _("Solicitud atendida")
+        NOT_REPRODUCIBLE = "not_reproducible", _("No reproducible")
+        VENDOR_FIX = "vendor_fix", _("Resuelto por el proveedor")
+
+    class CancelReason(models.TextChoices):
+        DUPLICATE = "duplicate", _("Duplicado")
+        UNAUTHORIZED_CONTACT = "unauthorized_contact", _("Contacto no autorizado")
+        NO_POLICY = "no_policy", _("Póliza no vigente")
+        WITHDRAWN = "withdrawn", _("Retirado por el solicitante")
+        OTHER = "other", _("Otro motivo")
+
+    FINAL_STATES = (State.CLOSED, State.CANCELLED)
+    PENDING_STATES = (State.PENDING_USER, State.PENDING_VENDOR)
+    WORKING_STATES = (State.IN_PROGRESS, State.PENDING_USER, State.PENDING_VENDOR)
+    NOT_FINAL_STATES = (State.OPEN, *WORKING_STATES, State.SOLVED)
+    REFERENCE_PREFIX = {Kind.INCIDENT: "INC", Kind.REQUEST: "REQ"}
+
+    reference = models.CharField(_("referencia"), max_length=20, unique=True, null=True, editable=False)
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.INCIDENT)
+    channel = models.CharField(_("canal"), max_length=12, choices=Channel.choices)
+    requester = models.ForeignKey(
+        "customers.Contact", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("solicitante")
+    )
+    organization = models.ForeignKey(
+        "customers.Organization",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        null=True,
+        blank=True,
+        verbose_name=_("organización"),
+    )
+    module = models.ForeignKey(
+        "catalog.Module",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        null=True,
+        blank=True,
+        verbose_name=_("módulo"),
+    )
+    subject = models.CharField(_("asunto"), max_length=200)
+    description = models.TextField(_("descripción"))
+    occurred_at = models.DateTimeField(_("fecha y hora del incidente"), null=True, blank=True)
+
+    urgency = models.PositiveSmallIntegerField(_("urgencia"), choices=Urgency.choices, default=Urgency.LOW)
+    impact = models.PositiveSmallIntegerField(_("impacto"), choices=Impact.choices, default=Impact.UNASSESSED)
+    priority = models.PositiveSmallIntegerField(_("prioridad"), choices=Priority.choices, default=Priority.LOW)
+
+    state = FSMField(_("estado"), max_length=16, choices=State.choices, default=State.OPEN, protected=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assigned_tickets",
+        null=True,
+        blank=True,
+        verbose_name=_("asignado a"),
+    )
+    level = models.PositiveSmallIntegerField(_("nivel"), choices=SupportLevel.choices, default=SupportLevel.N1)
+
+    solution = models.TextField(_("solución"), blank=True)
+    resolution_code = models.CharField(
+        _("código de resolución"), max_length=20, choices=ResolutionCode.choices, blank=True
+    )
+    cancel_reason = models.CharField(_("motivo de cancelación"), max_length=24, choices=CancelReason.choices, blank=True)
+    cancel_note = models.TextField(_("explicación de la cancelación"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        null=True,
+        blank=True,
+        verbose_name=_("duplicado de"),
+    )
+    vendor_name = models.CharField(_("proveedor"), max_length=200, blank=True)
+    vendor_reference = models.CharField(_("referencia del proveedor"), max_length=100, blank=True)
+
+    reopen_count = models.PositiveSmallIntegerField(_("reaperturas"), default=0)
+    escalation_count = models.PositiveSmallIntegerField(_("escalamientos"), default=0)
+
+    created_at = models.DateTimeField(_("creado"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+    first_response_at = models.DateTimeField(_("primera respuesta"), null=True, blank=True, editable=False)
+    solved_at = models.DateTimeField(_("solucionado"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("cerrado"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelado"), null=True, blank=True, editable=False)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-priority", "created_at", "id"]
+        permissions = [
+            ("work_ticket", _("Puede atender tickets (tomar, responder, escalar, solucionar)")),
+            ("assign_ticket", _("Puede asignar tickets a agentes")),
+            ("cancel_ticket", _("Puede cancelar tickets")),
+        ]
+        indexes = [
+            # The queue: not-final tickets in priority order, oldest first.
+            models.Index(
+                F("priority").desc(),
+                F("created_at"),
+                F("id"),
+                name="ticket_queue_idx",
+                condition=Q(state__in=["open", "in_progress", "pending_user", "pending_vendor", "solved"]),
+            ),
+            models.Index(fields=["state", "-priority", "created_at"], name="ticket_state_queue_idx"),
+            models.Index(fields=["assignee", "state"], name="ticket_assignee_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference or _('(sin referencia)')} · {self.subject}"
+
+    # Derived facts -------------------------------------------------------
+
+    def build_reference(self) -> str:
+        """INC-000123 / REQ-000124: the type's prefix and the ticket's number, unique
+        because the number is the row's primary key."""
+        return f"{self.REFERENCE_PREFIX[self.kind]}-{self.pk:06d}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in self.FINAL_STATES
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in self.PENDING_STATES
+
+    def recompute_priority(self) -> int:
+        self.priority = PriorityRule.priority_for(self.urgency, self.impact)
+        return self.priority
+
+    # Transitions: they check and change this object; services persist them. ---
+
+    @transition(
+        field=state,
+        source=State.OPEN,
+        target=State.IN_PROGRESS,
+        permission="tickets.work_ticket",
+        custom={"label": _("Tomar"), "admin": True},
+    )
+    def take(self, *, agent):
+        """An agent takes an unassigned ticket: the first response."""
+        if self.assignee_id is not None and self.assignee_id != agent.pk:
+            raise ValidationError(_("El ticket ya fue tomado por %(agent)s.") % {"agent": self.assignee})
+        self.assignee = agent
+        self._mark_first_response()
+
+    @transition(
+        field=state,
+        source=State.OPEN,
+        target=State.IN_PROGRESS,
+        permission="tickets.assign_ticket",
+        custom={"label": _("Asignar e iniciar"), "admin": True},
+    )
+    def assign(self, *, assignee):
+        """A coordinator assigns an open ticket to an agent, which starts it."""
+        if assignee is None:
+            raise ValidationError(_("Elija el agente al que se asigna el ticket."))
+        self.assignee = assignee
+        self._mark_first_response()
+
+    @transition(
+        field=state,
+        source=State.IN_PROGRESS,
+        target=State.PENDING_USER,
+        permission="tickets.work_ticket",
+        custom={"label": _("Pendiente usuario"), "admin": True},
+    )
+    def wait_for_user(self, *, message: str):
+        """Ask the requester for something; their reply brings it back."""
+        self._require_text(message, _("Escriba la pregunta o petición para el solicitante."))
+
+    @transition(
+        field=state,
+        source=State.IN_PROGRESS,
+        target=State.PENDING_VENDOR,
+        permission="tickets.work_ticket",
+        custom={"label": _("Pendiente proveedor"), "admin": True},
+    )
+    def wait_for_vendor(self, *, message: str, vendor_name: str, vendor_reference: str = ""):
+        self._require_text(message, _("Escriba el mensaje para el solicitante."))
+        self._require_text(vendor_name, _("Indique el proveedor del que se espera respuesta."))
+        self.vendor_name = vendor_name.strip()
+        self.vendor_reference = (vendor_reference or "").strip()
+
+    @transition(
+        field=state,
+        source=[State.PENDING_USER, State.PENDING_VENDOR],
+        target=State.IN_PROGRESS,
+        permission="tickets.work_ticket",
+        custom={"label": _("Reanudar"), "admin": True},
+    )
+    def resume(self):
+        """Back to work: the requester answered or the vendor delivered."""
+
+    @transition(
+        field=state,
+        source=[State.IN_PROGRESS, State.PENDING_USER, State.PENDING_VENDOR],
+        target=State.SOLVED,
+        permission="tickets.work_ticket",
+        custom={"label": _("Solucionar"), "admin": True},
+    )
+    def solve(self, *, solution: str, resolution_code: str):
+        self._require_text(solution, _("Describa la solución: se enviará al solicitante."))
+        if resolution_code not in self.ResolutionCode.values:
+            raise ValidationError(_("Elija un código de resolución."))
+        self.solution = solution.strip()
+        self.resolution_code = resolution_code
+        self.solved_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.SOLVED,
+        target=State.CLOSED,
+        permission="tickets.work_ticket",
+        custom={"label": _("Cerrar"), "admin": True},
+    )
+    def close(self):
+        """The requester accepted the solution, or the confirmation window passed."""
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.SOLVED,
+        target=State.IN_PROGRESS,
+        permission="tickets.work_ticket",
+        custom={"label": _("Reabrir"), "admin": True},
+    )
+    def reopen(self, *, message: str):
+        """The requester rejected the solution: a reopening, counted."""
+        self._require_text(message, _("Explique por qué el problema sigue."))
+        self.reopen_count += 1
+        self.solved_at = None
+
+    @transition(
+        field=state,
+        source=[State.OPEN, State.IN_PROGRESS, State.PENDING_USER, State.PENDING_VENDOR, State.SOLVED],
+        target=State.CANCELLED,
+        permission="tickets.cancel_ticket",
+        custom={"label": _("Cancelar"), "admin": True},
+    )
+    def cancel(self, *, reason: str, note: str = "", duplicate_of=None):
+        if reason not in self.CancelReason.values:
+            raise ValidationError(_("Elija el motivo de la cancelación."))
+        if reason == self.CancelReason.DUPLICATE:
+            if duplicate_of is None:
+                raise ValidationError(_("Indique la referencia del ticket original."))
+            if duplicate_of.pk == self.pk:
+                raise ValidationError(_("Un ticket no puede ser duplicado de sí mismo."))
+            self.duplicate_of = duplicate_of
+        elif reason == self.CancelReason.OTHER:
+            self._require_text(note, _("Explique el motivo de la cancelación."))
+        self.cancel_reason = reason
+        self.cancel_note = (note or "").strip()
+        self.cancelled_at = timezone.now()
+
+    def _mark_first_response(self):
+        if self.first_response_at is None:
+            self.first_response_at = timezone.now()
+
+    @staticmethod
+    def _require_text(value, message):
+        if not (value or "").strip():
+            raise ValidationError(message)
+
+
+class Message(models.Model):
+    """A line of the ticket's conversation. Internal notes never reach the requester."""
+
+    class Kind(models.TextChoices):
+        PUBLIC_REPLY = "reply", _("Respuesta al solicitante")
+        INTERNAL_NOTE = "note", _("Nota interna")
+        FROM_REQUESTER = "requester", _("Mensaje del solicitante")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ticket_messages",
+        verbose_name=_("autor"),
+    )
+    body = models.TextField(_("mensaje"))
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mensaje")
+        verbose_name_plural = _("mensajes")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="requester") | Q(author__isnull=True),
+                name="requester_message_has_no_staff_author",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != self.Kind.INTERNAL_NOTE
+
+
+def attachment_path(instance, filename):
+    """A generated name: nothing of the client's path or name reaches the disk."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    if not suffix[1:].isalnum():
+        suffix = ""
+    today = timezone.now()
+    return f"attachments/{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket")
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments", verbose_name=_("mensaje")
+    )
+    file = models.FileField(_("archivo"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("nombre original"), max_length=255)
+    content_type = models.CharField(_("tipo de contenido"), max_length=100)
+    size = models.PositiveBigIntegerField(_("tamaño (bytes)"))
+    is_internal = models.BooleanField(_("interno"), default=False)
+    uploaded_at = models.DateTimeField(_("subido"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("archivo adjunto")
+        verbose_name_plural = _("archivos adjuntos")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class TicketChange(models.Model):
+    """One row of a ticket's history: who changed what, from what to what, and when.
+
+    Written explicitly by the services, never by signals. Values are stored raw (codes,
+    ids) for reports, and as shown at the time for people (names can change later)."""
+
+    class Field(models.TextChoices):
+        CREATED = "created", _("Creación")
+        STATE = "state", _("Estado")
+        PRIORITY = "priority", _("Prioridad")
+        URGENCY = "urgency", _("Urgencia")
+        IMPACT = "impact", _("Impacto")
+        ASSIGNEE = "assignee", _("Asignado a")
+        LEVEL = "level", _("Nivel")
+        MODULE = "module", _("Módulo")
+        KIND = "kind", _("Tipo")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="changes", verbose_name=_("ticket"))
+    at = models.DateTimeField(_("fecha"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ticket_changes",
+        verbose_name=_("quién"),
+        help_text=_("Vacío cuando el cambio lo hizo el solicitante o el sistema."),
+    )
+    field = models.CharField(_("qué"), max_length=10, choices=Field.choices)
+    old_value = models.CharField(_("valor anterior"), max_length=40, blank=True)
+    new_value = models.CharField(_("valor nuevo"), max_length=40, blank=True)
+    old_display = models.CharField(_("antes"), max_length=200, blank=True)
+    new_display = models.CharField(_("después"), max_length=200, blank=True)
+    note = models.TextField(_("motivo o comentario"), blank=True)
+
+    class Meta:
+        verbose_name = _("cambio del ticket")
+        verbose_name_plural = _("historial")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="change_ticket_at_idx")]
+
+    def __str__(self):
+        return f"{self.get_field_display()}: {self.old_display} → {self.new_display}"

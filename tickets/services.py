@@ -1,0 +1,481 @@
+"""Use cases that change tickets. Each one has the same shape:
+
+transaction.atomic() → lock the row → check the state the caller saw and the
+transition's permission → run the transition → save(update_fields=…) → write the
+history rows → register side effects with transaction.on_commit.
+
+`by` is the staff user acting; None means the requester (through a signed link
+or email) or the system (a beat job), whose callers have checked who they are.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from accounts.models import SupportLevel
+from customers.models import Contact
+
+from .models import Impact, Message, PriorityRule, Ticket, TicketChange, Urgency
+
+
+class TicketConflict(ValidationError):
+    """Someone else changed the ticket first: the loser of a race gets this, in Spanish."""
+
+    def __init__(self, message):
+        super().__init__(message, code="conflict")
+
+
+# History ------------------------------------------------------------------
+
+
+def _display(field: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    labels = {
+        TicketChange.Field.STATE: Ticket.State,
+        TicketChange.Field.PRIORITY: None,
+        TicketChange.Field.URGENCY: Urgency,
+        TicketChange.Field.IMPACT: Impact,
+        TicketChange.Field.LEVEL: SupportLevel,
+        TicketChange.Field.KIND: Ticket.Kind,
+    }
+    if field == TicketChange.Field.PRIORITY:
+        return f"{value} · {Ticket(priority=value).get_priority_display()}"
+    choices = labels.get(field)
+    if choices is not None:
+        return str(choices(value).label)
+    return str(value)
+
+
+def _raw(value) -> str:
+    if value is None:
+        return ""
+    return str(getattr(value, "pk", value))
+
+
+def record_change(*, ticket: Ticket, actor, field: str, old, new, note: str = "") -> TicketChange:
+    """One history row. `old`/`new` are codes, numbers or model instances."""
+    return TicketChange.objects.create(
+        ticket=ticket,
+        actor=actor,
+        field=field,
+        old_value=_raw(old),
+        new_value=_raw(new),
+        old_display=_display(field, old) if not hasattr(old, "pk") else str(old),
+        new_display=_display(field, new) if not hasattr(new, "pk") else str(new),
+        note=note,
+    )
+
+
+# Locking and checks -------------------------------------------------------
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """The ticket's row, locked until the transaction ends, checked against what the
+    caller saw: if its state changed meanwhile, the caller lost the race."""
+    locked = Ticket.objects.select_for_update(no_key=True).select_related("assignee").get(pk=ticket.pk)
+    if locked.state != ticket.state:
+        raise TicketConflict(
+            _(
+                "El ticket %(reference)s cambió mientras usted lo consultaba: ahora está «%(state)s». "
+                "Revise su estado e intente de nuevo."
+            )
+            % {"reference": locked.reference, "state": locked.get_state_display()}
+        )
+    return locked
+
+
+def _check_transition(ticket: Ticket, name: str, by) -> None:
+    method = getattr(ticket, name)
+    if not can_proceed(method):
+        raise ValidationError(
+            _("No se puede «%(action)s» un ticket en estado «%(state)s».")
+            % {"action": _transition_label(ticket, name), "state": ticket.get_state_display()},
+            code="not_allowed",
+        )
+    if by is not None and not has_transition_perm(method, by):
+        raise PermissionDenied(
+            _("Usted no tiene permiso para «%(action)s» este ticket.") % {"action": _transition_label(ticket, name)}
+        )
+
+
+def _transition_label(ticket: Ticket, name: str) -> str:
+    meta = getattr(type(ticket), name)._django_fsm
+    for t in meta.transitions.values():
+        return str(t.custom.get("label", name)).lower()
+    return name
+
+
+def _require_staff_perm(by, perm: str, message: str) -> None:
+    if by is not None and not by.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+# Every field a transition method may set (see Ticket's transitions).
+TRANSITION_FIELDS = [
+    "state",
+    "assignee",
+    "first_response_at",
+    "solution",
+    "resolution_code",
+    "solved_at",
+    "closed_at",
+    "reopen_count",
+    "cancel_reason",
+    "cancel_note",
+    "duplicate_of",
+    "cancelled_at",
+    "vendor_name",
+    "vendor_reference",
+    "updated_at",
+]
+
+
+def _run_transition(ticket: Ticket, name: str, by, *, history_note: str = "", **kwargs) -> Ticket:
+    """Lock, check, transition, save and record the state change. Call inside atomic()."""
+    locked = _lock(ticket)
+    _check_transition(locked, name, by)
+    old_state, old_assignee = locked.state, locked.assignee
+    getattr(locked, name)(**kwargs)
+    locked.save(update_fields=TRANSITION_FIELDS)
+    record_change(ticket=locked, actor=by, field=TicketChange.Field.STATE, old=old_state, new=locked.state, note=history_note)
+    if locked.assignee_id != getattr(old_assignee, "pk", None):
+        record_change(ticket=locked, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=locked.assignee)
+    return locked
+
+
+# Intake -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Whether a requester gets service, and if not, why (seed 000, seed 002)."""
+
+    admitted: bool
+    reason: str = ""
+    explanation: str = ""
+
+
+def ticket_admission(*, requester: Contact, on: datetime.date | None = None) -> Admission:
+    organization = requester.organization
+    if organization is None or (settings.HELPDESK_REQUIRE_AUTHORIZED_CONTACT and not requester.is_authorized):
+        return Admission(
+            False,
+            Ticket.CancelReason.UNAUTHORIZED_CONTACT,
+            _(
+                "Su correo no está registrado como contacto autorizado de una organización con servicio. "
+                "Pida al responsable de su organización que lo dé de alta con la mesa de ayuda."
+            ),
+        )
+    if not organization.has_policy_in_force(on):
+        return Admission(
+            False,
+            Ticket.CancelReason.NO_POLICY,
+            _(
+                "La organización %(organization)s no tiene una póliza de soporte vigente. "
+                "Comuníquese con su ejecutivo de cuenta para renovarla."
+            )
+            % {"organization": organization},
+        )
+    return Admission(True)
+
+
+def ticket_open(
+    *,
+    requester: Contact,
+    subject: str,
+    description: str,
+    channel: str,
+    kind: str = Ticket.Kind.INCIDENT,
+    module=None,
+    urgency: int = Urgency.LOW,
+    occurred_at: datetime.datetime | None = None,
+    by=None,
+) -> Ticket:
+    """Turn a report into a ticket, whatever the channel. A requester without service
+    still gets a ticket, cancelled at once with the reason (seed 000)."""
+    admission = ticket_admission(requester=requester)
+    with transaction.atomic():
+        ticket = Ticket(
+            requester=requester,
+            organization=requester.organization,
+            subject=subject.strip(),
+            description=description.strip(),
+            channel=channel,
+            kind=kind,
+            module=module,
+            urgency=urgency,
+            occurred_at=occurred_at,
+        )
+        ticket.recompute_priority()
+        ticket.save()
+        ticket.reference = ticket.build_reference()
+        ticket.save(update_fields=["reference"])
+        record_change(
+            ticket=ticket,
+            actor=by,
+            field=TicketChange.Field.CREATED,
+            old=None,
+            new=ticket.state,
+            note=str(ticket.get_channel_display()),
+        )
+        if not admission.admitted:
+            ticket.cancel(reason=admission.reason, note=admission.explanation)
+            ticket.save(update_fields=["state", "cancel_reason", "cancel_note", "cancelled_at", "updated_at"])
+            record_change(
+                ticket=ticket,
+                actor=None,
+                field=TicketChange.Field.STATE,
+                old=Ticket.State.OPEN,
+                new=ticket.state,
+                note=admission.explanation,
+            )
+    return ticket
+
+
+# Working a ticket ---------------------------------------------------------
+
+
+def ticket_take(*, ticket: Ticket, agent) -> Ticket:
+    """An agent takes an open ticket. Two agents at once: one gets it, the other is told who."""
+    with transaction.atomic():
+        current = Ticket.objects.select_for_update(no_key=True).select_related("assignee").get(pk=ticket.pk)
+        if current.state != Ticket.State.OPEN and current.assignee_id and current.assignee_id != agent.pk:
+            raise TicketConflict(
+                _("El ticket %(reference)s ya fue tomado por %(agent)s.")
+                % {"reference": current.reference, "agent": current.assignee}
+            )
+        return _run_transition(ticket, "take", agent, agent=agent)
+
+
+def _check_assignable(assignee) -> None:
+    if assignee is None or not assignee.is_active or not assignee.has_perm("tickets.work_ticket"):
+        raise ValidationError(_("Solo se puede asignar a un agente activo de la mesa."), code="invalid_assignee")
+
+
+def ticket_assign(*, ticket: Ticket, assignee, by) -> Ticket:
+    """A coordinator assigns: an open ticket is started; a ticket in progress or pending
+    changes hands and keeps its state."""
+    _require_staff_perm(by, "tickets.assign_ticket", _("Solo un coordinador puede asignar tickets."))
+    _check_assignable(assignee)
+    with transaction.atomic():
+        if ticket.state == Ticket.State.OPEN:
+            return _run_transition(ticket, "assign", by, assignee=assignee)
+        locked = _lock(ticket)
+        if locked.state not in Ticket.WORKING_STATES:
+            raise ValidationError(
+                _("No se puede reasignar un ticket en estado «%(state)s».") % {"state": locked.get_state_display()},
+                code="not_allowed",
+            )
+        if locked.assignee_id == assignee.pk:
+            return locked
+        old = locked.assignee
+        locked.assignee = assignee
+        locked.save(update_fields=["assignee", "updated_at"])
+        record_change(ticket=locked, actor=by, field=TicketChange.Field.ASSIGNEE, old=old, new=assignee)
+        return locked
+
+
+def _public_reply(ticket: Ticket, by, body: str) -> Message:
+    return Message.objects.create(ticket=ticket, kind=Message.Kind.PUBLIC_REPLY, author=by, body=body.strip())
+
+
+def ticket_wait_for_user(*, ticket: Ticket, by, message: str) -> Ticket:
+    with transaction.atomic():
+        locked = _run_transition(ticket, "wait_for_user", by, message=message)
+        _public_reply(locked, by, message)
+        return locked
+
+
+def ticket_wait_for_vendor(*, ticket: Ticket, by, message: str, vendor_name: str, vendor_reference: str = "") -> Ticket:
+    with transaction.atomic():
+        locked = _run_transition(
+            ticket,
+            "wait_for_vendor",
+            by,
+            history_note=_("Proveedor: %(vendor)s %(reference)s") % {"vendor": vendor_name, "reference": vendor_reference},
+            message=message,
+            vendor_name=vendor_name,
+            vendor_reference=vendor_reference,
+        )
+        _public_reply(locked, by, message)
+        return locked
+
+
+def ticket_resume(*, ticket: Ticket, by) -> Ticket:
+    with transaction.atomic():
+        return _run_transition(ticket, "resume", by)
+
+
+def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str) -> Ticket:
+    with transaction.atomic():
+        locked = _run_transition(
+            ticket,
+            "solve",
+            by,
+            history_note=str(Ticket.ResolutionCode(resolution_code).label) if resolution_code in Ticket.ResolutionCode.values else "",
+            solution=solution,
+            resolution_code=resolution_code,
+        )
+        _public_reply(locked, by, solution)
+        return locked
+
+
+def ticket_close(*, ticket: Ticket, by=None, automatic: bool = False) -> Ticket:
+    """Close a solved ticket: the requester accepted (by=None), an agent records the
+    acceptance, or the confirmation window passed (automatic=True)."""
+    note = _("Cerrado automáticamente: el solicitante no respondió a tiempo.") if automatic else ""
+    with transaction.atomic():
+        return _run_transition(ticket, "close", by, history_note=note)
+
+
+def ticket_reopen(*, ticket: Ticket, by=None, message: str) -> Ticket:
+    """The solution did not work: back to En proceso, the reopening counted."""
+    with transaction.atomic():
+        locked = _run_transition(ticket, "reopen", by, history_note=message, message=message)
+        Message.objects.create(
+            ticket=locked,
+            kind=Message.Kind.FROM_REQUESTER if by is None else Message.Kind.INTERNAL_NOTE,
+            author=by,
+            body=message.strip(),
+        )
+        return locked
+
+
+def ticket_cancel(*, ticket: Ticket, by, reason: str, note: str = "", duplicate_of: Ticket | None = None) -> Ticket:
+    with transaction.atomic():
+        locked = _run_transition(
+            ticket,
+            "cancel",
+            by,
+            history_note=(note or str(Ticket.CancelReason(reason).label)) if reason in Ticket.CancelReason.values else note,
+            reason=reason,
+            note=note,
+            duplicate_of=duplicate_of,
+        )
+        return locked
+
+
+def ticket_classify(
+    *,
+    ticket: Ticket,
+    by,
+    urgency: int | None = None,
+    impact: int | None = None,
+    module=None,
+    kind: str | None = None,
+    note: str = "",
+) -> Ticket:
+    """Change urgency, impact, module or type; the priority follows the matrix.
+    Every change, the priority's included, gets its history row."""
+    _require_staff_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa puede clasificar tickets."))
+    with transaction.atomic():
+        locked = _lock(ticket)
+        if locked.is_final:
+            raise ValidationError(
+                _("Un ticket %(state)s ya no se reclasifica.") % {"state": locked.get_state_display().lower()},
+                code="not_allowed",
+            )
+        changes = []
+        for field, value in (
+            (TicketChange.Field.URGENCY, urgency),
+            (TicketChange.Field.IMPACT, impact),
+            (TicketChange.Field.KIND, kind),
+        ):
+            if value is not None and getattr(locked, field) != value:
+                changes.append((field, getattr(locked, field), value))
+                setattr(locked, field, value)
+        if module is not None and locked.module_id != module.pk:
+            changes.append((TicketChange.Field.MODULE, locked.module, module))
+            locked.module = module
+        if not changes:
+            return locked
+        old_priority = locked.priority
+        locked.recompute_priority()
+        if locked.priority != old_priority:
+            changes.append((TicketChange.Field.PRIORITY, old_priority, locked.priority))
+        locked.save(update_fields=["urgency", "impact", "kind", "module", "priority", "updated_at"])
+        for field, old, new in changes:
+            record_change(ticket=locked, actor=by, field=field, old=old, new=new, note=note)
+        return locked
+
+
+def ticket_escalate(*, ticket: Ticket, by, reason: str, assignee=None) -> Ticket:
+    """Raise the support level (N1 → N2 → N3): not a state; recorded and counted,
+    and the ticket may change hands to an agent of the new level."""
+    _require_staff_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa puede escalar tickets."))
+    if not (reason or "").strip():
+        raise ValidationError(_("Explique por qué se escala el ticket."), code="required")
+    with transaction.atomic():
+        locked = _lock(ticket)
+        if locked.state not in (Ticket.State.OPEN, *Ticket.WORKING_STATES):
+            raise ValidationError(
+                _("No se puede escalar un ticket en estado «%(state)s».") % {"state": locked.get_state_display()},
+                code="not_allowed",
+            )
+        if locked.level >= SupportLevel.N3:
+            raise ValidationError(_("El ticket ya está en el nivel más alto (N3)."), code="max_level")
+        if assignee is not None:
+            _check_assignable(assignee)
+        old_level, old_assignee = locked.level, locked.assignee
+        locked.level += 1
+        locked.escalation_count += 1
+        fields = ["level", "escalation_count", "updated_at"]
+        if assignee is not None and assignee.pk != locked.assignee_id:
+            locked.assignee = assignee
+            fields.append("assignee")
+        locked.save(update_fields=fields)
+        record_change(ticket=locked, actor=by, field=TicketChange.Field.LEVEL, old=old_level, new=locked.level, note=reason.strip())
+        if "assignee" in fields:
+            record_change(ticket=locked, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=assignee, note=reason.strip())
+        return locked
+
+
+def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None) -> Message:
+    """A line in the conversation. An agent's first public reply is the first response."""
+    if not (body or "").strip():
+        raise ValidationError(_("El mensaje está vacío."), code="required")
+    if kind != Message.Kind.FROM_REQUESTER:
+        _require_staff_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa puede responder."))
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
+        message = Message.objects.create(
+            ticket=locked,
+            kind=kind,
+            author=by if kind != Message.Kind.FROM_REQUESTER else None,
+            body=body.strip(),
+        )
+        if kind == Message.Kind.PUBLIC_REPLY and locked.first_response_at is None:
+            locked.first_response_at = message.created_at
+            locked.save(update_fields=["first_response_at", "updated_at"])
+        return message
+
+
+# One entry point for generic callers (the admin's transition buttons).
+TRANSITION_SERVICES = {
+    "take": lambda ticket, by, **kw: ticket_take(ticket=ticket, agent=by),
+    "assign": lambda ticket, by, **kw: ticket_assign(ticket=ticket, by=by, **kw),
+    "wait_for_user": lambda ticket, by, **kw: ticket_wait_for_user(ticket=ticket, by=by, **kw),
+    "wait_for_vendor": lambda ticket, by, **kw: ticket_wait_for_vendor(ticket=ticket, by=by, **kw),
+    "resume": lambda ticket, by, **kw: ticket_resume(ticket=ticket, by=by),
+    "solve": lambda ticket, by, **kw: ticket_solve(ticket=ticket, by=by, **kw),
+    "close": lambda ticket, by, **kw: ticket_close(ticket=ticket, by=by),
+    "reopen": lambda ticket, by, **kw: ticket_reopen(ticket=ticket, by=by, **kw),
+    "cancel": lambda ticket, by, **kw: ticket_cancel(ticket=ticket, by=by, **kw),
+}
+
+
+def ticket_transition(*, ticket: Ticket, name: str, by, **kwargs) -> Ticket:
+    try:
+        service = TRANSITION_SERVICES[name]
+    except KeyError:
+        raise ValidationError(_("Acción desconocida."), code="unknown") from None
+    return service(ticket, by, **kwargs)
