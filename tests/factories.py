@@ -58,6 +58,7 @@ class ModuleFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"usuario{n}")
     first_name = factory.Sequence(lambda n: f"Nombre{n}")
@@ -65,6 +66,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@mesa.example.mx")
     is_staff = True
     password = factory.PostGenerationMethodCall("set_password", "clave-segura-123")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
