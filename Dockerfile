@@ -1,0 +1,16 @@
+# The desk's image: web (gunicorn), worker and beat run from it (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml README.md ./
+RUN pip install -e .
+COPY . .
+RUN SECRET_KEY=only-for-collectstatic DEBUG=0 python manage.py collectstatic --noinput \
+    && useradd --create-home --uid 1000 desk && mkdir -p /app/var && chown -R desk /app/var
+USER desk
+
+EXPOSE 8000
+CMD ["gunicorn", "helpdesk.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

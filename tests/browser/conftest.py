@@ -1,0 +1,55 @@
+"""Browser tests: Playwright driving the system Chromium (Debian's package), headless.
+
+Browsers cannot be downloaded here, so Playwright launches /usr/bin/chromium. Without
+it these tests skip, saying why, unless HELPDESK_REQUIRE_BROWSER is set (CI sets it,
+after installing Chromium), in which case they fail.
+"""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("HELPDESK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        message = f"Chromium no está instalado en {CHROMIUM} (apt-get install chromium chromium-driver)"
+        if os.environ.get("HELPDESK_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="es-MX", timezone_id="America/Mexico_City")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -1,0 +1,119 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_home_tells_a_visitor_where_to_report_and_where_to_sign_in(client, settings):
+    settings.HELPDESK_SUPPORT_EMAIL = "soporte@openpyme.mx"
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "soporte@openpyme.mx" in body
+    assert reverse("login") in body
+    assert 'lang="es"' in body
+
+
+def test_pages_send_a_content_security_policy(client):
+    response = client.get("/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_english_is_available(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert 'lang="en"' in body
+    assert "Agent sign-in" in body
+
+
+@pytest.mark.django_db
+def test_agent_signs_in_and_lands_on_the_ticket_list(client, agent):
+    response = client.post(reverse("login"), {"username": "ana", "password": "clave-segura-123"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:tickets_ticket_changelist")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_refused_in_spanish(client, agent):
+    response = client.post(reverse("login"), {"username": "ana", "password": "incorrecta"})
+    assert response.status_code == 200
+    assert "Por favor, introduzca un nombre de usuario y clave correctos" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_login_ignores_an_offsite_next(client, agent):
+    response = client.post(
+        reverse("login") + "?next=https://malicioso.example.com/",
+        {"username": "ana", "password": "clave-segura-123", "next": "https://malicioso.example.com/"},
+    )
+    assert response.status_code == 302
+    assert "malicioso" not in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_user_without_desk_access_is_told_so(client):
+    user = UserFactory(is_staff=False, username="visitante")
+    client.force_login(user)
+    response = client.get(reverse("after-login"), follow=True)
+    assert "no tiene acceso a la mesa" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_logout_is_a_post(client, agent):
+    client.force_login(agent)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_health_reports_stale_background_until_the_worker_beats(client):
+    from health.tasks import heartbeat
+
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["background"] == "stale"
+    heartbeat()
+    response = client.get(reverse("health"))
+    assert response.status_code == 200
+    assert response.json() == {**response.json(), "database": "ok", "background": "ok"}
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        {
+            "SECRET_KEY": "k" * 20 + "-production-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "mesa.example.com",
+            "DEBUG": "0",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
