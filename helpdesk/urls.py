@@ -18,5 +18,7 @@ urlpatterns = [
     path("inicio/", views.after_login, name="after-login"),
     path("salud/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin signs in through the desk's own page (rate-limited, Spanish).
+    path("admin/login/", views.LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
 ]

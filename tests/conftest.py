@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import AgentFactory, ContactFactory, CoordinatorFactory, SupportPolicyFactory
 
@@ -23,3 +24,11 @@ def other_agent(db):
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory(first_name="Carla", last_name="Coordinadora", username="carla")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -117,3 +117,22 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_pause_sign_in_even_with_the_right_one(client, agent):
+    from helpdesk.views import LOGIN_MAX_FAILURES
+
+    for _ in range(LOGIN_MAX_FAILURES):
+        assert client.post(reverse("login"), {"username": "ana", "password": "mala"}).status_code == 200
+    response = client.post(reverse("login"), {"username": "ana", "password": "clave-segura-123"})
+    assert response.status_code == 429
+    assert "Demasiados intentos fallidos" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_admin_sign_in_goes_through_the_rate_limited_page(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 200
+    assert "Acceso para agentes" in response.content.decode()
