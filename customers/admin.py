@@ -9,8 +9,13 @@ from .models import Contact, Organization, SupportPolicy
 class SupportPolicyInline(admin.TabularInline):
     model = SupportPolicy
     extra = 0
-    fields = ["name", "number", "starts_on", "ends_on", "is_active", "is_in_force"]
-    readonly_fields = ["is_in_force"]
+    fields = ["name", "number", "starts_on", "ends_on", "is_active", "in_force"]
+    readonly_fields = ["in_force"]
+
+    @admin.display(description=_("vigente"), boolean=True)
+    def in_force(self, obj):
+        # The blank extra row has no dates yet.
+        return obj.is_in_force() if obj.pk else None
 
 
 @admin.register(Organization)

@@ -77,6 +77,8 @@ class SupportPolicy(models.Model):
         return f"{self.name} ({self.organization})"
 
     def is_in_force(self, on: datetime.date | None = None) -> bool:
+        if self.starts_on is None or self.ends_on is None:
+            return False
         on = on or timezone.localdate()
         return self.is_active and self.starts_on <= on <= self.ends_on
 

@@ -108,10 +108,9 @@ def _check_transition(ticket: Ticket, name: str, by) -> None:
 
 
 def _transition_label(ticket: Ticket, name: str) -> str:
-    meta = getattr(type(ticket), name)._django_fsm
-    for t in meta.transitions.values():
-        return str(t.custom.get("label", name)).lower()
-    return name
+    # Every source of one transition method carries the same label: take the first.
+    first = next(iter(getattr(type(ticket), name)._django_fsm.transitions.values()))
+    return str(first.custom.get("label", name)).lower()
 
 
 def _require_staff_perm(by, perm: str, message: str) -> None:

@@ -4,13 +4,14 @@ and forms (through the services, with history) and the priority matrix."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory, TicketFactory
+from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory, TicketFactory, UserFactory
 from tickets.models import Impact, Message, PriorityRule, Ticket, TicketChange, Urgency
 
 pytestmark = pytest.mark.django_db
@@ -314,6 +315,24 @@ def test_editing_impact_recomputes_priority_and_writes_history(coordinator_clien
     assert (ticket.impact, ticket.priority) == (Impact.HIGH, 5)
     history = {c.field: (c.old_value, c.new_value) for c in ticket.changes.filter(actor=coordinator)}
     assert history == {TicketChange.Field.IMPACT: ("0", "3"), TicketChange.Field.PRIORITY: ("4", "5")}
+
+
+def test_refused_reclassification_is_reported_without_a_success_message(client):
+    # Someone who may change tickets in the admin but does not work them: the service refuses.
+    clerk = UserFactory()
+    clerk.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="tickets", codename__in=["view_ticket", "change_ticket"])
+    )
+    client.force_login(clerk)
+    ticket = TicketFactory(state=Ticket.State.OPEN, urgency=Urgency.HIGH)
+    page = client.get(change_url(ticket))
+
+    response = client.post(change_url(ticket), change_form_data(page, impact=Impact.HIGH, _save="1"))
+
+    ticket.refresh_from_db()
+    assert ticket.impact == Impact.UNASSESSED
+    assert not ticket.changes.exists()
+    assert messages_of(response) == ["Solo el personal de la mesa puede clasificar tickets."]
 
 
 def test_final_ticket_cannot_be_reclassified(coordinator_client):

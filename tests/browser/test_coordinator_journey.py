@@ -1,0 +1,43 @@
+import re
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from tickets.models import Priority, Ticket, TicketChange
+from tickets.services import ticket_open
+from tests.factories import ModuleFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_coordinator_signs_in_sees_the_priority_list_and_starts_the_top_ticket(page, coordinator, requester):
+    module = ModuleFactory(name="Facturación")
+    now = timezone.now()
+    with time_machine.travel(now - timezone.timedelta(hours=3), tick=False):
+        older_low = ticket_open(requester=requester, subject="Duda sobre un reporte", description="¿Dónde está?", channel=Ticket.Channel.EMAIL, module=module)
+    with time_machine.travel(now - timezone.timedelta(hours=1), tick=False):
+        urgent = ticket_open(requester=requester, subject="No se pueden timbrar facturas", description="Error 500 al timbrar", channel=Ticket.Channel.WEB, module=module, urgency=3)
+    assert urgent.priority > older_low.priority
+
+    page.goto("/")
+    page.get_by_role("link", name="Acceso para agentes").first.click()
+    page.get_by_label("Usuario").fill("carla")
+    page.get_by_label("Contraseña").fill("clave-segura-123")
+    page.get_by_role("button", name="Entrar").click()
+
+    page.wait_for_url(re.compile(r"/admin/tickets/ticket/"))
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 2
+    assert urgent.reference in rows.nth(0).inner_text()
+    assert str(Priority(urgent.priority).label) in rows.nth(0).inner_text()
+
+    rows.nth(0).get_by_role("link", name=urgent.reference).click()
+    page.get_by_role("button", name="Tomar").click()
+
+    page.wait_for_selector(".messagelist")
+    assert "En proceso" in page.content()
+    urgent.refresh_from_db()
+    assert urgent.state == Ticket.State.IN_PROGRESS
+    assert urgent.assignee == coordinator
+    assert urgent.changes.filter(field=TicketChange.Field.STATE, new_value=Ticket.State.IN_PROGRESS).exists()
