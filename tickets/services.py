@@ -81,7 +81,7 @@ def record_change(*, ticket: Ticket, actor, field: str, old, new, note: str = ""
 def _lock(ticket: Ticket) -> Ticket:
     """The ticket's row, locked until the transaction ends, checked against what the
     caller saw: if its state changed meanwhile, the caller lost the race."""
-    locked = Ticket.objects.select_for_update(no_key=True).select_related("assignee").get(pk=ticket.pk)
+    locked = Ticket.objects.select_for_update(no_key=True, of=("self",)).select_related("assignee").get(pk=ticket.pk)
     if locked.state != ticket.state:
         raise TicketConflict(
             _(
@@ -246,7 +246,7 @@ def ticket_open(
 def ticket_take(*, ticket: Ticket, agent) -> Ticket:
     """An agent takes an open ticket. Two agents at once: one gets it, the other is told who."""
     with transaction.atomic():
-        current = Ticket.objects.select_for_update(no_key=True).select_related("assignee").get(pk=ticket.pk)
+        current = Ticket.objects.select_for_update(no_key=True, of=("self",)).select_related("assignee").get(pk=ticket.pk)
         if current.state != Ticket.State.OPEN and current.assignee_id and current.assignee_id != agent.pk:
             raise TicketConflict(
                 _("El ticket %(reference)s ya fue tomado por %(agent)s.")
