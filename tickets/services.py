@@ -252,6 +252,8 @@ def ticket_take(*, ticket: Ticket, agent) -> Ticket:
                 _("El ticket %(reference)s ya fue tomado por %(agent)s.")
                 % {"reference": current.reference, "agent": current.assignee}
             )
+        if current.state != Ticket.State.OPEN:
+            ticket = current  # not a race: report the state it is in
         return _run_transition(ticket, "take", agent, agent=agent)
 
 
@@ -423,6 +425,11 @@ def ticket_escalate(*, ticket: Ticket, by, reason: str, assignee=None) -> Ticket
         if locked.level >= SupportLevel.N3:
             raise ValidationError(_("El ticket ya está en el nivel más alto (N3)."), code="max_level")
         if assignee is not None:
+            if locked.state == Ticket.State.OPEN:
+                raise ValidationError(
+                    _("Un ticket abierto no tiene responsable: tómelo o asígnelo antes de escalarlo a un agente."),
+                    code="not_allowed",
+                )
             _check_assignable(assignee)
         old_level, old_assignee = locked.level, locked.assignee
         locked.level += 1
@@ -439,13 +446,20 @@ def ticket_escalate(*, ticket: Ticket, by, reason: str, assignee=None) -> Ticket
 
 
 def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None) -> Message:
-    """A line in the conversation. An agent's first public reply is the first response."""
+    """A line in the conversation. An agent's first public reply is the first response;
+    the requester's reply to a ticket waiting for them puts it back to work (domain.md)."""
     if not (body or "").strip():
         raise ValidationError(_("El mensaje está vacío."), code="required")
     if kind != Message.Kind.FROM_REQUESTER:
         _require_staff_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa puede responder."))
     with transaction.atomic():
         locked = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
+        if locked.is_final and kind != Message.Kind.INTERNAL_NOTE:
+            raise ValidationError(
+                _("El ticket %(reference)s está %(state)s: ya no admite mensajes al solicitante.")
+                % {"reference": locked.reference, "state": locked.get_state_display().lower()},
+                code="final",
+            )
         message = Message.objects.create(
             ticket=locked,
             kind=kind,
@@ -455,6 +469,8 @@ def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None) -> Mess
         if kind == Message.Kind.PUBLIC_REPLY and locked.first_response_at is None:
             locked.first_response_at = message.created_at
             locked.save(update_fields=["first_response_at", "updated_at"])
+        if kind == Message.Kind.FROM_REQUESTER and locked.state == Ticket.State.PENDING_USER:
+            _run_transition(locked, "resume", None, history_note=_("El solicitante respondió."))
         return message
 
 

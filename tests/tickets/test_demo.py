@@ -1,0 +1,109 @@
+"""`manage.py load_demo`: realistic, complete and idempotent demo data.
+
+The command creates ~200 tickets through the services (a few seconds): one test runs
+it twice and checks everything on the result, instead of paying for it per assertion.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
+from catalog.models import Module, Specialty
+from customers.models import Contact, Organization, SupportPolicy
+from tickets.models import Message, Ticket, TicketChange
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        "organizations": Organization.objects.count(),
+        "policies": SupportPolicy.objects.count(),
+        "contacts": Contact.objects.count(),
+        "specialties": Specialty.objects.count(),
+        "modules": Module.objects.count(),
+        "users": User.objects.count(),
+        "agent_profiles": AgentProfile.objects.count(),
+        "tickets": Ticket.objects.count(),
+        "messages": Message.objects.count(),
+        "history": TicketChange.objects.count(),
+    }
+
+
+def test_load_demo_is_complete_realistic_and_idempotent(client):
+    first_output = StringIO()
+    call_command("load_demo", stdout=first_output)
+    after_first = counts()
+    second_output = StringIO()
+    call_command("load_demo", stdout=second_output)
+
+    # Idempotent: the second run creates nothing, and says so.
+    assert counts() == after_first
+    assert "ya existían" in second_output.getvalue()
+    assert after_first["organizations"] == 3
+    assert after_first["modules"] == 7
+    assert 180 <= after_first["tickets"] <= 230
+    assert after_first["messages"] > after_first["tickets"]
+    assert after_first["history"] > 2 * after_first["tickets"]
+
+    # The logins it prints work, each user in the right role.
+    for text in ("coordinador", "agente1", "admin", "demo12345"):
+        assert text in first_output.getvalue()
+    assert client.login(username="coordinador", password="demo12345")
+    assert client.login(username="agente1", password="demo12345")
+    assert client.login(username="admin", password="demo12345")
+    coordinator = User.objects.get(username="coordinador")
+    assert coordinator.is_staff and coordinator.groups.filter(name=COORDINATOR_GROUP).exists()
+    assert User.objects.get(username="admin").is_superuser
+    agents = User.objects.filter(groups__name=AGENT_GROUP, is_staff=True)
+    assert agents.count() >= 5
+    assert set(AgentProfile.objects.filter(user__in=agents).values_list("level", flat=True)) == set(SupportLevel.values)
+
+    # Every module is handled by a specialty that some agent has.
+    for module in Module.objects.all():
+        assert AgentProfile.objects.for_module(module).filter(user__in=agents).exists(), module
+
+    # Gatekeeping: one policy in force, one expired, one organization without any.
+    in_force = [org.has_policy_in_force() for org in Organization.objects.all()]
+    assert sorted(in_force) == [False, False, True]
+    assert SupportPolicy.objects.count() == 2
+    assert Contact.objects.filter(is_authorized=False).exists()
+
+    # Every state, channel, kind, level and cancel reason appears.
+    tickets = Ticket.objects.all()
+    assert set(tickets.values_list("state", flat=True)) == set(Ticket.State.values)
+    assert set(tickets.values_list("channel", flat=True)) == set(Ticket.Channel.values)
+    assert set(tickets.values_list("kind", flat=True)) == set(Ticket.Kind.values)
+    assert set(tickets.values_list("level", flat=True)) == set(SupportLevel.values)
+    cancelled = tickets.filter(state=Ticket.State.CANCELLED)
+    assert set(cancelled.values_list("cancel_reason", flat=True)) == set(Ticket.CancelReason.values)
+    assert set(Message.objects.values_list("kind", flat=True)) == set(Message.Kind.values)
+    assert tickets.filter(reopen_count__gt=0).exists()
+    assert tickets.filter(escalation_count__gt=0).exists()
+
+    # Duplicates point at an earlier ticket of the same case.
+    duplicates = cancelled.filter(cancel_reason=Ticket.CancelReason.DUPLICATE)
+    assert duplicates.exists()
+    for duplicate in duplicates.select_related("duplicate_of"):
+        assert duplicate.duplicate_of.created_at < duplicate.created_at
+        assert duplicate.duplicate_of.subject == duplicate.subject
+        assert duplicate.duplicate_of.reference in duplicate.cancel_note
+
+    # Unique references, in creation order; history in the past, never before its ticket.
+    references = list(tickets.order_by("pk").values_list("reference", flat=True))
+    assert None not in references and len(set(references)) == len(references)
+    created = list(tickets.order_by("pk").values_list("created_at", flat=True))
+    assert created == sorted(created)
+    now = timezone.now()
+    assert not TicketChange.objects.filter(at__gt=now).exists()
+    assert not TicketChange.objects.filter(at__lt=F("ticket__created_at")).exists()
+    assert (now - min(created)).days >= 45
+    # Each ticket has its creation row, and a state row for every change of state.
+    assert not tickets.exclude(changes__field=TicketChange.Field.CREATED).exists()
+    for state in Ticket.State.values:
+        if state != Ticket.State.OPEN:
+            assert TicketChange.objects.filter(field=TicketChange.Field.STATE, new_value=state).exists(), state
