@@ -35,7 +35,8 @@ class Organization(models.Model):
         return self.policies.in_force(on).order_by("-ends_on").first()
 
     def has_policy_in_force(self, on: datetime.date | None = None) -> bool:
-        return self.policies.in_force(on).exists()
+        """An inactive organization gets no service, whatever its policies say."""
+        return self.is_active and self.policies.in_force(on).exists()
 
 
 class SupportPolicyQuerySet(models.QuerySet):

@@ -40,8 +40,8 @@ def _display(field: str, value) -> str:
     if value in (None, ""):
         return "—"
     labels = {
+        TicketChange.Field.CREATED: Ticket.State,
         TicketChange.Field.STATE: Ticket.State,
-        TicketChange.Field.PRIORITY: None,
         TicketChange.Field.URGENCY: Urgency,
         TicketChange.Field.IMPACT: Impact,
         TicketChange.Field.LEVEL: SupportLevel,
@@ -81,7 +81,7 @@ def record_change(*, ticket: Ticket, actor, field: str, old, new, note: str = ""
 def _lock(ticket: Ticket) -> Ticket:
     """The ticket's row, locked until the transaction ends, checked against what the
     caller saw: if its state changed meanwhile, the caller lost the race."""
-    locked = Ticket.objects.select_for_update(no_key=True, of=("self",)).select_related("assignee").get(pk=ticket.pk)
+    locked = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
     if locked.state != ticket.state:
         raise TicketConflict(
             _(
@@ -246,8 +246,8 @@ def ticket_open(
 def ticket_take(*, ticket: Ticket, agent) -> Ticket:
     """An agent takes an open ticket. Two agents at once: one gets it, the other is told who."""
     with transaction.atomic():
-        current = Ticket.objects.select_for_update(no_key=True, of=("self",)).select_related("assignee").get(pk=ticket.pk)
-        if current.state != Ticket.State.OPEN and current.assignee_id and current.assignee_id != agent.pk:
+        current = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
+        if current.state in Ticket.WORKING_STATES and current.assignee_id and current.assignee_id != agent.pk:
             raise TicketConflict(
                 _("El ticket %(reference)s ya fue tomado por %(agent)s.")
                 % {"reference": current.reference, "agent": current.assignee}
@@ -302,7 +302,12 @@ def ticket_wait_for_vendor(*, ticket: Ticket, by, message: str, vendor_name: str
             ticket,
             "wait_for_vendor",
             by,
-            history_note=_("Proveedor: %(vendor)s %(reference)s") % {"vendor": vendor_name, "reference": vendor_reference},
+            history_note=(
+                _("Proveedor: %(vendor)s, referencia %(reference)s")
+                % {"vendor": vendor_name.strip(), "reference": vendor_reference.strip()}
+                if vendor_reference.strip()
+                else _("Proveedor: %(vendor)s") % {"vendor": vendor_name.strip()}
+            ),
             message=message,
             vendor_name=vendor_name,
             vendor_reference=vendor_reference,
@@ -357,7 +362,8 @@ def ticket_cancel(*, ticket: Ticket, by, reason: str, note: str = "", duplicate_
             ticket,
             "cancel",
             by,
-            history_note=(note or str(Ticket.CancelReason(reason).label)) if reason in Ticket.CancelReason.values else note,
+            history_note=(note or "").strip()
+            or (str(Ticket.CancelReason(reason).label) if reason in Ticket.CancelReason.values else ""),
             reason=reason,
             note=note,
             duplicate_of=duplicate_of,

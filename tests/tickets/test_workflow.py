@@ -9,7 +9,6 @@ import re
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import NotSupportedError, connection
 from django.utils import timezone
 
 from accounts.models import SupportLevel
@@ -28,20 +27,6 @@ from tickets.services import (
 )
 
 S = Ticket.State
-
-# Remove once tickets.services locks only the ticket's row (see the helper's report):
-# `select_for_update(no_key=True).select_related("assignee")` makes PostgreSQL refuse
-# the query, so every service that locks a ticket fails there.
-postgres_lock_bug = pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason=(
-        "tickets.services._lock/ticket_take: select_for_update(no_key=True) with "
-        "select_related('assignee') -> PostgreSQL: FOR NO KEY UPDATE cannot be applied "
-        "to the nullable side of an outer join; fix with of=('self',)"
-    ),
-    raises=NotSupportedError,
-    strict=True,
-)
 
 TRANSITIONS = ["take", "assign", "wait_for_user", "wait_for_vendor", "resume", "solve", "close", "reopen", "cancel"]
 
@@ -119,7 +104,6 @@ def working_ticket(agent):
 # The table -----------------------------------------------------------------
 
 
-@postgres_lock_bug
 @pytest.mark.parametrize(
     ("role", "source", "name"),
     [
@@ -147,7 +131,6 @@ def test_allowed_transition_moves_ticket_to_its_target(request, role, source, na
         assert [(r.old_value, r.new_value, r.actor) for r in state_rows] == [(source, target, actor)]
 
 
-@postgres_lock_bug
 @pytest.mark.parametrize(("source", "name"), sorted(pair for pair in ALLOWED if pair[1] in COORDINATOR_ONLY))
 def test_agent_may_not_assign_or_cancel(source, name, agent, other_agent):
     ticket = ticket_in(source, assignee=agent)
@@ -162,8 +145,6 @@ def test_agent_may_not_assign_or_cancel(source, name, agent, other_agent):
 @pytest.mark.parametrize("role", ["agent", "coordinator"])
 @pytest.mark.parametrize(("source", "name"), REFUSED)
 def test_refused_transition_leaves_ticket_and_history_untouched(request, role, source, name, other_agent):
-    if connection.vendor == "postgresql" and not (role == "agent" and name == "assign"):
-        request.applymarker(postgres_lock_bug)  # only an agent's assign is refused before the lock
     actor = request.getfixturevalue(role)
     ticket = ticket_in(source, assignee=actor)
     before = snapshot(ticket)
@@ -190,7 +171,6 @@ def test_unknown_transition_name_is_refused(working_ticket, coordinator):
 # Guards --------------------------------------------------------------------
 
 
-@postgres_lock_bug
 @pytest.mark.parametrize(
     ("solution", "resolution_code", "message"),
     [
@@ -210,7 +190,6 @@ def test_solve_requires_solution_and_valid_resolution_code(working_ticket, agent
     assert snapshot(working_ticket) == before
 
 
-@postgres_lock_bug
 @pytest.mark.parametrize("message", ["", "   "])
 def test_wait_for_user_requires_a_message(working_ticket, agent, message):
     before = snapshot(working_ticket)
@@ -222,7 +201,6 @@ def test_wait_for_user_requires_a_message(working_ticket, agent, message):
     assert snapshot(working_ticket) == before
 
 
-@postgres_lock_bug
 def test_wait_for_vendor_requires_the_vendor_name(working_ticket, agent):
     before = snapshot(working_ticket)
 
@@ -233,7 +211,6 @@ def test_wait_for_vendor_requires_the_vendor_name(working_ticket, agent):
     assert snapshot(working_ticket) == before
 
 
-@postgres_lock_bug
 def test_wait_for_vendor_records_the_vendor(working_ticket, agent):
     ticket = ticket_wait_for_vendor(
         ticket=working_ticket, by=agent, message="Lo consultamos.", vendor_name=" Telmex ", vendor_reference=" TK-77 "
@@ -243,7 +220,6 @@ def test_wait_for_vendor_records_the_vendor(working_ticket, agent):
     assert (ticket.state, ticket.vendor_name, ticket.vendor_reference) == (S.PENDING_VENDOR, "Telmex", "TK-77")
 
 
-@postgres_lock_bug
 @pytest.mark.parametrize(
     ("name", "arguments"),
     [
@@ -261,7 +237,6 @@ def test_pending_or_solving_sends_the_text_as_public_reply(working_ticket, agent
     assert reply.is_public
 
 
-@postgres_lock_bug
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -282,7 +257,6 @@ def test_cancel_requires_a_valid_reason(working_ticket, coordinator, arguments, 
     assert snapshot(working_ticket) == before
 
 
-@postgres_lock_bug
 def test_cancel_for_other_reason_keeps_the_note(working_ticket, coordinator):
     ticket = ticket_cancel(ticket=working_ticket, by=coordinator, reason=Ticket.CancelReason.OTHER, note=" Prueba del cliente ")
 
@@ -292,7 +266,6 @@ def test_cancel_for_other_reason_keeps_the_note(working_ticket, coordinator):
     assert ticket.changes.get(field=TicketChange.Field.STATE).note.strip() == "Prueba del cliente"
 
 
-@postgres_lock_bug
 def test_cancel_as_duplicate_links_both_tickets(requester, coordinator):
     original = ticket_open(requester=requester, subject="Sin red", description="Piso 3", channel=Ticket.Channel.WEB)
     repeated = ticket_open(requester=requester, subject="Sin red otra vez", description="Piso 3", channel=Ticket.Channel.EMAIL)
@@ -304,7 +277,6 @@ def test_cancel_as_duplicate_links_both_tickets(requester, coordinator):
     assert list(original.duplicates.all()) == [repeated]
 
 
-@postgres_lock_bug
 def test_ticket_cannot_be_duplicate_of_itself(open_ticket, coordinator):
     before = snapshot(open_ticket)
 
@@ -315,7 +287,6 @@ def test_ticket_cannot_be_duplicate_of_itself(open_ticket, coordinator):
     assert snapshot(open_ticket) == before
 
 
-@postgres_lock_bug
 def test_each_reopening_is_counted(working_ticket, agent):
     ticket = working_ticket
     for expected_count in (1, 2):
@@ -326,7 +297,6 @@ def test_each_reopening_is_counted(working_ticket, agent):
         assert (ticket.state, ticket.reopen_count, ticket.solved_at) == (S.IN_PROGRESS, expected_count, None)
 
 
-@postgres_lock_bug
 def test_requester_reopening_is_recorded_as_their_message(working_ticket, agent):
     ticket = ticket_solve(ticket=working_ticket, by=agent, solution="Se reinició el servicio.", resolution_code="resolved")
 
@@ -338,7 +308,6 @@ def test_requester_reopening_is_recorded_as_their_message(working_ticket, agent)
     assert (reopening.old_value, reopening.new_value, reopening.actor) == (S.SOLVED, S.IN_PROGRESS, None)
 
 
-@postgres_lock_bug
 def test_reopen_requires_a_reason(working_ticket, agent):
     ticket = ticket_solve(ticket=working_ticket, by=agent, solution="Se reinició el servicio.", resolution_code="resolved")
     before = snapshot(ticket)
@@ -350,7 +319,6 @@ def test_reopen_requires_a_reason(working_ticket, agent):
     assert snapshot(ticket) == before
 
 
-@postgres_lock_bug
 def test_take_assigns_the_agent_and_marks_first_response(open_ticket, agent):
     moment = datetime.datetime(2025, 3, 10, 10, 30, tzinfo=datetime.UTC)
     with time_machine.travel(moment, tick=False):
@@ -360,7 +328,6 @@ def test_take_assigns_the_agent_and_marks_first_response(open_ticket, agent):
     assert (open_ticket.state, open_ticket.assignee, open_ticket.first_response_at) == (S.IN_PROGRESS, agent, moment)
 
 
-@postgres_lock_bug
 def test_take_keeps_an_earlier_first_response(agent):
     earlier = timezone.now() - datetime.timedelta(hours=2)
     ticket = TicketFactory(first_response_at=earlier)
@@ -371,7 +338,6 @@ def test_take_keeps_an_earlier_first_response(agent):
     assert ticket.first_response_at == earlier
 
 
-@postgres_lock_bug
 def test_taking_a_ticket_someone_else_took_names_who(agent, other_agent):
     ticket = ticket_in(S.IN_PROGRESS, assignee=agent)
 
@@ -381,7 +347,6 @@ def test_taking_a_ticket_someone_else_took_names_who(agent, other_agent):
     assert "ya fue tomado por Ana Agente" in refused.value.messages[0]
 
 
-@postgres_lock_bug
 def test_coordinator_assigning_starts_the_ticket(open_ticket, coordinator, agent):
     ticket = ticket_transition(ticket=open_ticket, name="assign", by=coordinator, assignee=agent)
 
@@ -401,7 +366,6 @@ def test_assigning_to_someone_who_is_not_an_agent_is_refused(open_ticket, coordi
 # Escalation ------------------------------------------------------------------
 
 
-@postgres_lock_bug
 def test_escalation_climbs_to_n3_and_stops_there(working_ticket, agent):
     ticket = working_ticket
     for level, count in ((SupportLevel.N2, 1), (SupportLevel.N3, 2)):
@@ -432,7 +396,6 @@ def test_escalation_requires_a_reason(working_ticket, agent, reason):
     assert (working_ticket.level, working_ticket.escalation_count) == (SupportLevel.N1, 0)
 
 
-@postgres_lock_bug
 @pytest.mark.parametrize("state", [S.SOLVED, S.CLOSED, S.CANCELLED])
 def test_escalation_is_refused_once_solved_or_final(state, agent):
     ticket = ticket_in(state, assignee=agent)
@@ -443,7 +406,6 @@ def test_escalation_is_refused_once_solved_or_final(state, agent):
     assert refused.value.code == "not_allowed"
 
 
-@postgres_lock_bug
 def test_escalation_may_hand_the_ticket_to_another_agent(working_ticket, agent, other_agent):
     ticket = ticket_escalate(ticket=working_ticket, by=agent, reason="Lo ve redes.", assignee=other_agent)
 
