@@ -66,6 +66,36 @@ class TicketChangeInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class SituationFilter(admin.SimpleListFilter):
+    """The list opens on the work still to do; closed and cancelled tickets are one click away."""
+
+    title = _("situación")
+    parameter_name = "situacion"
+
+    def lookups(self, request, model_admin):
+        return [("final", _("Cerrados y cancelados")), ("all", _("Todos"))]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("En curso"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset.not_final()
+        if self.value() == "final":
+            return queryset.filter(state__in=Ticket.FINAL_STATES)
+        return queryset
+
+
 @admin.register(Ticket)
 class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
     form = TicketAdminForm
@@ -92,7 +122,7 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_display_links = ["reference", "subject"]
-    list_filter = ["state", "priority", "module", "assignee", "level", "organization", "channel", "kind"]
+    list_filter = [SituationFilter, "state", "priority", "module", "assignee", "level", "organization", "channel", "kind"]
     search_fields = ["^reference", "subject", "requester__name", "requester__email"]
     list_select_related = ["requester", "organization", "module", "assignee"]
     autocomplete_fields = ["module"]

@@ -134,7 +134,7 @@ def test_bulk_assign_action_assigns_open_tickets_and_records_history(coordinator
     selected = [t.pk for t in (*tickets, closed)]
 
     response = coordinator_client.post(
-        CHANGELIST,
+        CHANGELIST + "?situacion=all",
         {"action": "assign_to_agent", "_selected_action": selected, "apply": "1", "assignee": agent.pk},
     )
 
@@ -375,3 +375,13 @@ def test_coordinator_edits_a_cell_of_the_priority_matrix(coordinator_client):
     cell.refresh_from_db()
     assert cell.priority == 4
     assert PriorityRule.objects.count() == 9
+
+
+def test_list_opens_on_the_work_still_to_do(coordinator_client):
+    open_ticket = TicketFactory(state=Ticket.State.OPEN)
+    closed = TicketFactory(state=Ticket.State.CLOSED)
+
+    default = coordinator_client.get(CHANGELIST).content.decode()
+    assert open_ticket.reference in default and closed.reference not in default
+    finished = coordinator_client.get(CHANGELIST + "?situacion=final").content.decode()
+    assert closed.reference in finished and open_ticket.reference not in finished
