@@ -58,3 +58,16 @@ def sync_roles(Group, Permission):
             for app_label, codename in wanted
         ]
         group.permissions.set(permissions)
+
+
+def ensure_roles(Group, Permission):
+    """Create missing groups and give them any missing permission; never removes what a
+    coordinator added. Runs after every migrate and database flush (post_migrate)."""
+    for name, wanted in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        have = set(group.permissions.values_list("content_type__app_label", "codename"))
+        missing = [pair for pair in wanted if pair not in have]
+        for app_label, codename in missing:
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                group.permissions.add(permission)

@@ -1,8 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_priority_matrix(sender, **kwargs):
+    from .models import PriorityRule
+
+    PriorityRule.ensure_defaults()
 
 
 class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self):
+        # A flushed database (tests) gets the default matrix back; edited cells are kept.
+        post_migrate.connect(_ensure_priority_matrix, sender=self, dispatch_uid="tickets.ensure_matrix")

@@ -44,6 +44,14 @@ class Priority(models.IntegerChoices):
     CRITICAL = 5, _("Crítico")
 
 
+# domain.md's default matrix: (urgency, impact) → priority.
+DEFAULT_PRIORITY_MATRIX = {
+    (1, 1): 1, (1, 2): 2, (1, 3): 3,
+    (2, 1): 2, (2, 2): 3, (2, 3): 4,
+    (3, 1): 3, (3, 2): 4, (3, 3): 5,
+}  # fmt: skip
+
+
 class PriorityRule(models.Model):
     """One cell of the urgency × impact matrix, editable by coordinators."""
 
@@ -63,6 +71,12 @@ class PriorityRule(models.Model):
 
     def __str__(self):
         return f"{self.get_urgency_display()} × {self.get_impact_display()} → {self.get_priority_display()}"
+
+    @classmethod
+    def ensure_defaults(cls) -> None:
+        """Create any missing cell with its default priority; existing cells keep theirs."""
+        for (urgency, impact), priority in DEFAULT_PRIORITY_MATRIX.items():
+            cls.objects.get_or_create(urgency=urgency, impact=impact, defaults={"priority": priority})
 
     @classmethod
     def priority_for(cls, urgency: int, impact: int) -> int:

@@ -1,7 +1,6 @@
 """Races between real threads on PostgreSQL: references stay unique, one agent wins
 a ticket, one of two concurrent transitions wins and the other is told."""
 
-import importlib
 import re
 import threading
 import time
@@ -10,9 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from accounts.roles import sync_roles
 from tests.factories import TicketFactory
-from tickets.models import Message, PriorityRule, Ticket, TicketChange
+from tickets.models import Message, Ticket, TicketChange
 from tickets.services import TicketConflict, ticket_open, ticket_take, ticket_transition
 
 pytestmark = [
@@ -24,20 +22,6 @@ pytestmark = [
     # Threads commit for real, so the test database is flushed after each test.
     pytest.mark.django_db(transaction=True),
 ]
-
-DEFAULT_MATRIX = importlib.import_module("tickets.migrations.0002_default_priority_matrix").DEFAULT_MATRIX
-
-
-@pytest.fixture(autouse=True)
-def desk_configuration(db):
-    """What the data migrations created (roles, priority matrix), which any earlier
-    transactional test's flush removed; idempotent."""
-    from django.contrib.auth.models import Group, Permission
-
-    sync_roles(Group, Permission)
-    for (urgency, impact), priority in DEFAULT_MATRIX.items():
-        PriorityRule.objects.get_or_create(urgency=urgency, impact=impact, defaults={"priority": priority})
-
 
 TIMEOUT = 20  # seconds; a deadlock fails the test instead of hanging the run
 
