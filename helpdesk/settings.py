@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "customers",
     "catalog",
     "tickets",
+    "intake",
+    "notifications",
     "health",
 ]
 
@@ -197,6 +199,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # coordinators may change the interval or switch a job off.
 CELERY_BEAT_SCHEDULE = {
     "health-heartbeat": {"task": "health.heartbeat", "schedule": 60.0},
+    "notifications-flush-outbox": {"task": "notifications.flush_outbox", "schedule": 60.0},
 }
 
 # The desk's own settings.
@@ -205,6 +208,14 @@ HELPDESK_NAME = env.str("HELPDESK_NAME", default="Mesa de ayuda")
 HELPDESK_REQUIRE_AUTHORIZED_CONTACT = env.bool("HELPDESK_REQUIRE_AUTHORIZED_CONTACT", default=True)
 HELPDESK_SUPPORT_EMAIL = env.str("HELPDESK_SUPPORT_EMAIL", default="soporte@example.com")
 HELPDESK_SUPPORT_PHONE = env.str("HELPDESK_SUPPORT_PHONE", default="")
+# Attachments of a report: the limit per file and per ticket, in bytes.
+HELPDESK_MAX_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_TICKET_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
+# The public report form accepts (reports, seconds) per client address: spam brake.
+HELPDESK_REPORT_RATE_LIMIT = (
+    env.int("HELPDESK_REPORT_RATE_LIMIT_COUNT", default=5),
+    env.int("HELPDESK_REPORT_RATE_LIMIT_SECONDS", default=10 * 60),
+)
 
 # Security: production-safe by default, relaxed only by DEBUG or explicit variables.
 SESSION_COOKIE_HTTPONLY = True

@@ -17,6 +17,7 @@ urlpatterns = [
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("inicio/", views.after_login, name="after-login"),
     path("salud/", health, name="health"),
+    path("reportar/", include("intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through the desk's own page (rate-limited, Spanish).
     path("admin/login/", views.LoginView.as_view(), name="admin-login"),

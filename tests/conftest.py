@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from helpdesk.celery import app as celery_app
+
 from tests.factories import AgentFactory, ContactFactory, CoordinatorFactory, SupportPolicyFactory
 
 
@@ -32,3 +34,19 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _anymail_test_backend(settings):
+    """Django's test runner swaps EMAIL_BACKEND for locmem; use anymail's test backend,
+    which also fills `mail.outbox` and gives each message a provider id."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_celery_pools():
+    """An eager `.delay()` builds Celery's producer pool on the configured broker and the
+    pool outlives the test; a later test that switches broker to start a real worker would
+    publish to the old one. Drop the pools, as Celery does after a fork."""
+    yield
+    celery_app._after_fork()

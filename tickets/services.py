@@ -22,6 +22,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from accounts.models import SupportLevel
 from customers.models import Contact
+from notifications.services import email_queue
 
 from .models import Impact, Message, PriorityRule, Ticket, TicketChange, Urgency
 
@@ -198,9 +199,11 @@ def ticket_open(
     urgency: int = Urgency.LOW,
     occurred_at: datetime.datetime | None = None,
     by=None,
+    notify: bool = True,
 ) -> Ticket:
     """Turn a report into a ticket, whatever the channel. A requester without service
-    still gets a ticket, cancelled at once with the reason (seed 000)."""
+    still gets a ticket, cancelled at once with the reason (seed 000). The requester is
+    acknowledged by email through the outbox (sent after commit) unless notify=False."""
     admission = ticket_admission(requester=requester)
     with transaction.atomic():
         ticket = Ticket(
@@ -236,6 +239,13 @@ def ticket_open(
                 old=Ticket.State.OPEN,
                 new=ticket.state,
                 note=admission.explanation,
+            )
+        if notify:
+            email_queue(
+                to=requester.email,
+                template="ticket_received",
+                context={"ticket": ticket},
+                ticket=ticket,
             )
     return ticket
 

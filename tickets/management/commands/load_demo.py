@@ -1345,6 +1345,7 @@ class Command(BaseCommand):
             urgency=plan.urgency,
             occurred_at=occurred_at,
             by=plan.registered_by,
+            notify=False,  # demo requesters are not emailed two months of history
         )
 
     def do_take(self, plan, agent):

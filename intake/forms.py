@@ -1,0 +1,132 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Module
+from tickets.models import Ticket, Urgency
+
+from .uploads import ACCEPT_ATTRIBUTE, check_files
+
+# A browser clock a little ahead of the server's is not "the future".
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+URGENCY_HINTS = {
+    Urgency.LOW: _("Consultas o problemas que no detienen el trabajo"),
+    Urgency.MEDIUM: _("Afecta a algunos usuarios o procesos secundarios"),
+    Urgency.HIGH: _("Detiene la operación o afecta a muchos usuarios"),
+}
+
+
+class UrgencyRadioSelect(forms.RadioSelect):
+    """Radios that carry a one-line meaning each (seed 003's priority table)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["hint"] = URGENCY_HINTS.get(int(value), "") if str(value).isdigit() else ""
+        return option
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by `uploads.check_files`, not only the last."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [file for file in files if file]
+
+
+class ReportForm(forms.Form):
+    """The public report form (seed 003): name, email, type, module, when, urgency,
+    subject, description and files; plus a honeypot field people never see."""
+
+    name = forms.CharField(label=_("Nombre"), max_length=200)
+    email = forms.EmailField(
+        label=_("Correo electrónico"),
+        max_length=254,
+        error_messages={"invalid": _("Escriba un correo electrónico válido, por ejemplo nombre@empresa.com.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Tipo"), choices=Ticket.Kind.choices, initial=Ticket.Kind.INCIDENT, widget=forms.RadioSelect
+    )
+    module = forms.ModelChoiceField(
+        label=_("Módulo involucrado"),
+        queryset=Module.objects.none(),
+        required=False,
+        empty_label=_("No lo sé / otro"),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("Fecha y hora del incidente"),
+        input_formats=[DATETIME_INPUT_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(format=DATETIME_INPUT_FORMAT, attrs={"type": "datetime-local"}),
+        error_messages={"invalid": _("Escriba la fecha y hora completas, por ejemplo 2025-03-14 10:30.")},
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Urgencia"),
+        choices=Urgency.choices,
+        coerce=int,
+        initial=Urgency.LOW,
+        widget=UrgencyRadioSelect,
+    )
+    subject = forms.CharField(label=_("Asunto"), max_length=200)
+    description = forms.CharField(
+        label=_("Descripción"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Qué estaba haciendo, qué esperaba que pasara y qué pasó (mensajes de error incluidos)."),
+    )
+    files = MultipleFileField(
+        label=_("Archivos"),
+        required=False,
+        help_text=_("Opcional. Capturas de pantalla, documentos o registros: hasta 10 archivos."),
+    )
+    # Honeypot: hidden from people by CSS; bots that fill it get a polite nothing.
+    sitio_web = forms.CharField(
+        label=_("Sitio web (deje este campo vacío)"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.active()
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        for field in self.fields.values():
+            field.error_messages.setdefault("required", _("Este campo es obligatorio."))
+        self.fields["name"].error_messages["required"] = _("Escriba su nombre.")
+        self.fields["email"].error_messages["required"] = _("Escriba su correo electrónico: ahí le responderemos.")
+        self.fields["subject"].error_messages["required"] = _("Escriba un asunto breve.")
+        self.fields["description"].error_messages["required"] = _("Describa el problema o la solicitud.")
+        self.fields["occurred_at"].error_messages["required"] = _("Indique cuándo ocurrió.")
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at > timezone.now() + CLOCK_SKEW:
+            raise forms.ValidationError(_("La fecha y hora del incidente no puede estar en el futuro."), code="future")
+        return occurred_at
+
+    def clean_files(self):
+        return check_files(self.cleaned_data["files"])
+
+    def submission(self) -> dict:
+        """The cleaned data as `report_submit`'s keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "email": data["email"],
+            "kind": data["kind"],
+            "module": data["module"],
+            "occurred_at": data["occurred_at"],
+            "urgency": data["urgency"],
+            "subject": data["subject"],
+            "description": data["description"],
+            "files": data["files"],
+        }

@@ -1,0 +1,187 @@
+"""Checks for files a requester attaches: size, count, and type judged by content.
+
+The extension a person sees must agree with what the bytes are: an executable renamed
+"factura.pdf" is refused. The client's file name is only ever a display name.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+MAX_FILES = 10
+HEADER_BYTES = 8192
+TEXT_EXTENSIONS = {"txt": "text/plain", "log": "text/plain", "csv": "text/csv"}
+OFFICE_ZIP_EXTENSIONS = {"docx", "xlsx", "pptx"}
+
+# extension → the MIME types filetype may detect for it, and how to name it in an error.
+ALLOWED_TYPES = {
+    "png": ({"image/png"}, gettext_lazy("una imagen PNG válida")),
+    "jpg": ({"image/jpeg"}, gettext_lazy("una imagen JPEG válida")),
+    "jpeg": ({"image/jpeg"}, gettext_lazy("una imagen JPEG válida")),
+    "gif": ({"image/gif"}, gettext_lazy("una imagen GIF válida")),
+    "webp": ({"image/webp"}, gettext_lazy("una imagen WebP válida")),
+    "pdf": ({"application/pdf"}, gettext_lazy("un PDF válido")),
+    "docx": (
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+        gettext_lazy("un documento de Word válido"),
+    ),
+    "xlsx": (
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        gettext_lazy("una hoja de Excel válida"),
+    ),
+    "pptx": (
+        {"application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+        gettext_lazy("una presentación de PowerPoint válida"),
+    ),
+    "doc": ({"application/msword"}, gettext_lazy("un documento de Word válido")),
+    "xls": ({"application/vnd.ms-excel", "application/msword"}, gettext_lazy("una hoja de Excel válida")),
+    "zip": ({"application/zip"}, gettext_lazy("un archivo ZIP válido")),
+    "mp4": ({"video/mp4"}, gettext_lazy("un vídeo MP4 válido")),
+    "webm": ({"video/webm"}, gettext_lazy("un vídeo WebM válido")),
+}
+ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in [*ALLOWED_TYPES, *TEXT_EXTENSIONS])
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: object  # the UploadedFile
+    display_name: str
+    content_type: str
+    size: int
+
+
+def display_name(raw: str | None) -> str:
+    """The client's name reduced to something safe to show: its last path part, without
+    control or direction-override characters, at most 255 characters, extension kept."""
+    name = (raw or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")).strip()
+    if not name.strip("."):
+        name = "archivo"
+    if len(name) > 255:
+        suffix = PurePosixPath(name).suffix[:16]
+        name = name[: 255 - len(suffix)] + suffix
+    return name
+
+
+def format_size(size: int) -> str:
+    """Bytes as people read them in a message: "10 MB", "1,5 MB", "512 KB"."""
+    if size >= 1024 * 1024:
+        value, unit = size / (1024 * 1024), "MB"
+    else:
+        value, unit = size / 1024, "KB"
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text.replace('.', ',')} {unit}"
+
+
+def _read_head(upload) -> bytes:
+    upload.seek(0)
+    head = upload.read(HEADER_BYTES)
+    upload.seek(0)
+    return head
+
+
+def _is_text(upload) -> bool:
+    """Plain text or a log: no NUL byte, and readable as UTF-8 or Latin-1."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            data.decode("latin-1")
+        except UnicodeDecodeError:  # pragma: no cover - Latin-1 maps every byte
+            return False
+    return True
+
+
+def _detect(upload, name: str, extension: str) -> str:
+    """The content type by content, or ValidationError when it is not allowed or
+    does not match the extension."""
+    if extension in TEXT_EXTENSIONS:
+        # A known binary signature disguised as text is refused before decoding.
+        if filetype.guess(_read_head(upload)) is None and _is_text(upload):
+            return TEXT_EXTENSIONS[extension]
+        raise ValidationError(
+            _("El archivo «%(name)s» no es un archivo de texto válido.") % {"name": name}, code="bad_content"
+        )
+    expected, kind = ALLOWED_TYPES[extension]
+    guess = filetype.guess(_read_head(upload))
+    detected = guess.mime if guess else None
+    if detected in expected:
+        return detected
+    # Office documents are ZIP archives; some generators confuse filetype's sniffing.
+    if extension in OFFICE_ZIP_EXTENSIONS and detected == "application/zip":
+        return next(iter(expected))
+    raise ValidationError(
+        _("El archivo «%(name)s» no es %(kind)s.") % {"name": name, "kind": kind}, code="bad_content"
+    )
+
+
+def check_files(uploads) -> list[CheckedFile]:
+    """Check every file; raise one ValidationError listing every problem found."""
+    uploads = list(uploads)
+    max_file = settings.HELPDESK_MAX_ATTACHMENT_BYTES
+    max_total = settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES
+    errors: list[ValidationError] = []
+    if len(uploads) > MAX_FILES:
+        raise ValidationError(
+            _("Puede adjuntar como máximo %(max)d archivos; eligió %(count)d.") % {"max": MAX_FILES, "count": len(uploads)},
+            code="too_many",
+        )
+    checked = []
+    for upload in uploads:
+        name = display_name(getattr(upload, "name", ""))
+        extension = PurePosixPath(name).suffix.lower().lstrip(".")
+        if upload.size == 0:
+            errors.append(ValidationError(_("El archivo «%(name)s» está vacío.") % {"name": name}, code="empty"))
+            continue
+        if upload.size > max_file:
+            errors.append(
+                ValidationError(
+                    _("El archivo «%(name)s» pesa %(size)s; el máximo por archivo es %(max)s.")
+                    % {"name": name, "size": format_size(upload.size), "max": format_size(max_file)},
+                    code="too_big",
+                )
+            )
+            continue
+        if extension not in ALLOWED_TYPES and extension not in TEXT_EXTENSIONS:
+            errors.append(
+                ValidationError(
+                    _(
+                        "No se aceptan archivos como «%(name)s». Puede adjuntar imágenes (PNG, JPG, GIF, WebP), "
+                        "PDF, Word, Excel, PowerPoint, ZIP, vídeo (MP4, WebM) y texto (TXT, LOG, CSV)."
+                    )
+                    % {"name": name},
+                    code="type_not_allowed",
+                )
+            )
+            continue
+        try:
+            content_type = _detect(upload, name, extension)
+        except ValidationError as error:
+            errors.append(error)
+            continue
+        checked.append(CheckedFile(upload=upload, display_name=name, content_type=content_type, size=upload.size))
+    total = sum(upload.size for upload in uploads)
+    if total > max_total:
+        errors.append(
+            ValidationError(
+                _("Los archivos suman %(size)s; el máximo por reporte es %(max)s.")
+                % {"size": format_size(total), "max": format_size(max_total)},
+                code="total_too_big",
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    return checked

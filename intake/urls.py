@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("enviado/<str:token>/", views.confirmation, name="confirmation"),
+    path("recibido/", views.received, name="received"),
+]

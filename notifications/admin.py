@@ -1,0 +1,63 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import OutgoingEmail
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only: what was sent, to whom, and what is stuck and why."""
+
+    list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at", "ticket"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject", "ticket__reference"]
+    list_select_related = ["ticket"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["retry_now"]
+    fields = [
+        "to",
+        "reply_to",
+        "subject",
+        "template",
+        "ticket",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "provider_message_id",
+        "last_error",
+        "headers",
+        "body_text",
+        "body_html",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("notifications.change_outgoingemail")
+
+    @admin.action(description=_("Reintentar ahora"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        count = services.email_retry_now(emails=queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d correo se enviará de nuevo.",
+                "%(count)d correos se enviarán de nuevo.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

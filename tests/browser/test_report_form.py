@@ -1,0 +1,46 @@
+"""A requester reports an incident through the public form, with a screenshot."""
+
+import base64
+
+import pytest
+
+from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
+from tickets.models import Attachment, Ticket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture(autouse=True)
+def desk_configuration(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_requester_reports_with_a_screenshot_and_reads_the_reference(page):
+    policy = SupportPolicyFactory()
+    ContactFactory(organization=policy.organization, email="lucia@cliente.example.mx", is_authorized=True)
+    ModuleFactory(name="Facturación")
+
+    page.goto("/")
+    page.get_by_role("link", name="Reportar una incidencia").click()
+    page.get_by_label("Nombre").fill("Lucía Hernández")
+    page.get_by_label("Correo electrónico").fill("lucia@cliente.example.mx")
+    page.get_by_label("Módulo involucrado").select_option(label="Facturación")
+    page.get_by_label("Alta").check()
+    page.get_by_label("Asunto").fill("No se pueden timbrar facturas")
+    page.get_by_label("Descripción").fill("Al timbrar aparece «Error 500».")
+    page.get_by_label("Archivos").set_input_files(
+        [{"name": "pantalla.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    page.get_by_role("button", name="Enviar").click()
+
+    page.wait_for_url("**/reportar/enviado/**")
+    ticket = Ticket.objects.get()
+    assert page.locator(".reference").inner_text() == ticket.reference
+    assert "Recibimos su reporte" in page.content()
+    assert "pantalla.png" in page.locator(".files").inner_text()
+    assert ticket.state == Ticket.State.OPEN and ticket.urgency == 3
+    assert Attachment.objects.get().original_name == "pantalla.png"
