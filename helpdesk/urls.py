@@ -18,6 +18,9 @@ urlpatterns = [
     path("inicio/", views.after_login, name="after-login"),
     path("salud/", health, name="health"),
     path("reportar/", include("intake.urls")),
+    path("seguimiento/", include("intake.follow_urls")),
+    # Inbound email webhooks of the configured ESP (anymail; authenticated by WEBHOOK_SECRET).
+    path("anymail/", include("anymail.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through the desk's own page (rate-limited, Spanish).
     path("admin/login/", views.LoginView.as_view(), name="admin-login"),
