@@ -1,7 +1,5 @@
 """The desk's roles as Django groups, and what each may do."""
 
-from django.utils.translation import gettext_lazy as _
-
 from .models import AGENT_GROUP, COORDINATOR_GROUP
 
 # (app_label, codename)
@@ -34,6 +32,10 @@ COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [
     ("accounts", "add_agentprofile"),
     ("accounts", "view_user"),
     ("health", "view_heartbeat"),
+    ("notifications", "view_outgoingemail"),
+    ("notifications", "change_outgoingemail"),
+    *[("integrations", f"{verb}_integration") for verb in ("view", "add", "change")],
+    ("integrations", "view_monitoringalert"),
     *[
         ("django_celery_beat", f"{verb}_{model}")
         for model in ("periodictask", "intervalschedule", "crontabschedule")
@@ -45,20 +47,6 @@ ROLES = {
     AGENT_GROUP: AGENT_PERMISSIONS,
     COORDINATOR_GROUP: COORDINATOR_PERMISSIONS,
 }
-
-ROLE_LABELS = {AGENT_GROUP: _("Agente"), COORDINATOR_GROUP: _("Coordinador")}
-
-
-def sync_roles(Group, Permission):
-    """Create the groups and give each exactly its permissions. Idempotent."""
-    for name, wanted in ROLES.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        permissions = [
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codename in wanted
-        ]
-        group.permissions.set(permissions)
-
 
 def ensure_roles(Group, Permission):
     """Create missing groups and give them any missing permission; never removes what a

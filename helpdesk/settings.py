@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "catalog",
     "tickets",
     "intake",
+    "integrations",
     "notifications",
     "health",
 ]
@@ -208,6 +209,8 @@ HELPDESK_NAME = env.str("HELPDESK_NAME", default="Mesa de ayuda")
 HELPDESK_REQUIRE_AUTHORIZED_CONTACT = env.bool("HELPDESK_REQUIRE_AUTHORIZED_CONTACT", default=True)
 HELPDESK_SUPPORT_EMAIL = env.str("HELPDESK_SUPPORT_EMAIL", default="soporte@example.com")
 HELPDESK_SUPPORT_PHONE = env.str("HELPDESK_SUPPORT_PHONE", default="")
+# Where the desk is reached from outside: absolute links in emails start with it.
+HELPDESK_BASE_URL = env.str("HELPDESK_BASE_URL", default="http://127.0.0.1:8000")
 # Attachments of a report: the limit per file and per ticket, in bytes.
 HELPDESK_MAX_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_TICKET_ATTACHMENT_BYTES", default=25 * 1024 * 1024)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("seguimiento/", include("intake.follow_urls")),
     # Inbound email webhooks of the configured ESP (anymail; authenticated by WEBHOOK_SECRET).
     path("anymail/", include("anymail.urls")),
+    path("api/v1/", include("integrations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through the desk's own page (rate-limited, Spanish).
     path("admin/login/", views.LoginView.as_view(), name="admin-login"),

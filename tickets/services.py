@@ -24,6 +24,7 @@ from accounts.models import SupportLevel
 from customers.models import Contact
 from notifications.services import email_queue
 
+from .links import requester_url
 from .models import Impact, Message, PriorityRule, Ticket, TicketChange, Urgency
 
 
@@ -244,7 +245,7 @@ def ticket_open(
             email_queue(
                 to=requester.email,
                 template="ticket_received",
-                context={"ticket": ticket},
+                context={"ticket": ticket, "ticket_url": requester_url(ticket)},
                 ticket=ticket,
             )
     return ticket

@@ -10,9 +10,10 @@ def create_roles(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
 
-    from accounts.roles import sync_roles
+    # Permissions of apps migrated later are added by post_migrate (accounts.apps).
+    from accounts.roles import ensure_roles
 
-    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):

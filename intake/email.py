@@ -1,0 +1,341 @@
+"""The email channel (seed 000: email is the official channel).
+
+An inbound message becomes a ticket, or a line in the conversation of the ticket it
+answers. Headers never control the desk (security.md, "Trusting email"): a reference
+in the subject threads the message only when the sender is the ticket's requester;
+nothing from the message is ever reused in an outgoing header. Auto-replies, bounces
+and our own mail are ignored, so the acknowledgement can never start a loop.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import mimetypes
+import re
+from email.utils import getaddresses
+
+import nh3
+from anymail.inbound import AnymailInboundMessage
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tickets.models import Attachment, Message, Ticket
+from tickets.services import ticket_add_message, ticket_open
+
+from .services import contact_for_report
+from .uploads import MAX_FILES, CheckedFile, check_files, format_size
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_MAX = 200
+NAME_MAX = 200
+BODY_MAX_CHARS = 100_000
+
+AUTOMATED_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+AUTOMATED_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
+REFERENCE_RE = re.compile(r"\b(INC|REQ)-(\d{6,})\b", re.IGNORECASE)
+# "RE:", "Re:", "RV:" (reenviar), "FW:", "Fwd:", "RES:", "ENC:", "AW:", "TR:", repeated, with "[2]" counters.
+SUBJECT_PREFIX_RE = re.compile(r"^\s*(?:(?:re|rv|fw|fwd|res|enc|aw|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+FORWARD_PREFIX_RE = re.compile(r"^\s*(?:rv|fw|fwd|enc|tr)\s*:", re.IGNORECASE)
+
+# Where the quoted history of a reply starts.
+_ATTRIBUTION_RES = [
+    # Gmail, Apple Mail, Thunderbird in Spanish: "El lun, 3 mar 2025 a las 10:00, Ana <a@b> escribió:"
+    # (clients wrap long attributions over two lines).
+    re.compile(r"^[ \t]*El\b[^\n]*(?:\n[^\n]*)?\bescribi[óo]:[ \t]*$", re.MULTILINE | re.IGNORECASE),
+    re.compile(r"^[ \t]*On\b[^\n]*(?:\n[^\n]*)?\bwrote:[ \t]*$", re.MULTILINE),
+    re.compile(r"^[ \t]*-{2,}\s*(?:Original Message|Mensaje original)\s*-{2,}[ \t]*$", re.MULTILINE | re.IGNORECASE),
+    # Outlook: "De: …" followed within a few lines by "Enviado:/Fecha:/Para:/Asunto:" (or English),
+    # so that a sentence starting with "De: lunes a viernes" is not taken for a quote.
+    re.compile(
+        r"^[ \t]*(?:De|From):[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*(?:Enviado|Fecha|Para|Asunto|Sent|Date|To|Subject):",
+        re.MULTILINE,
+    ),
+]
+_SEPARATOR_LINE_RE = re.compile(r"^[ \t]*[_\-=]{10,}[ \t]*$")
+_BLOCK_END_RE = re.compile(r"<\s*(?:br|/p|/div|/li|/tr|/h[1-6]|/blockquote|/table)\b[^>]*>", re.IGNORECASE)
+_HEAD_RE = re.compile(r"<\s*head\b.*?<\s*/\s*head\s*>", re.IGNORECASE | re.DOTALL)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# Who sent it, and whether to answer at all -------------------------------------
+
+
+def _own_addresses() -> set[str]:
+    values = [
+        getattr(settings, "DEFAULT_FROM_EMAIL", ""),
+        getattr(settings, "SERVER_EMAIL", ""),
+        getattr(settings, "HELPDESK_SUPPORT_EMAIL", ""),
+    ]
+    return {address.strip().lower() for _name, address in getaddresses([v for v in values if v]) if address}
+
+
+def _sender(message: AnymailInboundMessage):
+    """The single From address (an anymail EmailAddress) or None."""
+    sender = message.from_email
+    if sender is None or isinstance(sender, list):
+        return None
+    return sender
+
+
+def _header(message: AnymailInboundMessage, name: str) -> str:
+    value = message.get(name)
+    return str(value).strip() if value is not None else ""
+
+
+def email_ignore_reason(message: AnymailInboundMessage) -> str | None:
+    """Why this message must not become a ticket (Spanish, for logs and the command's
+    output), or None when it should be received."""
+    auto_submitted = _header(message, "Auto-Submitted").split(";")[0].strip().lower()
+    if auto_submitted and auto_submitted != "no":
+        return _("respuesta automática (Auto-Submitted: %(value)s)") % {"value": auto_submitted}
+    precedence = _header(message, "Precedence").lower()
+    if precedence in AUTOMATED_PRECEDENCE:
+        return _("correo masivo o automático (Precedence: %(value)s)") % {"value": precedence}
+    for name in ("X-Autoreply", "X-Autorespond"):
+        if message.get(name) is not None:
+            return _("respuesta automática (%(header)s)") % {"header": name}
+    if message.get_content_type() == "multipart/report" or _header(message, "Return-Path") == "<>":
+        return _("aviso de entrega fallida (rebote)")
+    if (getattr(message, "envelope_sender", None) or None) == "":
+        return _("aviso de entrega fallida (rebote)")
+    if message.from_email is None:
+        return _("el correo no tiene remitente")
+    sender = _sender(message)
+    if sender is None:
+        return _("el correo tiene varios remitentes")
+    address = (sender.addr_spec or "").strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        return _("el remitente «%(address)s» no es una dirección válida") % {"address": address[:100]}
+    local_part = address.rsplit("@", 1)[0].lower()
+    if local_part in AUTOMATED_LOCAL_PARTS:
+        return _("aviso del servidor de correo (%(address)s)") % {"address": address}
+    if address.lower() in _own_addresses():
+        return _("correo enviado por la propia mesa de ayuda (%(address)s)") % {"address": address}
+    return None
+
+
+# Text --------------------------------------------------------------------------
+
+
+def html_to_text(markup: str) -> str:
+    """Safe plain text from HTML: block ends become line breaks, every tag is removed
+    (scripts and styles with their content), entities are unescaped."""
+    markup = _HEAD_RE.sub("", markup)
+    markup = _BLOCK_END_RE.sub("\n", markup)
+    text = html.unescape(nh3.clean(markup, tags=set()))
+    return collapse_whitespace(text)
+
+
+def collapse_whitespace(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def trim_quoted(text: str) -> str:
+    """The new part of a reply: cut at the attribution of the quoted history
+    ("El … escribió:", "On … wrote:", "-----Original Message-----", Outlook's "De:"
+    block) and drop lines quoted with ">". When nothing would be left, keep it all."""
+    cut = len(text)
+    for pattern in _ATTRIBUTION_RES:
+        match = pattern.search(text)
+        if match:
+            cut = min(cut, match.start())
+    lines = [line for line in text[:cut].split("\n") if not line.lstrip().startswith(">")]
+    while lines and (not lines[-1].strip() or _SEPARATOR_LINE_RE.match(lines[-1])):
+        lines.pop()
+    trimmed = "\n".join(lines).strip()
+    return trimmed or text.strip()
+
+
+def _clean_text(text: str) -> str:
+    """No NUL or other control characters (PostgreSQL refuses NUL), bounded length."""
+    text = _CONTROL_RE.sub("", text)
+    if len(text) > BODY_MAX_CHARS:
+        text = text[:BODY_MAX_CHARS] + "\n[…] " + _("(texto recortado)")
+    return text
+
+
+def message_body(message: AnymailInboundMessage, *, trim: bool = True) -> str:
+    """The text part, or the HTML part made plain text; quoted history trimmed."""
+    text = message.text or ""
+    if not text.strip() and message.html:
+        text = html_to_text(message.html)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if trim:
+        text = trim_quoted(text)
+    return _clean_text(text).strip()
+
+
+def clean_subject(subject: str | None) -> str:
+    """One line, no "RE:/RV:/Fwd:" prefixes, at most 200 characters, never empty."""
+    subject = _CONTROL_RE.sub("", (subject or "").replace("\r", " ").replace("\n", " "))
+    subject = SUBJECT_PREFIX_RE.sub("", subject)
+    subject = re.sub(r"\s+", " ", subject).strip()
+    return (subject or _("(sin asunto)"))[:SUBJECT_MAX]
+
+
+def _sender_name(sender) -> str:
+    name = re.sub(r"\s+", " ", _CONTROL_RE.sub("", sender.display_name or "")).strip()
+    return (name or sender.addr_spec.rsplit("@", 1)[0])[:NAME_MAX]
+
+
+# Threading ---------------------------------------------------------------------
+
+
+def _thread_target(subject: str, sender_address: str) -> Ticket | None:
+    """The ticket a reference in the subject names, only if the sender is its requester."""
+    for prefix, number in REFERENCE_RE.findall(subject or ""):
+        reference = f"{prefix.upper()}-{number}"
+        ticket = Ticket.objects.select_related("requester").filter(reference=reference).first()
+        if ticket is None:
+            continue
+        if ticket.requester.email.strip().lower() == sender_address.lower():
+            return ticket
+        logger.info("Inbound email names %s but its sender is not the requester: not threaded", reference)
+    return None
+
+
+# Attachments -------------------------------------------------------------------
+
+
+def _as_upload(part) -> SimpleUploadedFile:
+    name = part.get_filename()
+    content_type = part.get_content_type()
+    if not name:
+        name = "adjunto" + (mimetypes.guess_extension(content_type) or "")
+    try:
+        content = part.get_content_bytes() or b""
+    except ValueError:  # a multipart attachment: nothing to store as one file
+        content = b""
+    return SimpleUploadedFile(name, content, content_type)
+
+
+def check_email_attachments(parts) -> tuple[list[CheckedFile], list[str]]:
+    """Each attachment checked on its own with the web form's rules (size, type by
+    content), then the per-ticket limits in order of arrival. Returns the files to keep
+    and, for every file left out, why (Spanish)."""
+    accepted: list[CheckedFile] = []
+    problems: list[str] = []
+    total = 0
+    max_total = settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES
+    for part in parts:
+        upload = _as_upload(part)
+        try:
+            (checked,) = check_files([upload])
+        except ValidationError as error:
+            problems.extend(error.messages)
+            continue
+        if len(accepted) >= MAX_FILES:
+            problems.append(
+                _("El archivo «%(name)s» no se guardó: se admiten como máximo %(max)d archivos por correo.")
+                % {"name": checked.display_name, "max": MAX_FILES}
+            )
+            continue
+        if total + checked.size > max_total:
+            problems.append(
+                _("El archivo «%(name)s» no se guardó: los adjuntos superan el máximo de %(max)s por correo.")
+                % {"name": checked.display_name, "max": format_size(max_total)}
+            )
+            continue
+        total += checked.size
+        accepted.append(checked)
+    return accepted, problems
+
+
+def _store_attachments(ticket: Ticket, message: Message | None, files: list[CheckedFile], problems: list[str]) -> None:
+    for checked in files:
+        attachment = Attachment(
+            ticket=ticket,
+            message=message,
+            original_name=checked.display_name,
+            content_type=checked.content_type,
+            size=checked.size,
+        )
+        # The stored name comes from the model's upload_to; the sender's name is display only.
+        attachment.file.save(checked.display_name, checked.upload, save=False)
+        attachment.save()
+    if problems:
+        # Nothing is lost silently: the agent sees what was left out and why.
+        # (No tickets service adds a system note without a staff author, hence the row here.)
+        Message.objects.create(
+            ticket=ticket,
+            kind=Message.Kind.INTERNAL_NOTE,
+            author=None,
+            body=_("Adjuntos del correo que no se guardaron:")
+            + "\n"
+            + "\n".join(f"- {problem}" for problem in problems),
+        )
+
+
+# The service -------------------------------------------------------------------
+
+
+def email_receive(*, message: AnymailInboundMessage) -> Ticket | None:
+    """Receive one inbound email: None when ignored (auto-reply, bounce, our own mail);
+    otherwise the ticket it joined or opened. All in one transaction."""
+    reason = email_ignore_reason(message)
+    if reason is not None:
+        logger.info("Inbound email ignored: %s", reason)
+        return None
+
+    sender = _sender(message)
+    address = sender.addr_spec.strip()
+    raw_subject = message.subject or ""
+    forwarded = bool(FORWARD_PREFIX_RE.match(raw_subject))
+    files, problems = check_email_attachments(message.attachments)
+    empty_body = _("(mensaje sin texto)")
+
+    with transaction.atomic():
+        target = _thread_target(raw_subject, address)
+        if target is not None:
+            body = message_body(message, trim=True) or empty_body
+            try:
+                with transaction.atomic():
+                    added = ticket_add_message(ticket=target, kind=Message.Kind.FROM_REQUESTER, body=body)
+            except ValidationError as error:
+                if getattr(error, "code", None) != "final":
+                    raise
+                logger.info("Inbound email answers %s, which is final: a new ticket", target.reference)
+            else:
+                _store_attachments(target, added, files, problems)
+                logger.info("Inbound email joined %s", target.reference)
+                return Ticket.objects.get(pk=target.pk)
+            description = (
+                _("Respuesta por correo al ticket %(reference)s, que ya estaba %(state)s:")
+                % {"reference": target.reference, "state": target.get_state_display().lower()}
+                + "\n\n"
+                + body
+            )
+        else:
+            # A forwarded message is the report itself: keep what was forwarded.
+            description = message_body(message, trim=not forwarded) or empty_body
+
+        requester = contact_for_report(name=_sender_name(sender), email=address)
+        ticket = ticket_open(
+            requester=requester,
+            subject=clean_subject(raw_subject),
+            description=description,
+            channel=Ticket.Channel.EMAIL,
+        )
+        _store_attachments(ticket, None, files, problems)
+        logger.info("Inbound email opened %s (%s)", ticket.reference, ticket.state)
+        return ticket
+
+
+def inbound_received(sender, event, esp_name=None, **kwargs) -> None:
+    """anymail's `inbound` signal: one webhook event, one message. An error propagates,
+    so the webhook answers 500 and the ESP retries later."""
+    message = getattr(event, "message", None)
+    if message is None:
+        logger.warning("Inbound %s event without a message ignored", esp_name or "email")
+        return
+    email_receive(message=message)

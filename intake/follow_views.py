@@ -1,0 +1,134 @@
+"""The requester's page: their ticket, its public conversation and a reply form,
+reached by the signed link in every email (no password). Every view starts from the
+token; a wrong or tampered one is a plain not-found page, never another ticket."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tickets.links import ticket_for_token
+from tickets.models import Attachment, Message, Ticket
+from tickets.services import ticket_add_message
+
+from .follow_forms import FollowReplyForm
+from .uploads import CheckedFile
+
+# What each state means for the person waiting, in one line.
+STATE_EXPLANATIONS = {
+    Ticket.State.OPEN: gettext_lazy("Recibimos su reporte; un técnico lo tomará pronto."),
+    Ticket.State.IN_PROGRESS: gettext_lazy("Un técnico está trabajando en su reporte."),
+    Ticket.State.PENDING_USER: gettext_lazy("Esperamos su respuesta para continuar."),
+    Ticket.State.PENDING_VENDOR: gettext_lazy("Esperamos la respuesta de un proveedor externo; le avisaremos al tenerla."),
+    Ticket.State.SOLVED: gettext_lazy("Le enviamos una solución y esperamos su confirmación."),
+    Ticket.State.CLOSED: gettext_lazy("El ticket está cerrado: la atención terminó."),
+    Ticket.State.CANCELLED: gettext_lazy("El ticket se canceló y no se atenderá."),
+}
+
+PUBLIC_KINDS = (Message.Kind.PUBLIC_REPLY, Message.Kind.FROM_REQUESTER)
+
+
+def _public_attachments():
+    """Attachments a requester may see: not internal, and not hung on an internal note."""
+    return Attachment.objects.filter(is_internal=False).exclude(message__kind=Message.Kind.INTERNAL_NOTE)
+
+
+def _not_found(request, *, attachment: bool = False):
+    return render(request, "intake/follow_invalid.html", {"attachment": attachment}, status=404)
+
+
+def follow_reply(*, ticket: Ticket, body: str, files: list[CheckedFile]) -> Message:
+    """The requester's message and its files, all or nothing. `ticket_add_message`
+    puts a ticket waiting for them back to En proceso."""
+    with transaction.atomic():
+        message = ticket_add_message(ticket=ticket, kind=Message.Kind.FROM_REQUESTER, body=body)
+        for checked in files:
+            attachment = Attachment(
+                ticket=ticket,
+                message=message,
+                original_name=checked.display_name,
+                content_type=checked.content_type,
+                size=checked.size,
+            )
+            # The stored name comes from the model's upload_to; the client's name is display only.
+            attachment.file.save(checked.display_name, checked.upload, save=False)
+            attachment.save()
+    return message
+
+
+def _page(request, ticket: Ticket, form, *, status: int = 200, files_chosen: bool = False, refused: bool = False):
+    conversation = (
+        ticket.messages.filter(kind__in=PUBLIC_KINDS)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=_public_attachments(), to_attr="public_attachments"))
+    )
+    context = {
+        "ticket": ticket,
+        "token": request.resolver_match.kwargs["token"],
+        "state_explanation": STATE_EXPLANATIONS.get(ticket.state, ""),
+        "conversation": conversation,
+        "report_attachments": _public_attachments().filter(ticket=ticket, message__isnull=True),
+        "form": None if ticket.is_final else form,
+        "files_chosen": files_chosen,
+        "refused": refused,
+    }
+    # Dates as the desk reads them, whatever the browser.
+    with timezone.override(settings.TIME_ZONE):
+        return render(request, "intake/follow_ticket.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ticket(request, token):
+    ticket = ticket_for_token(token)
+    if ticket is None:
+        return _not_found(request)
+    if request.method != "POST":
+        return _page(request, ticket, FollowReplyForm(ticket=ticket))
+
+    files_chosen = bool(request.FILES.getlist("files"))
+    if ticket.is_final:
+        return _page(request, ticket, None, status=409, refused=True)
+    form = FollowReplyForm(request.POST, request.FILES, ticket=ticket)
+    if form.is_valid():
+        try:
+            follow_reply(ticket=ticket, body=form.cleaned_data["body"], files=form.cleaned_data["files"])
+        except ValidationError as error:  # closed meanwhile
+            ticket.refresh_from_db()
+            form.add_error(None, error)
+            return _page(request, ticket, form, status=409, files_chosen=files_chosen, refused=ticket.is_final)
+        messages.success(request, _("Recibimos su mensaje. El técnico a cargo lo verá en su ticket."))
+        return redirect("follow:ticket", token=token)
+    return _page(request, ticket, form, files_chosen=files_chosen)
+
+
+@never_cache
+@require_GET
+def attachment(request, token, attachment_id):
+    ticket = ticket_for_token(token)
+    if ticket is None:
+        return _not_found(request)
+    found = _public_attachments().filter(ticket=ticket, pk=attachment_id).first()
+    if found is None:
+        return _not_found(request, attachment=True)
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        return _not_found(request, attachment=True)
+    response = FileResponse(
+        handle, as_attachment=True, filename=found.original_name, content_type=found.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even if a browser renders it, it runs nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
