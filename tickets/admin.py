@@ -4,13 +4,16 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_fsm.admin import FSMAdminMixin
 
 from . import services
-from .forms import TRANSITION_FORMS, BulkAssignForm, TicketAdminForm
+from .forms import TRANSITION_FORMS, BulkAssignForm, PhoneReportForm, TicketAdminForm
 from .models import Attachment, Message, PriorityRule, Ticket, TicketChange
 
 CLASSIFY_FIELDS = ("urgency", "impact", "module", "kind")
@@ -166,10 +169,40 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_assign_permission(self, request):
         return request.user.has_perm("tickets.assign_ticket")
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.is_final:
+            return fieldsets
+        # Flagging duplicates only helps while the ticket can still be cancelled as one.
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "possible_duplicates"]}), *rest]
+
     def get_readonly_fields(self, request, obj=None):
-        all_fields = [f for section in self.fieldsets for f in section[1]["fields"]]
+        all_fields = [f for section in self.get_fieldsets(request, obj) for f in section[1]["fields"]]
         editable = () if obj is None or obj.is_final else CLASSIFY_FIELDS
         return [f for f in all_fields if f not in editable]
+
+    @admin.display(description=_("Posibles duplicados"))
+    def possible_duplicates(self, obj):
+        candidates = list(Ticket.objects.possible_duplicates_of(obj))
+        if not candidates:
+            return _("Ninguno")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{} · {} · {}</a></li>',
+                (
+                    (
+                        reverse(f"{self.admin_site.name}:tickets_ticket_change", args=[candidate.pk]),
+                        candidate.reference,
+                        candidate.subject,
+                        candidate.get_state_display(),
+                    )
+                    for candidate in candidates
+                ),
+            ),
+        )
 
     # Editing: the classification goes through the service.
 
@@ -214,6 +247,55 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
         return True
+
+    # The phone channel: an agent registers a call on behalf of a contact.
+
+    def get_urls(self):
+        # Before the stock patterns, whose "<object_id>/" would take this path.
+        return [
+            path(
+                "registrar-llamada/",
+                self.admin_site.admin_view(self.phone_report_view),
+                name="tickets_ticket_phone_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_phone_report_permission(self, request):
+        return request.user.has_perm("tickets.work_ticket")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_register_call": self.has_phone_report_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def phone_report_view(self, request):
+        if not self.has_phone_report_permission(request):
+            raise PermissionDenied
+        form = PhoneReportForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            ticket = services.ticket_open(channel=Ticket.Channel.PHONE, by=request.user, **form.ticket_arguments())
+            if ticket.state == Ticket.State.CANCELLED:
+                self.message_user(
+                    request,
+                    _("Se registró la llamada como ticket %(reference)s, pero se canceló: %(reason)s")
+                    % {"reference": ticket.reference, "reason": ticket.cancel_note},
+                    messages.WARNING,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("Se registró la llamada como ticket %(reference)s.") % {"reference": ticket.reference},
+                    messages.SUCCESS,
+                )
+            return redirect(f"{self.admin_site.name}:tickets_ticket_change", ticket.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Registrar llamada"),
+            "opts": self.model._meta,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/tickets/ticket/phone_report.html", context)
 
     # Bulk assignment.
 

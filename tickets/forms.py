@@ -1,15 +1,23 @@
-"""Forms of the coordinators' admin: the ticket's change form and the forms that collect
-the arguments of a transition (their cleaned_data are the service's keyword arguments)."""
+"""Forms of the coordinators' admin: the ticket's change form, the forms that collect
+the arguments of a transition (their cleaned_data are the service's keyword arguments)
+and the phone report an agent registers for a contact."""
+
+import datetime
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AgentProfile
+from catalog.models import Module
+from customers.models import Contact
 
-from .models import Ticket
+from .models import Ticket, Urgency
 
 
 def assignable_agents(specialty_ids=()):
@@ -163,3 +171,58 @@ TRANSITION_FORMS = {
     "reopen": ReopenForm,
     "cancel": CancelForm,
 }
+
+
+# The phone channel ---------------------------------------------------------
+
+# A clock a little ahead of the server's is not "the future".
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class PhoneReportForm(forms.Form):
+    """A call taken by an agent: the contact (found by name, email or organization) and
+    what they report. `ticket_arguments()` gives `ticket_open`'s keyword arguments but the
+    channel and who registers it, which the view adds."""
+
+    contact = forms.ModelChoiceField(
+        label=_("Contacto que llama"),
+        queryset=Contact.objects.select_related("organization"),
+        widget=AutocompleteSelect(Ticket._meta.get_field("requester"), admin.site),
+        help_text=_("Búsquelo por nombre, correo u organización. Si no tiene servicio, el ticket se cancela con el motivo."),
+    )
+    kind = forms.ChoiceField(label=_("Tipo"), choices=Ticket.Kind.choices, initial=Ticket.Kind.INCIDENT)
+    module = forms.ModelChoiceField(
+        label=_("Módulo"),
+        queryset=Module.objects.active(),
+        required=False,
+        widget=AutocompleteSelect(Ticket._meta.get_field("module"), admin.site),
+    )
+    urgency = forms.TypedChoiceField(label=_("Urgencia"), choices=Urgency.choices, coerce=int, initial=Urgency.LOW)
+    subject = forms.CharField(label=_("Asunto"), max_length=200)
+    description = forms.CharField(label=_("Descripción"), widget=forms.Textarea(attrs={"rows": 6}))
+    occurred_at = forms.DateTimeField(
+        label=_("Fecha y hora del incidente"),
+        required=False,
+        input_formats=[DATETIME_INPUT_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(format=DATETIME_INPUT_FORMAT, attrs={"type": "datetime-local"}),
+        error_messages={"invalid": _("Escriba la fecha y hora completas, por ejemplo 2025-03-14 10:30.")},
+    )
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data.get("occurred_at")
+        if occurred_at and occurred_at > timezone.now() + CLOCK_SKEW:
+            raise forms.ValidationError(_("La fecha y hora del incidente no puede estar en el futuro."), code="future")
+        return occurred_at
+
+    def ticket_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "requester": data["contact"],
+            "kind": data["kind"],
+            "module": data["module"],
+            "urgency": data["urgency"],
+            "subject": data["subject"],
+            "description": data["description"],
+            "occurred_at": data["occurred_at"],
+        }

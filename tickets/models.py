@@ -5,12 +5,16 @@ them inside a transaction with the row locked, writes history and registers side
 effects on commit. Nothing here imports sla or surveys.
 """
 
+import operator
+import re
+import unicodedata
 import uuid
+from functools import reduce
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +89,36 @@ class PriorityRule(models.Model):
         return cls.objects.values_list("priority", flat=True).get(urgency=urgency, impact=effective_impact)
 
 
+# Words too common in Spanish reports to tell two cases apart (compared without accents).
+SPANISH_STOPWORDS = frozenset(
+    """
+    algo algun alguna algunas alguno algunos ante antes aqui asi cada como con contra cual cuando
+    desde donde durante ellos ella ellas entre esta estaba estado estan estar este esto estos favor
+    hace hacer hasta hola mismo mucho muy nada nosotros otra otro para pero poco porque puede
+    pueden quien sido siempre sobre solo tambien tanto tengo tiene tienen todo todos tras usted
+    ustedes vamos ahora buenas buenos dias gracias saludos problema error aparece puedo funciona sistema
+    """.split()
+)
+# Postgres' full-text query gets the report's first distinct words; enough to rank well.
+SEARCH_WORDS_LIMIT = 30
+# ts_rank below this means a word or two in common by chance, not the same case.
+DUPLICATE_MIN_RANK = 0.1
+
+
+def _unaccent(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def significant_words(text: str, *, min_length: int = 4) -> list[str]:
+    """The distinct lowercased words of `text` that may tell a case apart, in order:
+    letters only, at least `min_length` of them, no Spanish stopword."""
+    words = []
+    for word in re.findall(r"[^\W\d_]+", text.lower()):
+        if len(word) >= min_length and _unaccent(word) not in SPANISH_STOPWORDS and word not in words:
+            words.append(word)
+    return words
+
+
 class TicketQuerySet(models.QuerySet):
     def not_final(self):
         return self.exclude(state__in=Ticket.FINAL_STATES)
@@ -92,6 +126,44 @@ class TicketQuerySet(models.QuerySet):
     def in_queue_order(self):
         """Higher priority first; equal priority, the oldest first (seed 000)."""
         return self.order_by("-priority", "created_at", "id")
+
+    def possible_duplicates_of(self, ticket: "Ticket", limit: int = 5):
+        """Other tickets of the ticket's organization, not final, whose text resembles its
+        own: candidates for the agent to cancel as duplicates (domain.md, gatekeeping).
+        PostgreSQL ranks them by full-text search with the Spanish configuration (subject
+        weighs more than description); elsewhere any of the subject's first significant
+        words in the subject or description counts, newest first."""
+        if ticket.organization_id is None:
+            return self.none()
+        candidates = self.not_final().filter(organization_id=ticket.organization_id).exclude(pk=ticket.pk)
+        if connections[self.db].vendor == "postgresql":
+            return candidates._ranked_by_full_text(f"{ticket.subject} {ticket.description}")[:limit]
+        words = significant_words(ticket.subject)[:5]
+        if not words:
+            return self.none()
+        matches = Q()
+        for word in words:
+            # Reports are typed with and without accents: look for both spellings.
+            for spelling in {word, _unaccent(word)}:
+                matches |= Q(subject__icontains=spelling) | Q(description__icontains=spelling)
+        return candidates.filter(matches).order_by("-created_at", "-id")[:limit]
+
+    def _ranked_by_full_text(self, text: str):
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        words = significant_words(text, min_length=3)[:SEARCH_WORDS_LIMIT]
+        if not words:
+            return self.none()
+        # Plain queries OR-ed together: any word may match, none is parsed as tsquery syntax.
+        query = reduce(operator.or_, (SearchQuery(word, config="spanish") for word in words))
+        vector = SearchVector("subject", weight="A", config="spanish") + SearchVector(
+            "description", weight="B", config="spanish"
+        )
+        return (
+            self.annotate(duplicate_rank=SearchRank(vector, query))
+            .filter(duplicate_rank__gt=DUPLICATE_MIN_RANK)
+            .order_by("-duplicate_rank", "-created_at", "-id")
+        )
 
 
 class Ticket(ConcurrentTransitionMixin, models.Model):
