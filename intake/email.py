@@ -24,10 +24,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tickets.models import Attachment, Message, Ticket
+from tickets.models import Message, Ticket
 from tickets.services import ticket_add_message, ticket_open
 
-from .services import contact_for_report
+from .services import attachments_store, contact_for_report
 from .uploads import MAX_FILES, CheckedFile, check_files, format_size
 
 logger = logging.getLogger(__name__)
@@ -252,17 +252,7 @@ def check_email_attachments(parts) -> tuple[list[CheckedFile], list[str]]:
 
 
 def _store_attachments(ticket: Ticket, message: Message | None, files: list[CheckedFile], problems: list[str]) -> None:
-    for checked in files:
-        attachment = Attachment(
-            ticket=ticket,
-            message=message,
-            original_name=checked.display_name,
-            content_type=checked.content_type,
-            size=checked.size,
-        )
-        # The stored name comes from the model's upload_to; the sender's name is display only.
-        attachment.file.save(checked.display_name, checked.upload, save=False)
-        attachment.save()
+    attachments_store(ticket=ticket, files=files, message=message)
     if problems:
         # Nothing is lost silently: the agent sees what was left out and why.
         # (No tickets service adds a system note without a staff author, hence the row here.)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -19,10 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tickets.links import ticket_for_token
 from tickets.models import Attachment, Message, Ticket
-from tickets.services import ticket_add_message
 
 from .follow_forms import FollowReplyForm
-from .uploads import CheckedFile
+from .services import requester_reply
 
 # What each state means for the person waiting, in one line.
 STATE_EXPLANATIONS = {
@@ -45,25 +43,6 @@ def _public_attachments():
 
 def _not_found(request, *, attachment: bool = False):
     return render(request, "intake/follow_invalid.html", {"attachment": attachment}, status=404)
-
-
-def follow_reply(*, ticket: Ticket, body: str, files: list[CheckedFile]) -> Message:
-    """The requester's message and its files, all or nothing. `ticket_add_message`
-    puts a ticket waiting for them back to En proceso."""
-    with transaction.atomic():
-        message = ticket_add_message(ticket=ticket, kind=Message.Kind.FROM_REQUESTER, body=body)
-        for checked in files:
-            attachment = Attachment(
-                ticket=ticket,
-                message=message,
-                original_name=checked.display_name,
-                content_type=checked.content_type,
-                size=checked.size,
-            )
-            # The stored name comes from the model's upload_to; the client's name is display only.
-            attachment.file.save(checked.display_name, checked.upload, save=False)
-            attachment.save()
-    return message
 
 
 def _page(request, ticket: Ticket, form, *, status: int = 200, files_chosen: bool = False, refused: bool = False):
@@ -102,7 +81,7 @@ def ticket(request, token):
     form = FollowReplyForm(request.POST, request.FILES, ticket=ticket)
     if form.is_valid():
         try:
-            follow_reply(ticket=ticket, body=form.cleaned_data["body"], files=form.cleaned_data["files"])
+            requester_reply(ticket=ticket, body=form.cleaned_data["body"], files=form.cleaned_data["files"])
         except ValidationError as error:  # closed meanwhile
             ticket.refresh_from_db()
             form.add_error(None, error)

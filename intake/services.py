@@ -7,8 +7,8 @@ import datetime
 from django.db import IntegrityError, transaction
 
 from customers.models import Contact
-from tickets.models import Attachment, Ticket, Urgency
-from tickets.services import ticket_open
+from tickets.models import Attachment, Message, Ticket, Urgency
+from tickets.services import ticket_add_message, ticket_open
 
 from .uploads import CheckedFile
 
@@ -54,14 +54,30 @@ def report_submit(
             urgency=urgency,
             occurred_at=occurred_at,
         )
-        for checked in files:
-            attachment = Attachment(
-                ticket=ticket,
-                original_name=checked.display_name,
-                content_type=checked.content_type,
-                size=checked.size,
-            )
-            # The stored name comes from the model's upload_to; the client's name is display only.
-            attachment.file.save(checked.display_name, checked.upload, save=False)
-            attachment.save()
+        attachments_store(ticket=ticket, files=files)
     return ticket
+
+
+def attachments_store(*, ticket: Ticket, files: list[CheckedFile], message: Message | None = None) -> None:
+    """Save checked files on a ticket (and the message they came with). Call inside the
+    caller's transaction. The stored name comes from the model's upload_to; the client's
+    name is kept for display only."""
+    for checked in files:
+        attachment = Attachment(
+            ticket=ticket,
+            message=message,
+            original_name=checked.display_name,
+            content_type=checked.content_type,
+            size=checked.size,
+        )
+        attachment.file.save(checked.display_name, checked.upload, save=False)
+        attachment.save()
+
+
+def requester_reply(*, ticket: Ticket, body: str, files: list[CheckedFile]) -> Message:
+    """The requester's message and its files, all or nothing. `ticket_add_message`
+    puts a ticket waiting for them back to En proceso."""
+    with transaction.atomic():
+        message = ticket_add_message(ticket=ticket, kind=Message.Kind.FROM_REQUESTER, body=body)
+        attachments_store(ticket=ticket, files=files, message=message)
+    return message

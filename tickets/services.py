@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -25,7 +24,7 @@ from customers.models import Contact
 from notifications.services import email_queue
 
 from .links import requester_url
-from .models import Impact, Message, PriorityRule, Ticket, TicketChange, Urgency
+from .models import Impact, Message, Ticket, TicketChange, Urgency
 
 
 class TicketConflict(ValidationError):

@@ -83,6 +83,7 @@ def test_valid_link_shows_ticket_and_public_conversation_never_internal_notes(cl
     assert "Cliente moroso" not in html
     assert attachment_url(ticket, report_file) in html
     assert "secreto-interno" not in html
+    assert attachment_url(ticket, internal_file) not in html
     assert "Agente" not in html  # only the agent's first name
     assert "noindex" in html
     assert "style=" not in html and "<script" not in html
