@@ -24,7 +24,7 @@ from customers.models import Contact
 from notifications.services import email_queue
 
 from .links import requester_url
-from .models import Impact, Message, Ticket, TicketChange, Urgency
+from .models import Impact, Message, Priority, Ticket, TicketChange, Urgency
 
 
 class TicketConflict(ValidationError):
@@ -49,7 +49,7 @@ def _display(field: str, value) -> str:
         TicketChange.Field.KIND: Ticket.Kind,
     }
     if field == TicketChange.Field.PRIORITY:
-        return f"{value} · {Ticket(priority=value).get_priority_display()}"
+        return f"{value} · {Priority(value).label}"
     choices = labels.get(field)
     if choices is not None:
         return str(choices(value).label)
