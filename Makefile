@@ -31,7 +31,7 @@ check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=mesa.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 messages: install
-	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
+	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=tickets/management
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

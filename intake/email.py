@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from tickets.models import Message, Ticket
 from tickets.services import ticket_add_message, ticket_open
 
+from .models import InboundEmail
 from .services import attachments_store, contact_for_report
 from .uploads import MAX_FILES, CheckedFile, check_files, format_size
 
@@ -282,43 +283,70 @@ def email_receive(*, message: AnymailInboundMessage) -> Ticket | None:
     raw_subject = message.subject or ""
     forwarded = bool(FORWARD_PREFIX_RE.match(raw_subject))
     files, problems = check_email_attachments(message.attachments)
-    empty_body = _("(mensaje sin texto)")
+
+    message_id = InboundEmail.normalize(_header(message, "Message-ID"))
 
     with transaction.atomic():
-        target = _thread_target(raw_subject, address)
-        if target is not None:
-            body = message_body(message, trim=True) or empty_body
-            try:
-                with transaction.atomic():
-                    added = ticket_add_message(ticket=target, kind=Message.Kind.FROM_REQUESTER, body=body)
-            except ValidationError as error:
-                if getattr(error, "code", None) != "final":
-                    raise
-                logger.info("Inbound email answers %s, which is final: a new ticket", target.reference)
-            else:
-                _store_attachments(target, added, files, problems)
-                logger.info("Inbound email joined %s", target.reference)
-                return Ticket.objects.get(pk=target.pk)
-            description = (
-                _("Respuesta por correo al ticket %(reference)s, que ya estaba %(state)s:")
-                % {"reference": target.reference, "state": target.get_state_display().lower()}
-                + "\n\n"
-                + body
+        receipt = None
+        if message_id:
+            receipt, created = InboundEmail.objects.get_or_create(
+                key=InboundEmail.key_for(message_id), defaults={"message_id": message_id[:255]}
             )
-        else:
-            # A forwarded message is the report itself: keep what was forwarded.
-            description = message_body(message, trim=not forwarded) or empty_body
-
-        requester = contact_for_report(name=_sender_name(sender), email=address)
-        ticket = ticket_open(
-            requester=requester,
-            subject=clean_subject(raw_subject),
-            description=description,
-            channel=Ticket.Channel.EMAIL,
+            if not created:
+                logger.info("Inbound email %s was already received: ignored", message_id)
+                return receipt.ticket
+        ticket = _receive(
+            message=message,
+            sender=sender,
+            address=address,
+            raw_subject=raw_subject,
+            forwarded=forwarded,
+            files=files,
+            problems=problems,
         )
-        _store_attachments(ticket, None, files, problems)
-        logger.info("Inbound email opened %s (%s)", ticket.reference, ticket.state)
+        if receipt is not None:
+            receipt.ticket = ticket
+            receipt.save(update_fields=["ticket"])
         return ticket
+
+
+def _receive(*, message, sender, address: str, raw_subject: str, forwarded: bool, files, problems) -> Ticket:
+    """Thread the message into the ticket it answers, or open a new one."""
+    empty_body = _("(mensaje sin texto)")
+    target = _thread_target(raw_subject, address)
+    if target is not None:
+        body = message_body(message, trim=True) or empty_body
+        try:
+            with transaction.atomic():
+                added = ticket_add_message(ticket=target, kind=Message.Kind.FROM_REQUESTER, body=body)
+        except ValidationError as error:
+            if getattr(error, "code", None) != "final":
+                raise
+            logger.info("Inbound email answers %s, which is final: a new ticket", target.reference)
+        else:
+            _store_attachments(target, added, files, problems)
+            logger.info("Inbound email joined %s", target.reference)
+            return Ticket.objects.get(pk=target.pk)
+        description = (
+            _("Respuesta por correo al ticket %(reference)s, que ya estaba %(state)s:")
+            % {"reference": target.reference, "state": target.get_state_display().lower()}
+            + "\n\n"
+            + body
+        )
+    else:
+        # A forwarded message is the report itself: keep what was forwarded.
+        description = message_body(message, trim=not forwarded) or empty_body
+
+    requester = contact_for_report(name=_sender_name(sender), email=address)
+    ticket = ticket_open(
+        requester=requester,
+        subject=clean_subject(raw_subject),
+        description=description,
+        channel=Ticket.Channel.EMAIL,
+    )
+    _store_attachments(ticket, None, files, problems)
+    logger.info("Inbound email opened %s (%s)", ticket.reference, ticket.state)
+    return ticket
 
 
 def inbound_received(sender, event, esp_name=None, **kwargs) -> None:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tickets.models import Ticket
 
 from .forms import MultipleFileField
-from .uploads import check_files, format_size
+from .uploads import attachment_limits, check_files, format_size
 
 
 class FollowReplyForm(forms.Form):
@@ -22,12 +22,15 @@ class FollowReplyForm(forms.Form):
     files = MultipleFileField(
         label=_("Archivos"),
         required=False,
-        help_text=_("Opcional. Capturas de pantalla, documentos o registros: hasta 10 archivos."),
     )
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
         super().__init__(*args, **kwargs)
         self.ticket = ticket
+        self.fields["files"].help_text = _(
+            "Opcional. Capturas de pantalla, documentos o registros: hasta %(count)d archivos, "
+            "de %(file)s cada uno como máximo y %(total)s por ticket."
+        ) % attachment_limits()
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()

@@ -21,6 +21,7 @@ from tickets.models import Attachment, Message, Ticket
 
 from .follow_forms import FollowReplyForm
 from .services import requester_reply
+from .uploads import attachment_limits, limit_uploads
 
 # What each state means for the person waiting, in one line.
 STATE_EXPLANATIONS = {
@@ -45,7 +46,16 @@ def _not_found(request, *, attachment: bool = False):
     return render(request, "intake/follow_invalid.html", {"attachment": attachment}, status=404)
 
 
-def _page(request, ticket: Ticket, form, *, status: int = 200, files_chosen: bool = False, refused: bool = False):
+def _page(
+    request,
+    ticket: Ticket,
+    form,
+    *,
+    status: int = 200,
+    files_chosen: bool = False,
+    refused: bool = False,
+    upload_too_large: bool = False,
+):
     conversation = (
         ticket.messages.filter(kind__in=PUBLIC_KINDS)
         .select_related("author")
@@ -60,6 +70,8 @@ def _page(request, ticket: Ticket, form, *, status: int = 200, files_chosen: boo
         "form": None if ticket.is_final else form,
         "files_chosen": files_chosen,
         "refused": refused,
+        "upload_too_large": upload_too_large,
+        "limits": attachment_limits(),
     }
     # Dates as the desk reads them, whatever the browser.
     with timezone.override(settings.TIME_ZONE):
@@ -67,6 +79,7 @@ def _page(request, ticket: Ticket, form, *, status: int = 200, files_chosen: boo
 
 
 @never_cache
+@limit_uploads
 @require_http_methods(["GET", "POST"])
 def ticket(request, token):
     ticket = ticket_for_token(token)
@@ -76,6 +89,9 @@ def ticket(request, token):
         return _page(request, ticket, FollowReplyForm(ticket=ticket))
 
     files_chosen = bool(request.FILES.getlist("files"))
+    if request.upload_too_large:
+        form = FollowReplyForm(ticket=ticket, initial={"body": request.POST.get("body", "")})
+        return _page(request, ticket, form, status=413, upload_too_large=True)
     if ticket.is_final:
         return _page(request, ticket, None, status=409, refused=True)
     form = FollowReplyForm(request.POST, request.FILES, ticket=ticket)

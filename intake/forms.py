@@ -1,13 +1,14 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Module
 from tickets.models import Ticket, Urgency
 
-from .uploads import ACCEPT_ATTRIBUTE, check_files
+from .uploads import ACCEPT_ATTRIBUTE, attachment_limits, check_files
 
 # A browser clock a little ahead of the server's is not "the future".
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -30,7 +31,25 @@ class UrgencyRadioSelect(forms.RadioSelect):
 
 
 class MultipleFileInput(forms.FileInput):
+    """Several files; the limits travel as data attributes so that the browser can refuse
+    an oversized choice before sending it (static/js/uploads.js). The server checks anyway."""
+
     allow_multiple_selected = True
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        limits = attachment_limits()
+        context["widget"]["attrs"].update(
+            {
+                "data-max-file-bytes": settings.HELPDESK_MAX_ATTACHMENT_BYTES,
+                "data-max-total-bytes": settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES,
+                "data-max-count": limits["count"],
+                "data-file-too-big": _("El archivo «{name}» pesa más de %(file)s, el máximo por archivo.") % limits,
+                "data-total-too-big": _("Los archivos elegidos suman más de %(total)s, el máximo permitido.") % limits,
+                "data-too-many": _("Puede adjuntar como máximo %(count)d archivos.") % limits,
+            }
+        )
+        return context
 
 
 class MultipleFileField(forms.FileField):
@@ -86,7 +105,6 @@ class ReportForm(forms.Form):
     files = MultipleFileField(
         label=_("Archivos"),
         required=False,
-        help_text=_("Opcional. Capturas de pantalla, documentos o registros: hasta 10 archivos."),
     )
     # Honeypot: hidden from people by CSS; bots that fill it get a polite nothing.
     sitio_web = forms.CharField(
@@ -98,6 +116,10 @@ class ReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["module"].queryset = Module.objects.active()
+        self.fields["files"].help_text = _(
+            "Opcional. Capturas de pantalla, documentos o registros: hasta %(count)d archivos, "
+            "de %(file)s cada uno como máximo y %(total)s en total."
+        ) % attachment_limits()
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         for field in self.fields.values():
             field.error_messages.setdefault("required", _("Este campo es obligatorio."))

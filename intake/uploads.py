@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import wraps
 from pathlib import PurePosixPath
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 MAX_FILES = 10
 HEADER_BYTES = 8192
@@ -185,3 +188,82 @@ def check_files(uploads) -> list[CheckedFile]:
     if errors:
         raise ValidationError(errors)
     return checked
+
+
+# Room for the text fields that travel with the files in one multipart body.
+FORM_FIELDS_ALLOWANCE = 1024 * 1024
+
+
+def upload_body_limit() -> int:
+    """The largest multipart body a form with attachments may send, in bytes."""
+    return settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES + FORM_FIELDS_ALLOWANCE
+
+
+class AttachmentLimitUploadHandler(FileUploadHandler):
+    """Stops a multipart body that cannot fit the attachment limits before it is read.
+
+    A declared Content-Length above the limit is refused at the first file, so the text
+    fields that precede the files are kept and nothing of the files is read; a body that
+    lies about its length is stopped as soon as its files pass the limit. The request is
+    marked (``request.upload_too_large``) for the view, which answers 413 with the form.
+    Each file's own limit and the total are then checked by `check_files` with names.
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = upload_body_limit()
+        self.received = 0
+        self.too_large = False
+
+    def _refuse(self):
+        self.too_large = True
+        if self.request is not None:
+            self.request.upload_too_large = True
+        raise StopUpload(connection_reset=True)
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.too_large = content_length > self.limit
+        if self.too_large and self.request is not None:
+            self.request.upload_too_large = True
+        return None  # the ordinary parser goes on with the text fields
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.too_large:
+            self._refuse()
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self._refuse()
+        return raw_data  # the next handler stores it
+
+    def file_complete(self, file_size):
+        return None  # the next handler makes the file
+
+
+def attachment_limits() -> dict:
+    """The limits as people read them, for help texts and error messages."""
+    return {
+        "file": format_size(settings.HELPDESK_MAX_ATTACHMENT_BYTES),
+        "total": format_size(settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES),
+        "count": MAX_FILES,
+    }
+
+
+def limit_uploads(view):
+    """Decorate a view that receives attachments so that oversized bodies stop early.
+
+    Upload handlers must be in place before anything reads ``request.POST``, and the CSRF
+    middleware reads it before the view: so the view is exempted there and protected here,
+    after the handler is installed (Django's "Modifying upload handlers on the fly").
+    """
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.upload_too_large = False
+        request.upload_handlers.insert(0, AttachmentLimitUploadHandler(request))
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(wrapped)

@@ -4,10 +4,12 @@ from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from tickets.links import requester_token
 from tickets.models import Ticket
 
 from .forms import ReportForm
 from .services import report_submit
+from .uploads import attachment_limits, limit_uploads
 
 CONFIRMATION_SALT = "intake.confirmation"
 CONFIRMATION_MAX_AGE = 24 * 60 * 60  # seconds
@@ -51,12 +53,16 @@ def _typed_data(request) -> dict:
     return {key: request.POST.get(key) for key in request.POST if key in fields and key not in ("files", "sitio_web")}
 
 
+@limit_uploads
 @require_http_methods(["GET", "POST"])
 def report(request):
     """The public form: no login. POST → ticket → redirect to a signed confirmation."""
     files_chosen = False
     if request.method == "POST":
         files_chosen = bool(request.FILES.getlist("files"))
+        if request.upload_too_large:
+            context = {"form": ReportForm(initial=_typed_data(request)), "upload_too_large": True, "limits": attachment_limits()}
+            return render(request, "intake/report_form.html", context, status=413)
         if _rate_limited(request):
             context = {"form": ReportForm(initial=_typed_data(request)), "rate_limited": True, "files_chosen": files_chosen}
             return render(request, "intake/report_form.html", context, status=429)
@@ -77,7 +83,12 @@ def confirmation(request, token):
     ticket = ticket_for_confirmation(token)
     if ticket is None:
         return render(request, "intake/confirmation_invalid.html", status=404)
-    return render(request, "intake/confirmation.html", {"ticket": ticket, "cancelled": ticket.state == Ticket.State.CANCELLED})
+    context = {
+        "ticket": ticket,
+        "cancelled": ticket.state == Ticket.State.CANCELLED,
+        "follow_token": requester_token(ticket),
+    }
+    return render(request, "intake/confirmation.html", context)
 
 
 def received(request):

@@ -44,3 +44,19 @@ def test_requester_reports_with_a_screenshot_and_reads_the_reference(page):
     assert "pantalla.png" in page.locator(".files").inner_text()
     assert ticket.state == Ticket.State.OPEN and ticket.urgency == 3
     assert Attachment.objects.get().original_name == "pantalla.png"
+
+
+def test_an_oversized_file_is_refused_in_the_browser_before_sending(page, settings):
+    settings.HELPDESK_MAX_ATTACHMENT_BYTES = 1024
+    page.goto("/reportar/")
+    page.get_by_label("Asunto").fill("Se cae el timbrado")
+    page.get_by_label("Archivos").set_input_files(
+        [{"name": "registro.log", "mimeType": "text/plain", "buffer": b"a" * 2048}]
+    )
+    error = page.locator(".upload-errors .field-error")
+    assert error.inner_text() == "El archivo «registro.log» pesa más de 1 KB, el máximo por archivo."
+    page.get_by_role("button", name="Enviar").click()
+    # Nothing left the page: the typed subject is still there and no ticket exists.
+    assert page.url.endswith("/reportar/")
+    assert page.get_by_label("Asunto").input_value() == "Se cae el timbrado"
+    assert Ticket.objects.count() == 0

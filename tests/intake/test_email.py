@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from customers.models import Contact
 from intake.email import clean_subject, email_receive, trim_quoted
+from intake.models import InboundEmail
 from tests.factories import ContactFactory, TicketFactory
 from tickets.models import Attachment, Message, Ticket
 
@@ -252,6 +253,36 @@ def test_attachments_of_a_threaded_reply_belong_to_its_message(requester):
     message = ticket.messages.get()
     assert message.body == "(mensaje sin texto)"
     assert Attachment.objects.get().message == message
+
+
+# Redelivery ---------------------------------------------------------------------
+
+
+def test_the_same_message_delivered_twice_opens_one_ticket(requester, mailoutbox, django_capture_on_commit_callbacks):
+    headers = {"Message-ID": "<CAF=abc123@mail.cliente.example.mx>"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = receive(sender=requester.email, headers=headers)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = receive(sender=requester.email, headers={"Message-ID": " CAF=abc123@mail.cliente.example.mx "})
+    assert again == first
+    assert Ticket.objects.count() == 1
+    assert len(mailoutbox) == 1  # one acknowledgement
+    assert InboundEmail.objects.get().ticket == first
+
+
+def test_a_redelivered_reply_is_added_once(requester):
+    ticket = TicketFactory(requester=requester, state=Ticket.State.PENDING_USER)
+    reply = {"sender": requester.email, "subject": f"RE: {ticket.reference}", "text": "Ya lo probé."}
+    receive(**reply, headers={"Message-ID": "<respuesta-1@cliente.example.mx>"})
+    receive(**reply, headers={"Message-ID": "<respuesta-1@cliente.example.mx>"})
+    assert ticket.messages.filter(kind=Message.Kind.FROM_REQUESTER).count() == 1
+
+
+def test_distinct_messages_with_the_same_text_are_distinct_reports(requester):
+    receive(sender=requester.email, headers={"Message-ID": "<uno@cliente.example.mx>"})
+    receive(sender=requester.email, headers={"Message-ID": "<dos@cliente.example.mx>"})
+    receive(sender=requester.email)  # no Message-ID: nothing to compare, so it is received
+    assert Ticket.objects.count() == 3
 
 
 # Entry points -------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The requester's page: /seguimiento/<signed token>/, no password (domain.md, security.md)."""
 
+import re
 import base64
 
 import pytest
@@ -86,7 +87,7 @@ def test_valid_link_shows_ticket_and_public_conversation_never_internal_notes(cl
     assert attachment_url(ticket, internal_file) not in html
     assert "Agente" not in html  # only the agent's first name
     assert "noindex" in html
-    assert "style=" not in html and "<script" not in html
+    assert "style=" not in html and not re.search(r"<script(?![^>]*\bsrc=)", html)  # nothing inline
 
 
 def test_pending_user_state_is_explained(client):
@@ -207,6 +208,21 @@ def test_reply_over_the_ticket_size_limit_is_refused(client, settings):
     assert response.status_code == 200
     assert "máximo por ticket" in response.content.decode()
     assert not ticket.messages.exists()
+
+
+def test_a_reply_whose_files_exceed_the_limit_gets_413_and_keeps_the_text(client, settings):
+    settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = 256 * 1024
+    ticket = TicketFactory(state=Ticket.State.PENDING_USER)
+    response = client.post(
+        page_url(ticket),
+        {"body": "Adjunto el volcado", "files": [SimpleUploadedFile("volcado.log", b"x" * (2 * 1024 * 1024))]},
+    )
+    assert response.status_code == 413
+    body = response.content.decode()
+    assert "Adjunto el volcado" in body and "no se recibieron" in body
+    assert not ticket.messages.exists()
+    ticket.refresh_from_db()
+    assert ticket.state == Ticket.State.PENDING_USER
 
 
 def test_get_changes_nothing(client):

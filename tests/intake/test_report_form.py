@@ -9,12 +9,14 @@ import zipfile
 import pytest
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.core.files.uploadhandler import StopUpload
+from django.test import Client, RequestFactory
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, ClientHandler, encode_multipart
 from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Contact
-from intake.uploads import check_files, display_name
+from intake.uploads import AttachmentLimitUploadHandler, check_files, display_name
 from intake.views import confirmation_token
 from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
 from tickets.models import Attachment, Ticket
@@ -94,6 +96,11 @@ def test_authorized_requester_reports_and_sees_the_reference(client, module):
     assert page.status_code == 200
     assert ticket.reference in page.content.decode()
     assert "Recibimos su reporte" in page.content.decode()
+    # The confirmation leads to the requester's own page, the same link the email carries.
+    follow_path = reverse("follow:ticket", args=[page.context["follow_token"]])
+    follow = client.get(follow_path)
+    assert follow.status_code == 200 and follow.context["ticket"] == ticket
+    assert follow_path in page.content.decode()
 
     attachment = Attachment.objects.get()
     assert attachment.ticket == ticket
@@ -122,7 +129,7 @@ def test_get_shows_the_form_with_defaults_and_creates_nothing(client, module):
     assert "Detiene la operación o afecta a muchos usuarios" in body
     assert 'value="1"' in body and re.search(r'name="urgency" value="1"[^>]*checked', body)
     assert timezone.localtime().strftime("%Y-%m-%dT") in body
-    assert "style=" not in body and "<script" not in body
+    assert "style=" not in body and not re.search(r"<script(?![^>]*\bsrc=)", body)  # nothing inline
 
 
 def test_home_links_to_the_form(client):
@@ -216,6 +223,71 @@ def test_files_over_the_ticket_limit_are_refused(client, settings):
     response = submit(client, files=[upload("a.txt", b"a" * 600), upload("b.txt", b"b" * 600)])
     assert "el máximo por reporte es 1 KB" in error_text(response)
     assert Ticket.objects.count() == 0
+
+
+def _raw_post(url, data):
+    """POST a multipart body through the whole middleware stack from a stream whose
+    position tells how much of the body the server read."""
+    body = encode_multipart(BOUNDARY, data)
+    stream = io.BytesIO(body)
+    environ = RequestFactory()._base_environ(
+        REQUEST_METHOD="POST",
+        PATH_INFO=url,
+        CONTENT_TYPE=MULTIPART_CONTENT,
+        CONTENT_LENGTH=str(len(body)),
+        **{"wsgi.input": stream},
+    )
+    return ClientHandler(enforce_csrf_checks=False)(environ), stream, len(body)
+
+
+def test_a_body_over_the_limit_is_refused_before_its_files_are_read(settings):
+    settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = 1024 * 1024  # the body may carry 2 MB
+    data = {**form_data(subject="Se cae el timbrado"), "files": [upload("grabacion.txt", b"a" * (3 * 1024 * 1024))]}
+    response, stream, length = _raw_post(reverse("intake:report"), data)
+
+    assert response.status_code == 413
+    # The text fields before the files were read and come back; the file was not read.
+    assert stream.tell() < 256 * 1024 < length
+    body = response.content.decode()
+    assert 'value="Se cae el timbrado"' in body
+    assert "superan el máximo de 1 MB por reporte" in body and "hasta 10 MB cada uno" in body
+    assert Ticket.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+def test_an_oversized_body_keeps_what_was_typed_and_sends_nothing(client, settings):
+    settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = 512 * 1024
+    response = submit(client, files=[upload("volcado.log", b"x" * (2 * 1024 * 1024))], description="Pasos: 1, 2, 3")
+    assert response.status_code == 413
+    body = error_text(response)
+    assert "Pasos: 1, 2, 3" in body and "no se recibieron" in body
+    assert Ticket.objects.count() == 0
+
+
+def test_a_body_within_the_limit_is_read_and_checked_file_by_file(settings):
+    settings.HELPDESK_MAX_ATTACHMENT_BYTES = 100 * 1024
+    data = {**form_data(), "files": [upload("grande.txt", b"a" * (200 * 1024))]}
+    response, stream, length = _raw_post(reverse("intake:report"), data)
+    assert response.status_code == 200 and stream.tell() == length
+    assert "«grande.txt» pesa 200 KB; el máximo por archivo es 100 KB" in response.content.decode()
+
+
+def test_the_upload_handler_stops_a_body_longer_than_it_declared(settings):
+    settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = 1024
+    request = RequestFactory().post("/")
+    handler = AttachmentLimitUploadHandler(request)
+    assert handler.handle_raw_input(None, {}, 100, BOUNDARY) is None
+    handler.new_file("files", "a.txt", "text/plain", None)
+    assert handler.receive_data_chunk(b"a" * 1024, 0) == b"a" * 1024
+    with pytest.raises(StopUpload):
+        handler.receive_data_chunk(b"a" * (1024 * 1024 + 1), 1024)
+    assert request.upload_too_large
+
+
+def test_the_form_states_the_size_limits(client, settings):
+    settings.HELPDESK_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+    settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = 20 * 1024 * 1024
+    body = client.get(reverse("intake:report")).content.decode()
+    assert "de 5 MB cada uno como máximo y 20 MB en total" in body
 
 
 def test_more_than_ten_files_are_refused(client):

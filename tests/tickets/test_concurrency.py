@@ -10,45 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from tests.factories import TicketFactory
+from tests.races import POSTGRES_ONLY, TIMEOUT, race
 from tickets.models import Message, Ticket, TicketChange
 from tickets.services import TicketConflict, ticket_open, ticket_take, ticket_transition
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks (SELECT ... FOR NO KEY UPDATE) only exist on PostgreSQL; set DATABASE_URL=postgres://…",
-    ),
-    # Threads commit for real, so the test database is flushed after each test.
-    pytest.mark.django_db(transaction=True),
-]
-
-TIMEOUT = 20  # seconds; a deadlock fails the test instead of hanging the run
-
-
-def race(*jobs):
-    """Run each job in its own thread, all released at once; return what each returned
-    or raised, in order. `prepare` (if given) runs before the barrier, e.g. to load a stale copy."""
-    barrier = threading.Barrier(len(jobs), timeout=TIMEOUT)
-    outcomes = [None] * len(jobs)
-
-    def run(index, prepare, act):
-        try:
-            prepared = prepare() if prepare else None
-            barrier.wait()
-            outcomes[index] = act(prepared)
-        except BaseException as error:  # noqa: BLE001 - reported to the main thread
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, *job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a thread is still running: deadlock?"
-    return outcomes
+pytestmark = POSTGRES_ONLY
 
 
 def split(outcomes):

@@ -8,6 +8,7 @@ import sys
 
 from anymail.inbound import AnymailInboundMessage
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from intake.email import email_ignore_reason, email_receive
 
@@ -34,16 +35,16 @@ class Command(BaseCommand):
         # Ignored mail is not an error: exit 0 so the MTA neither bounces nor retries it.
         reason = email_ignore_reason(message)
         if reason is not None:
-            self.stdout.write(f"Ignorado: {reason}")
+            self.stdout.write(_("Ignorado: %(reason)s") % {"reason": reason})
             return
         try:
             ticket = email_receive(message=message)
         except Exception:
             # Database down or a bug: tell the MTA to keep the message and retry.
             logger.exception("receive_email failed; the MTA will retry")
-            self.stderr.write("Error al recibir el correo; se reintentará.")
+            self.stderr.write(_("Error al recibir el correo; se reintentará."))
             sys.exit(EX_TEMPFAIL)
         if ticket is None:  # pragma: no cover - email_ignore_reason said it would be received
-            self.stdout.write("Ignorado")
+            self.stdout.write(_("Ignorado"))
             return
         self.stdout.write(ticket.reference)
