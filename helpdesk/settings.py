@@ -214,6 +214,9 @@ HELPDESK_BASE_URL = env.str("HELPDESK_BASE_URL", default="http://127.0.0.1:8000"
 # Attachments of a report: the limit per file and per ticket, in bytes.
 HELPDESK_MAX_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_TICKET_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none; the
+# client address for rate limits is then REMOTE_ADDR).
+HELPDESK_TRUSTED_PROXY_COUNT = env.int("HELPDESK_TRUSTED_PROXY_COUNT", default=0)
 # The public report form accepts (reports, seconds) per client address: spam brake.
 HELPDESK_REPORT_RATE_LIMIT = (
     env.int("HELPDESK_REPORT_RATE_LIMIT_COUNT", default=5),

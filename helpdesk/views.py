@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from .clients import client_address
 
 # Sign-in attempts allowed per client address and user name before a pause (brute force).
 LOGIN_MAX_FAILURES = 5
@@ -23,7 +24,7 @@ class LoginView(auth_views.LoginView):
 
     def _failures_key(self):
         username = (self.request.POST.get("username") or "").strip().lower()
-        return f"login-failures:{self.request.META.get('REMOTE_ADDR', '')}:{username}"
+        return f"login-failures:{client_address(self.request)}:{username}"
 
     def post(self, request, *args, **kwargs):
         if cache.get(self._failures_key(), 0) >= LOGIN_MAX_FAILURES:

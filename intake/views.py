@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from helpdesk.clients import client_address
 from tickets.links import requester_token
 from tickets.models import Ticket
 
@@ -29,7 +30,7 @@ def ticket_for_confirmation(token: str) -> Ticket | None:
 
 
 def _rate_key(request) -> str:
-    return f"intake-report:{request.META.get('REMOTE_ADDR', '')}"
+    return f"intake-report:{client_address(request)}"
 
 
 def _rate_limited(request) -> bool:
