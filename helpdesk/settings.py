@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "catalog",
     "tickets",
     "intake",
+    "workspace",
     "integrations",
     "notifications",
     "health",

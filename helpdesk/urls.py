@@ -17,6 +17,7 @@ urlpatterns = [
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("inicio/", views.after_login, name="after-login"),
     path("salud/", health, name="health"),
+    path("mesa/", include("workspace.urls")),
     path("reportar/", include("intake.urls")),
     path("seguimiento/", include("intake.follow_urls")),
     # Inbound email webhooks of the configured ESP (anymail; authenticated by WEBHOOK_SECRET).

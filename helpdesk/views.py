@@ -4,6 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from workspace.access import is_agent
+
 from .clients import client_address
 
 # Sign-in attempts allowed per client address and user name before a pause (brute force).
@@ -50,8 +53,11 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def after_login(request):
-    """Where staff land after signing in."""
+    """Where people land after signing in: agents and coordinators on their queue;
+    staff without the agent role (a pure administrator) on the admin."""
+    if is_agent(request.user):
+        return redirect("workspace:queue")
     if request.user.is_staff:
-        return redirect("admin:tickets_ticket_changelist")
+        return redirect("admin:index")
     messages.warning(request, _("Su cuenta no tiene acceso a la mesa. Pida a un coordinador que se lo conceda."))
     return redirect("home")

@@ -35,10 +35,17 @@ def test_english_is_available(client):
 
 
 @pytest.mark.django_db
-def test_agent_signs_in_and_lands_on_the_ticket_list(client, agent):
+def test_agent_signs_in_and_lands_on_the_queue(client, agent):
     response = client.post(reverse("login"), {"username": "ana", "password": "clave-segura-123"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("admin:tickets_ticket_changelist")
+    assert response.redirect_chain[-1][0] == reverse("workspace:queue")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_administrator_without_the_agent_role_lands_on_the_admin(client):
+    client.force_login(UserFactory(is_staff=True, username="sistemas"))
+    response = client.get(reverse("after-login"))
+    assert response["Location"] == reverse("admin:index")
 
 
 @pytest.mark.django_db

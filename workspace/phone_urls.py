@@ -1,0 +1,3 @@
+"""Routes of the phone pages (see workspace/urls.py)."""
+
+urlpatterns = []

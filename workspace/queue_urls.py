@@ -1,0 +1,3 @@
+"""Routes of the queue pages (see workspace/urls.py)."""
+
+urlpatterns = []

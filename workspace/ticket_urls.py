@@ -1,0 +1,3 @@
+"""Routes of the ticket pages (see workspace/urls.py)."""
+
+urlpatterns = []
