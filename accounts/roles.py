@@ -2,6 +2,8 @@
 
 from .models import AGENT_GROUP, COORDINATOR_GROUP
 
+SLA_MODELS = ("calendar", "businesshours", "holiday", "workedholiday", "slaplan", "slatarget")
+
 # (app_label, codename)
 AGENT_PERMISSIONS = [
     ("tickets", "work_ticket"),
@@ -20,6 +22,7 @@ AGENT_PERMISSIONS = [
     ("catalog", "view_module"),
     ("catalog", "view_specialty"),
     ("accounts", "view_agentprofile"),
+    *[("sla", f"view_{model}") for model in SLA_MODELS],
 ]
 
 COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [
@@ -28,6 +31,7 @@ COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [
     ("tickets", "change_priorityrule"),
     *[("customers", f"{verb}_{model}") for model in ("organization", "contact", "supportpolicy") for verb in ("add", "change", "delete")],
     *[("catalog", f"{verb}_{model}") for model in ("module", "specialty") for verb in ("add", "change", "delete")],
+    *[("sla", f"{verb}_{model}") for model in SLA_MODELS for verb in ("add", "change", "delete")],
     ("accounts", "change_agentprofile"),
     ("accounts", "add_agentprofile"),
     ("accounts", "view_user"),

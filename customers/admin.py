@@ -9,7 +9,7 @@ from .models import Contact, Organization, SupportPolicy
 class SupportPolicyInline(admin.TabularInline):
     model = SupportPolicy
     extra = 0
-    fields = ["name", "number", "starts_on", "ends_on", "is_active", "in_force"]
+    fields = ["name", "number", "starts_on", "ends_on", "is_active", "sla_plan", "in_force"]
     readonly_fields = ["in_force"]
 
     @admin.display(description=_("vigente"), boolean=True)
@@ -75,9 +75,9 @@ class PolicyValidityFilter(admin.SimpleListFilter):
 
 @admin.register(SupportPolicy)
 class SupportPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "organization", "number", "starts_on", "ends_on", "is_active", "is_in_force"]
-    list_filter = [PolicyValidityFilter, "is_active"]
-    list_select_related = ["organization"]
+    list_display = ["name", "organization", "number", "starts_on", "ends_on", "is_active", "is_in_force", "sla_plan"]
+    list_filter = [PolicyValidityFilter, "is_active", "sla_plan"]
+    list_select_related = ["organization", "sla_plan"]
     search_fields = ["name", "number", "organization__name"]
     autocomplete_fields = ["organization"]
     date_hierarchy = "ends_on"

@@ -58,6 +58,15 @@ class SupportPolicy(models.Model):
     is_active = models.BooleanField(
         _("activa"), default=True, help_text=_("Desmarque para suspender la póliza antes de su vencimiento.")
     )
+    sla_plan = models.ForeignKey(
+        "sla.SLAPlan",
+        on_delete=models.PROTECT,
+        related_name="policies",
+        null=True,
+        blank=True,
+        verbose_name=_("plan de SLA"),
+        help_text=_("Vacío: se aplica el plan predeterminado."),
+    )
     notes = models.TextField(_("notas"), blank=True)
 
     objects = SupportPolicyQuerySet.as_manager()

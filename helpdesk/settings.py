@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "customers",
     "catalog",
     "tickets",
+    "sla",
     "intake",
     "workspace",
     "integrations",

@@ -58,10 +58,13 @@ def report_submit(
     return ticket
 
 
-def attachments_store(*, ticket: Ticket, files: list[CheckedFile], message: Message | None = None) -> None:
-    """Save checked files on a ticket (and the message they came with). Call inside the
-    caller's transaction. The stored name comes from the model's upload_to; the client's
-    name is kept for display only."""
+def attachments_store(
+    *, ticket: Ticket, files: list[CheckedFile], message: Message | None = None, is_internal: bool = False
+) -> list[Attachment]:
+    """Save checked files on a ticket (and the message they came with); internal ones never
+    reach the requester. Call inside the caller's transaction. The stored name comes from
+    the model's upload_to; the client's name is kept for display only."""
+    stored = []
     for checked in files:
         attachment = Attachment(
             ticket=ticket,
@@ -69,9 +72,12 @@ def attachments_store(*, ticket: Ticket, files: list[CheckedFile], message: Mess
             original_name=checked.display_name,
             content_type=checked.content_type,
             size=checked.size,
+            is_internal=is_internal,
         )
         attachment.file.save(checked.display_name, checked.upload, save=False)
         attachment.save()
+        stored.append(attachment)
+    return stored
 
 
 def requester_reply(*, ticket: Ticket, body: str, files: list[CheckedFile]) -> Message:

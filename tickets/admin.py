@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django_fsm.admin import FSMAdminMixin
 
 from . import services
-from .forms import TRANSITION_FORMS, BulkAssignForm, PhoneReportForm, TicketAdminForm
+from .forms import TRANSITION_FORMS, BulkAssignForm, TicketAdminForm
 from .models import Attachment, Message, PriorityRule, Ticket, TicketChange
 
 CLASSIFY_FIELDS = ("urgency", "impact", "module", "kind")
@@ -248,7 +248,7 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
         )
         return True
 
-    # The phone channel: an agent registers a call on behalf of a contact.
+    # The phone channel: an agent registers a call on behalf of a contact (workspace).
 
     def get_urls(self):
         # Before the stock patterns, whose "<object_id>/" would take this path.
@@ -269,33 +269,11 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def phone_report_view(self, request):
+        """Calls are registered in the agents' workspace, with the contact search and the
+        on-the-spot contact; this admin entry leads there."""
         if not self.has_phone_report_permission(request):
             raise PermissionDenied
-        form = PhoneReportForm(request.POST if request.method == "POST" else None)
-        if form.is_valid():
-            ticket = services.ticket_open(channel=Ticket.Channel.PHONE, by=request.user, **form.ticket_arguments())
-            if ticket.state == Ticket.State.CANCELLED:
-                self.message_user(
-                    request,
-                    _("Se registró la llamada como ticket %(reference)s, pero se canceló: %(reason)s")
-                    % {"reference": ticket.reference, "reason": ticket.cancel_note},
-                    messages.WARNING,
-                )
-            else:
-                self.message_user(
-                    request,
-                    _("Se registró la llamada como ticket %(reference)s.") % {"reference": ticket.reference},
-                    messages.SUCCESS,
-                )
-            return redirect(f"{self.admin_site.name}:tickets_ticket_change", ticket.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Registrar llamada"),
-            "opts": self.model._meta,
-            "form": form,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/tickets/ticket/phone_report.html", context)
+        return redirect("workspace:phone")
 
     # Bulk assignment.
 

@@ -120,12 +120,99 @@ def significant_words(text: str, *, min_length: int = 4) -> list[str]:
 
 
 class TicketQuerySet(models.QuerySet):
+    # A search word naming more requesters than this is matched by a subquery, not a list.
+    REQUESTER_SEARCH_LIMIT = 200
+
     def not_final(self):
         return self.exclude(state__in=Ticket.FINAL_STATES)
+
+    def unsolved(self):
+        """Tickets that still need the desk: open, in progress or pending. Solved tickets
+        wait for the requester's confirmation, not for an agent."""
+        return self.filter(state__in=[Ticket.State.OPEN, *Ticket.WORKING_STATES])
+
+    def pending(self):
+        """Waiting for the requester or for a vendor."""
+        return self.filter(state__in=Ticket.PENDING_STATES)
+
+    def unassigned(self):
+        return self.filter(assignee__isnull=True)
+
+    def assigned_to(self, user):
+        return self.filter(assignee=user)
+
+    def for_specialties(self, specialties):
+        """Tickets of the modules that any of these specialties handles."""
+        from catalog.models import Module
+
+        # A subquery rather than a join, so that the queue's index order survives.
+        return self.filter(module__in=Module.objects.filter(specialty__in=specialties))
+
+    def containing_words(self, words):
+        """Tickets where every word is in the subject or in the requester's name or email
+        (case-insensitive; a word typed with accents also matches it without them).
+
+        The requesters that match are looked up first (one small query per word), so
+        that PostgreSQL can combine the subject's trigram index with the requester
+        index instead of reading every ticket; a word that matches very many people
+        is kept as a subquery."""
+        from customers.models import Contact
+
+        matches = Q()
+        for word in words:
+            spellings = {word, _unaccent(word)}
+            in_subject = reduce(operator.or_, (Q(subject__icontains=s) for s in spellings))
+            people = Contact.objects.filter(
+                reduce(operator.or_, (Q(name__icontains=s) | Q(email__icontains=s) for s in spellings))
+            ).values_list("pk", flat=True)
+            requester_ids = list(people[: self.REQUESTER_SEARCH_LIMIT + 1])
+            if len(requester_ids) > self.REQUESTER_SEARCH_LIMIT:
+                matches &= in_subject | Q(requester__in=people)
+            elif requester_ids:
+                matches &= in_subject | Q(requester__in=requester_ids)
+            else:
+                matches &= in_subject
+        return self.filter(matches)
 
     def in_queue_order(self):
         """Higher priority first; equal priority, the oldest first (seed 000)."""
         return self.order_by("-priority", "created_at", "id")
+
+    def positions_in_queue(self, size: int, *, after=None, before=None) -> list[tuple]:
+        """The queue positions (priority, created_at, id) of up to `size` tickets, in queue
+        order: the first ones, the ones right after the position `after`, or the ones
+        right before `before`. Keyset paging: the index is read from the position on,
+        however deep it is, instead of skipping rows with OFFSET. Only the positions are
+        read here, without joins, so that the planner walks the index in order and stops
+        at `size`; the caller fetches those tickets' rows by id."""
+        positions = self.values_list("priority", "created_at", "pk")
+        if after is None and before is None:
+            return list(positions.order_by("-priority", "created_at", "id")[:size])
+        forward = before is None
+        priority, created_at, pk = after if forward else before
+        if forward:
+            # The redundant created_at bound lets the index scan start at the position.
+            same_priority = Q(priority=priority, created_at__gte=created_at) & (
+                Q(created_at__gt=created_at) | Q(pk__gt=pk)
+            )
+            next_priorities = Q(priority__lt=priority)
+            order = ("-priority", "created_at", "id")
+        else:
+            same_priority = Q(priority=priority, created_at__lte=created_at) & (
+                Q(created_at__lt=created_at) | Q(pk__lt=pk)
+            )
+            next_priorities = Q(priority__gt=priority)
+            order = ("priority", "-created_at", "-id")
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            # Two index range scans glued together: with a single OR, PostgreSQL would walk
+            # the position's priority from its first ticket on every page.
+            parts = positions.filter(same_priority).order_by(*order)[:size].union(
+                positions.filter(next_priorities).order_by(*order)[:size], all=True
+            )
+            found = sorted(parts, key=lambda p: (-p[0], p[1], p[2]), reverse=not forward)[:size]
+        else:
+            found = list(positions.filter(same_priority | next_priorities).order_by(*order)[:size])
+        return found if forward else found[::-1]
 
     def possible_duplicates_of(self, ticket: "Ticket", limit: int = 5):
         """Other tickets of the ticket's organization, not final, whose text resembles its
@@ -137,7 +224,7 @@ class TicketQuerySet(models.QuerySet):
             return self.none()
         candidates = self.not_final().filter(organization_id=ticket.organization_id).exclude(pk=ticket.pk)
         if connections[self.db].vendor == "postgresql":
-            return candidates._ranked_by_full_text(f"{ticket.subject} {ticket.description}")[:limit]
+            return candidates.ranked_by_text(f"{ticket.subject} {ticket.description}")[:limit]
         words = significant_words(ticket.subject)[:5]
         if not words:
             return self.none()
@@ -148,7 +235,10 @@ class TicketQuerySet(models.QuerySet):
                 matches |= Q(subject__icontains=spelling) | Q(description__icontains=spelling)
         return candidates.filter(matches).order_by("-created_at", "-id")[:limit]
 
-    def _ranked_by_full_text(self, text: str):
+    def ranked_by_text(self, text: str):
+        """Tickets whose subject or description shares words with `text`, best first:
+        PostgreSQL full-text search with the Spanish configuration, the subject weighing
+        more. PostgreSQL only: callers fall back to a word match elsewhere."""
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
         words = significant_words(text, min_length=3)[:SEARCH_WORDS_LIMIT]
@@ -297,6 +387,41 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["state", "-priority", "created_at"], name="ticket_state_queue_idx"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state_idx"),
+            # The agents' queue (workspace.queue): each view and filter reads an index in
+            # queue order from its page's position on; the conditions match the querysets'
+            # states exactly (unsolved(): open, in progress, pending). Searches by words use
+            # ticket_subject_trgm_idx, a PostgreSQL trigram index created by migration 0003
+            # (not declared here: SQLite has none).
+            models.Index(
+                fields=["-priority", "created_at", "id"],
+                name="ticket_unsolved_queue_idx",
+                condition=Q(state__in=["open", "in_progress", "pending_user", "pending_vendor"]),
+            ),
+            models.Index(
+                fields=["-priority", "created_at", "id"],
+                name="ticket_unassigned_queue_idx",
+                condition=Q(assignee__isnull=True, state__in=["open", "in_progress", "pending_user", "pending_vendor"]),
+            ),
+            models.Index(
+                fields=["-priority", "created_at", "id"],
+                name="ticket_pending_queue_idx",
+                condition=Q(state__in=["pending_user", "pending_vendor"]),
+            ),
+            models.Index(
+                fields=["assignee", "-priority", "created_at", "id"],
+                name="ticket_assignee_queue_idx",
+                condition=Q(state__in=["open", "in_progress", "pending_user", "pending_vendor", "solved"]),
+            ),
+            models.Index(
+                fields=["module", "-priority", "created_at", "id"],
+                name="ticket_module_queue_idx",
+                condition=Q(state__in=["open", "in_progress", "pending_user", "pending_vendor"]),
+            ),
+            models.Index(
+                fields=["organization", "-priority", "created_at", "id"],
+                name="ticket_organization_queue_idx",
+                condition=Q(state__in=["open", "in_progress", "pending_user", "pending_vendor"]),
+            ),
         ]
 
     def __str__(self):

@@ -6,6 +6,13 @@ history rows → register side effects with transaction.on_commit.
 
 `by` is the staff user acting; None means the requester (through a signed link
 or email) or the system (a beat job), whose callers have checked who they are.
+
+The emails a lifecycle point owes (domain.md) are queued here, inside the service's
+transaction, through the outbox (sent on commit): the acknowledgement (ticket_open), an
+agent's public reply, the question of Pendiente usuario, the notice of Pendiente
+proveedor, the solution, the cancellation to the requester; the requester's reply to the
+assignee. Internal notes are never emailed. `notify=False` suppresses them for callers
+that replay history (the demo loader).
 """
 
 from __future__ import annotations
@@ -15,12 +22,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from accounts.models import SupportLevel
-from customers.models import Contact
+from customers.models import Contact, Organization
 from notifications.services import email_queue
 
 from .links import requester_url
@@ -152,6 +160,66 @@ def _run_transition(ticket: Ticket, name: str, by, *, history_note: str = "", **
     return locked
 
 
+# Emails -------------------------------------------------------------------
+
+
+def _email_requester(ticket: Ticket, template: str, **context) -> None:
+    """Queue an email to the requester: every one carries their signed link, and its
+    subject the reference, so that a reply threads into the ticket (intake/email.py)."""
+    email_queue(
+        to=ticket.requester.email,
+        template=template,
+        context={"ticket": ticket, "ticket_url": requester_url(ticket), **context},
+        ticket=ticket,
+    )
+
+
+def agent_ticket_url(ticket: Ticket) -> str:
+    """The absolute link to the ticket's page in the agents' workspace, for emails."""
+    return settings.HELPDESK_BASE_URL.rstrip("/") + reverse("workspace:ticket", args=[ticket.pk])
+
+
+def _email_assignee_of_reply(ticket: Ticket, message: Message) -> None:
+    """Tell the agent in charge that the requester wrote, if there is one to tell."""
+    assignee = ticket.assignee
+    if assignee is None or not assignee.is_active or not assignee.email:
+        return
+    email_queue(
+        to=assignee.email,
+        template="requester_replied",
+        context={"ticket": ticket, "message": message, "agent": assignee, "agent_url": agent_ticket_url(ticket)},
+        ticket=ticket,
+    )
+
+
+def cancel_explanation(ticket: Ticket) -> str:
+    """Why a cancelled ticket will not be worked, in plain Spanish for its requester."""
+    reason = ticket.cancel_reason
+    if reason == Ticket.CancelReason.DUPLICATE and ticket.duplicate_of_id:
+        return _(
+            "Su reporte trata el mismo caso que el ticket %(original)s, que ya está registrado. "
+            "Para no atenderlo dos veces, cancelamos este reporte y el caso sigue en el ticket %(original)s."
+        ) % {"original": ticket.duplicate_of.reference}
+    if reason == Ticket.CancelReason.UNAUTHORIZED_CONTACT:
+        return _(
+            "Usted no está registrado como contacto autorizado de una organización con servicio de soporte. "
+            "Pida al responsable de su organización que lo dé de alta con la mesa de ayuda."
+        )
+    if reason == Ticket.CancelReason.NO_POLICY:
+        if ticket.organization_id:
+            return _(
+                "La organización %(organization)s no tiene una póliza de soporte vigente. "
+                "Comuníquese con su ejecutivo de cuenta para renovarla."
+            ) % {"organization": ticket.organization}
+        return _(
+            "Su organización no tiene una póliza de soporte vigente. "
+            "Comuníquese con su ejecutivo de cuenta para renovarla."
+        )
+    if reason == Ticket.CancelReason.WITHDRAWN:
+        return _("Cancelamos el reporte porque usted nos indicó que ya no necesita la atención.")
+    return _("Cancelamos el reporte por el motivo que le explica el técnico a continuación.")
+
+
 # Intake -------------------------------------------------------------------
 
 
@@ -164,7 +232,11 @@ class Admission:
     explanation: str = ""
 
 
-def ticket_admission(*, requester: Contact, on: datetime.date | None = None) -> Admission:
+def ticket_admission(
+    *, requester: Contact, on: datetime.date | None = None, policy_in_force: bool | None = None
+) -> Admission:
+    """`policy_in_force` may be given when already known (a list of contacts annotated in
+    one query, for a page that previews the outcome); by default it is looked up."""
     organization = requester.organization
     if organization is None or (settings.HELPDESK_REQUIRE_AUTHORIZED_CONTACT and not requester.is_authorized):
         return Admission(
@@ -175,7 +247,9 @@ def ticket_admission(*, requester: Contact, on: datetime.date | None = None) -> 
                 "Pida al responsable de su organización que lo dé de alta con la mesa de ayuda."
             ),
         )
-    if not organization.has_policy_in_force(on):
+    if policy_in_force is None:
+        policy_in_force = organization.has_policy_in_force(on)
+    if not policy_in_force:
         return Admission(
             False,
             Ticket.CancelReason.NO_POLICY,
@@ -250,6 +324,88 @@ def ticket_open(
     return ticket
 
 
+# The phone channel ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewContact:
+    """A caller who is not in the directory, as the agent took their details."""
+
+    name: str
+    email: str
+    phone: str = ""
+    organization: Organization | None = None
+    is_authorized: bool = False
+
+
+def contact_register(*, by, contact: NewContact) -> Contact:
+    """Add a caller to the directory. Agents may add contacts; only a coordinator (who
+    may change contacts) authorizes one, so an agent's new contact gets no service yet."""
+    _require_staff_perm(by, "customers.add_contact", _("Usted no tiene permiso para registrar contactos."))
+    if contact.is_authorized:
+        _require_staff_perm(by, "customers.change_contact", _("Solo un coordinador puede autorizar contactos."))
+    email = contact.email.strip()
+    if Contact.objects.by_email(email).exists():
+        raise ValidationError(
+            _("Ya existe un contacto con el correo %(email)s: búsquelo y elíjalo de la lista.") % {"email": email},
+            code="duplicate_email",
+        )
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(
+                name=contact.name.strip(),
+                email=email,
+                phone=contact.phone.strip(),
+                organization=contact.organization,
+                is_authorized=contact.is_authorized,
+            )
+    except IntegrityError:  # registered meanwhile by someone else
+        raise ValidationError(
+            _("Ya existe un contacto con el correo %(email)s: búsquelo y elíjalo de la lista.") % {"email": email},
+            code="duplicate_email",
+        ) from None
+
+
+def ticket_register_call(
+    *,
+    by,
+    subject: str,
+    description: str,
+    requester: Contact | None = None,
+    new_contact: NewContact | None = None,
+    kind: str = Ticket.Kind.INCIDENT,
+    module=None,
+    urgency: int = Urgency.LOW,
+    occurred_at: datetime.datetime | None = None,
+    files=(),
+) -> Ticket:
+    """A call an agent takes, on behalf of a contact of the directory or of a caller
+    registered on the spot: the ticket (channel teléfono, the same gatekeeping as every
+    channel) and its checked files, all or nothing."""
+    _require_staff_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa registra llamadas."))
+    if (requester is None) == (new_contact is None):
+        raise ValueError("ticket_register_call needs either requester or new_contact")
+    # Imported here: intake.services imports this module.
+    from intake.services import attachments_store
+
+    with transaction.atomic():
+        if new_contact is not None:
+            requester = contact_register(by=by, contact=new_contact)
+        ticket = ticket_open(
+            requester=requester,
+            subject=subject,
+            description=description,
+            channel=Ticket.Channel.PHONE,
+            kind=kind,
+            module=module,
+            urgency=urgency,
+            occurred_at=occurred_at,
+            by=by,
+        )
+        attachments_store(ticket=ticket, files=list(files))
+    return ticket
+
+
 # Working a ticket ---------------------------------------------------------
 
 
@@ -299,14 +455,22 @@ def _public_reply(ticket: Ticket, by, body: str) -> Message:
     return Message.objects.create(ticket=ticket, kind=Message.Kind.PUBLIC_REPLY, author=by, body=body.strip())
 
 
-def ticket_wait_for_user(*, ticket: Ticket, by, message: str) -> Ticket:
+def ticket_wait_for_user(*, ticket: Ticket, by, message: str, notify: bool = True) -> Ticket:
+    """Ask the requester something: the question is emailed; their answer, by email or
+    on their page, puts the ticket back to work (ticket_add_message)."""
     with transaction.atomic():
         locked = _run_transition(ticket, "wait_for_user", by, message=message)
-        _public_reply(locked, by, message)
+        reply = _public_reply(locked, by, message)
+        if notify:
+            _email_requester(locked, "ticket_waiting_for_user", message=reply)
         return locked
 
 
-def ticket_wait_for_vendor(*, ticket: Ticket, by, message: str, vendor_name: str, vendor_reference: str = "") -> Ticket:
+def ticket_wait_for_vendor(
+    *, ticket: Ticket, by, message: str, vendor_name: str, vendor_reference: str = "", notify: bool = True
+) -> Ticket:
+    """Wait for a third party: the requester gets the agent's message (the vendor's name
+    and reference stay on the ticket, for the desk)."""
     with transaction.atomic():
         locked = _run_transition(
             ticket,
@@ -322,7 +486,9 @@ def ticket_wait_for_vendor(*, ticket: Ticket, by, message: str, vendor_name: str
             vendor_name=vendor_name,
             vendor_reference=vendor_reference,
         )
-        _public_reply(locked, by, message)
+        reply = _public_reply(locked, by, message)
+        if notify:
+            _email_requester(locked, "ticket_waiting_for_vendor", message=reply)
         return locked
 
 
@@ -331,7 +497,8 @@ def ticket_resume(*, ticket: Ticket, by) -> Ticket:
         return _run_transition(ticket, "resume", by)
 
 
-def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str) -> Ticket:
+def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str, notify: bool = True) -> Ticket:
+    """Deliver the solution: the requester gets it by email with how to answer."""
     with transaction.atomic():
         locked = _run_transition(
             ticket,
@@ -342,6 +509,8 @@ def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str) -> 
             resolution_code=resolution_code,
         )
         _public_reply(locked, by, solution)
+        if notify:
+            _email_requester(locked, "ticket_solved")
         return locked
 
 
@@ -366,7 +535,12 @@ def ticket_reopen(*, ticket: Ticket, by=None, message: str) -> Ticket:
         return locked
 
 
-def ticket_cancel(*, ticket: Ticket, by, reason: str, note: str = "", duplicate_of: Ticket | None = None) -> Ticket:
+def ticket_cancel(
+    *, ticket: Ticket, by, reason: str, note: str = "", duplicate_of: Ticket | None = None, notify: bool = True
+) -> Ticket:
+    """Cancel with a reason; the requester is told why (a duplicate's requester, the
+    original's reference). ticket_open's own gatekeeping cancellation does not come
+    here: its acknowledgement already explains it."""
     with transaction.atomic():
         locked = _run_transition(
             ticket,
@@ -378,6 +552,8 @@ def ticket_cancel(*, ticket: Ticket, by, reason: str, note: str = "", duplicate_
             note=note,
             duplicate_of=duplicate_of,
         )
+        if notify:
+            _email_requester(locked, "ticket_cancelled", explanation=cancel_explanation(locked))
         return locked
 
 
@@ -461,9 +637,11 @@ def ticket_escalate(*, ticket: Ticket, by, reason: str, assignee=None) -> Ticket
         return locked
 
 
-def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None) -> Message:
+def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None, notify: bool = True) -> Message:
     """A line in the conversation. An agent's first public reply is the first response;
-    the requester's reply to a ticket waiting for them puts it back to work (domain.md)."""
+    the requester's reply to a ticket waiting for them puts it back to work (domain.md).
+    A public reply is emailed to the requester; the requester's message, to the assignee;
+    an internal note, to nobody."""
     if not (body or "").strip():
         raise ValidationError(_("El mensaje está vacío."), code="required")
     if kind != Message.Kind.FROM_REQUESTER:
@@ -486,7 +664,11 @@ def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None) -> Mess
             locked.first_response_at = message.created_at
             locked.save(update_fields=["first_response_at", "updated_at"])
         if kind == Message.Kind.FROM_REQUESTER and locked.state == Ticket.State.PENDING_USER:
-            _run_transition(locked, "resume", None, history_note=_("El solicitante respondió."))
+            locked = _run_transition(locked, "resume", None, history_note=_("El solicitante respondió."))
+        if notify and kind == Message.Kind.PUBLIC_REPLY:
+            _email_requester(locked, "ticket_reply", message=message)
+        elif notify and kind == Message.Kind.FROM_REQUESTER:
+            _email_assignee_of_reply(locked, message)
         return message
 
 

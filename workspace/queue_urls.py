@@ -1,3 +1,9 @@
 """Routes of the queue pages (see workspace/urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import queue_views
+
+urlpatterns = [
+    path("", queue_views.queue, name="queue"),
+]

@@ -1,3 +1,24 @@
-"""Routes of the ticket pages (see workspace/urls.py)."""
+"""Routes of the ticket pages (see workspace/urls.py): the page, its attachments, and one
+POST address per action (`ticket-<action>`, e.g. `ticket-take` at …/tomar/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import ticket_views
+
+urlpatterns = [
+    path("tickets/<int:pk>/", ticket_views.ticket, name="ticket"),
+    path(
+        "tickets/<int:pk>/adjuntos/<int:attachment_id>/",
+        ticket_views.ticket_attachment,
+        name="ticket-attachment",
+    ),
+    *[
+        path(
+            f"tickets/<int:pk>/{action.segment}/",
+            ticket_views.ticket_action,
+            {"action": action.name},
+            name=action.url_name,
+        )
+        for action in ticket_views.ACTIONS.values()
+    ],
+]

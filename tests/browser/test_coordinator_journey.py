@@ -26,7 +26,10 @@ def test_coordinator_signs_in_sees_the_priority_list_and_starts_the_top_ticket(p
     page.get_by_label("Contraseña").fill("clave-segura-123")
     page.get_by_role("button", name="Entrar").click()
 
-    page.wait_for_url(re.compile(r"/admin/tickets/ticket/"))
+    # Coordinators land on the queue like agents; the admin is one link away.
+    page.wait_for_url(re.compile(r"/mesa/$"))
+    page.get_by_role("link", name="Administración").click()
+    page.goto("/admin/tickets/ticket/")
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 2
     assert urgent.reference in rows.nth(0).inner_text()

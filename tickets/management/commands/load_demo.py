@@ -1345,7 +1345,7 @@ class Command(BaseCommand):
             urgency=plan.urgency,
             occurred_at=occurred_at,
             by=plan.registered_by,
-            notify=False,  # demo requesters are not emailed two months of history
+            notify=False,  # demo requesters are not emailed two months of history (nor below)
         )
 
     def do_take(self, plan, agent):
@@ -1360,13 +1360,17 @@ class Command(BaseCommand):
         plan.ticket = services.ticket_classify(ticket=plan.ticket, by=by, note=note, **changes)
 
     def do_reply(self, plan, by, body):
-        services.ticket_add_message(ticket=plan.ticket, kind=Message.Kind.PUBLIC_REPLY, body=body, by=by)
+        services.ticket_add_message(
+            ticket=plan.ticket, kind=Message.Kind.PUBLIC_REPLY, body=body, by=by, notify=False
+        )
 
     def do_note(self, plan, by, body):
-        services.ticket_add_message(ticket=plan.ticket, kind=Message.Kind.INTERNAL_NOTE, body=body, by=by)
+        services.ticket_add_message(
+            ticket=plan.ticket, kind=Message.Kind.INTERNAL_NOTE, body=body, by=by, notify=False
+        )
 
     def do_requester(self, plan, body):
-        services.ticket_add_message(ticket=plan.ticket, kind=Message.Kind.FROM_REQUESTER, body=body)
+        services.ticket_add_message(ticket=plan.ticket, kind=Message.Kind.FROM_REQUESTER, body=body, notify=False)
         # A reply to a ticket waiting for the requester puts it back to work.
         plan.ticket.refresh_from_db()
 
@@ -1374,18 +1378,25 @@ class Command(BaseCommand):
         plan.ticket = services.ticket_escalate(ticket=plan.ticket, by=by, reason=reason, assignee=agent)
 
     def do_wait_user(self, plan, by, message):
-        plan.ticket = services.ticket_wait_for_user(ticket=plan.ticket, by=by, message=message)
+        plan.ticket = services.ticket_wait_for_user(ticket=plan.ticket, by=by, message=message, notify=False)
 
     def do_wait_vendor(self, plan, by, message, vendor_name, vendor_reference):
         plan.ticket = services.ticket_wait_for_vendor(
-            ticket=plan.ticket, by=by, message=message, vendor_name=vendor_name, vendor_reference=vendor_reference
+            ticket=plan.ticket,
+            by=by,
+            message=message,
+            vendor_name=vendor_name,
+            vendor_reference=vendor_reference,
+            notify=False,
         )
 
     def do_resume(self, plan, by):
         plan.ticket = services.ticket_resume(ticket=plan.ticket, by=by)
 
     def do_solve(self, plan, by, solution, code):
-        plan.ticket = services.ticket_solve(ticket=plan.ticket, by=by, solution=solution, resolution_code=code)
+        plan.ticket = services.ticket_solve(
+            ticket=plan.ticket, by=by, solution=solution, resolution_code=code, notify=False
+        )
 
     def do_reopen(self, plan, message):
         plan.ticket = services.ticket_reopen(ticket=plan.ticket, by=None, message=message)
@@ -1398,7 +1409,7 @@ class Command(BaseCommand):
         if original is not None:
             note = f"Duplicado de {original.reference}: se da seguimiento en el ticket original."
         plan.ticket = services.ticket_cancel(
-            ticket=plan.ticket, by=by, reason=reason, note=note, duplicate_of=original
+            ticket=plan.ticket, by=by, reason=reason, note=note, duplicate_of=original, notify=False
         )
 
     # Report -----------------------------------------------------------------------------

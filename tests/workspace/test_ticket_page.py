@@ -1,0 +1,526 @@
+"""The agent's ticket page: all of the ticket, one timeline of messages and history,
+attachments streamed by a view that checks, possible duplicates, the guidance panel,
+access, escaping, dates in the desk's time zone and a constant number of queries."""
+
+import base64
+import datetime
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import SupportLevel
+from tests.factories import (
+    AgentFactory,
+    ContactFactory,
+    ModuleFactory,
+    SpecialtyFactory,
+    SupportPolicyFactory,
+    TicketFactory,
+    UserFactory,
+)
+from tickets.links import requester_token
+from tickets.models import Attachment, Impact, Message, Ticket, TicketChange, Urgency
+from tickets.services import record_change
+from workspace import guidance as guidance_module
+from workspace.guidance import GUIDE_QUESTIONS, similar_solved_tickets
+
+pytestmark = pytest.mark.django_db
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def page(ticket) -> str:
+    return reverse("workspace:ticket", args=[ticket.pk])
+
+
+def attachment_url(ticket, attachment) -> str:
+    return reverse("workspace:ticket-attachment", args=[ticket.pk, attachment.pk])
+
+
+def make_attachment(ticket, *, name="pantalla.png", content=PNG, message=None, is_internal=False):
+    attachment = Attachment(
+        ticket=ticket,
+        message=message,
+        original_name=name,
+        content_type="image/png",
+        size=len(content),
+        is_internal=is_internal,
+    )
+    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
+def text(response) -> str:
+    """The page as a person reads it: tags dropped, whitespace collapsed."""
+    assert response.status_code == 200, response.content[:800]
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.DOTALL)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("&quot;", '"').replace("&#x27;", "'")
+
+
+def timeline_items(response) -> list[str]:
+    """The timeline's entries, top to bottom: "message:<pk>" or "change:<pk>"."""
+    html = response.content.decode()
+    section = html[html.index('class="timeline"') :]
+    return [
+        f"{kind}:{pk}" for kind, pk in re.findall(r'<li class="entry [^"]*" data-(message|change)="(\d+)"', section)
+    ]
+
+
+@pytest.fixture
+def full_ticket(agent):
+    """A ticket with everything a page shows, at fixed moments."""
+    policy = SupportPolicyFactory(name="Póliza Oro", number="POL-7788")
+    requester = ContactFactory(
+        organization=policy.organization, name="Lucía Ramírez", phone="55 1234 5678", job_title="Contadora"
+    )
+    module = ModuleFactory(name="Facturación electrónica", specialty=SpecialtyFactory(name="Timbrado CFDI"))
+    return TicketFactory(
+        reference="INC-000777",
+        requester=requester,
+        module=module,
+        kind=Ticket.Kind.INCIDENT,
+        channel=Ticket.Channel.EMAIL,
+        subject="No timbra la factura 3321",
+        description="Al timbrar aparece el error CFDI40102.\nDesde ayer.",
+        urgency=Urgency.HIGH,
+        impact=Impact.UNASSESSED,
+        priority=4,
+        level=SupportLevel.N2,
+        state=Ticket.State.IN_PROGRESS,
+        assignee=agent,
+        created_at=datetime.datetime(2025, 3, 14, 18, 30, tzinfo=datetime.UTC),
+        first_response_at=datetime.datetime(2025, 3, 14, 19, 5, tzinfo=datetime.UTC),
+    )
+
+
+# All of the ticket ----------------------------------------------------------------
+
+
+def test_page_shows_all_of_the_ticket(client, agent, full_ticket):
+    client.force_login(agent)
+
+    shown = text(client.get(page(full_ticket)))
+
+    for expected in [
+        "INC-000777",
+        "No timbra la factura 3321",
+        "En proceso",
+        "Prioridad: Alto",
+        "Urgencia Alta, impacto sin evaluar",
+        "Nivel: N2",
+        "A cargo de Ana Agente",
+        "Lucía Ramírez",
+        "Contadora",
+        "55 1234 5678",
+        full_ticket.requester.email,
+        full_ticket.organization.name,
+        "Contacto autorizado Sí",
+        "Póliza Oro, vigente hasta el",
+        "POL-7788",
+        "Facturación electrónica",
+        "Timbrado CFDI",
+        "Incidente",
+        "Correo electrónico",
+        "Al timbrar aparece el error CFDI40102.",
+    ]:
+        assert expected in shown, expected
+
+
+def test_requester_without_authorization_or_policy_is_flagged(client, agent):
+    requester = ContactFactory(is_authorized=False)  # its organization has no policy
+    ticket = TicketFactory(requester=requester)
+    client.force_login(agent)
+
+    shown = text(client.get(page(ticket)))
+
+    assert "Contacto autorizado No" in shown
+    assert "Sin póliza vigente" in shown
+
+
+def test_dates_are_shown_in_the_desk_time_zone(client, agent, full_ticket, settings):
+    settings.TIME_ZONE = "America/Mexico_City"
+    client.force_login(agent)
+
+    html = client.get(page(full_ticket)).content.decode()
+
+    # 18:30 UTC is 12:30 in Mexico City (UTC-6 since 2022).
+    assert 'datetime="2025-03-14T12:30:00-06:00"' in html
+    assert 'datetime="2025-03-14T13:05:00-06:00"' in html
+    assert "12:30" in text(client.get(page(full_ticket)))
+
+
+def test_timeline_merges_messages_and_history_in_time_order(client, agent, full_ticket):
+    base = timezone.now() - datetime.timedelta(hours=3)
+    moments = [base + datetime.timedelta(minutes=m) for m in range(5)]
+    created = record_change(
+        ticket=full_ticket,
+        actor=None,
+        field=TicketChange.Field.CREATED,
+        old=None,
+        new="open",
+        note="Correo electrónico",
+    )
+    created.at = moments[0]
+    created.save()
+    reply = Message.objects.create(
+        ticket=full_ticket,
+        kind=Message.Kind.PUBLIC_REPLY,
+        author=agent,
+        body="¿Qué versión usa?",
+        created_at=moments[3],
+    )
+    taken = record_change(
+        ticket=full_ticket, actor=agent, field=TicketChange.Field.STATE, old="open", new="in_progress"
+    )
+    taken.at = moments[1]
+    taken.save()
+    note = Message.objects.create(
+        ticket=full_ticket, kind=Message.Kind.INTERNAL_NOTE, author=agent, body="Revisar el PAC", created_at=moments[2]
+    )
+    answer = Message.objects.create(
+        ticket=full_ticket, kind=Message.Kind.FROM_REQUESTER, body="La 4.0", created_at=moments[4]
+    )
+    client.force_login(agent)
+
+    response = client.get(page(full_ticket))
+
+    assert timeline_items(response) == [
+        f"change:{created.pk}",
+        f"change:{taken.pk}",
+        f"message:{note.pk}",
+        f"message:{reply.pk}",
+        f"message:{answer.pk}",
+    ]
+    shown = text(response)
+    assert "Estado: de «Abierto» a «En proceso»." in shown
+    assert "Nota interna: el solicitante no la ve · Ana Agente" in shown
+    assert "Respuesta al solicitante · Ana Agente" in shown
+    assert f"Mensaje del solicitante · {full_ticket.requester.name}" in shown
+
+
+def test_internal_note_is_clearly_marked_and_public_reply_is_not(client, agent, full_ticket):
+    Message.objects.create(ticket=full_ticket, kind=Message.Kind.INTERNAL_NOTE, author=agent, body="Solo para la mesa")
+    Message.objects.create(ticket=full_ticket, kind=Message.Kind.PUBLIC_REPLY, author=agent, body="Para el cliente")
+    client.force_login(agent)
+
+    html = client.get(page(full_ticket)).content.decode()
+
+    note = re.search(r'<li class="entry message-note".*?</li>', html, re.DOTALL).group(0)
+    reply = re.search(r'<li class="entry message-reply".*?</li>', html, re.DOTALL).group(0)
+    assert "Nota interna: el solicitante no la ve" in note and "Solo para la mesa" in note
+    assert "Nota interna" not in reply and "Para el cliente" in reply
+
+
+def test_requester_text_is_escaped(client, agent):
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    requester = ContactFactory(name=evil, job_title=evil)
+    ticket = TicketFactory(requester=requester, subject=evil, description=evil)
+    message = Message.objects.create(ticket=ticket, kind=Message.Kind.FROM_REQUESTER, body=evil)
+    make_attachment(ticket, name=f"{evil}.png", message=message)
+    client.force_login(agent)
+
+    html = client.get(page(ticket)).content.decode()
+
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def test_possible_duplicates_are_listed_with_links(client, agent, requester):
+    ticket = TicketFactory(requester=requester, subject="Impresora del piso 3 atascada", description="Atasco de papel")
+    twin = TicketFactory(requester=requester, subject="La impresora del piso 3 no imprime", description="Atasco")
+    unrelated = TicketFactory(requester=requester, subject="Cambio de contraseña", description="Olvidé mi clave")
+    client.force_login(agent)
+
+    html = client.get(page(ticket)).content.decode()
+
+    section = html[html.index("Posibles duplicados") :]
+    section = section[: section.index("</section>")]
+    assert f'href="{page(twin)}"' in section and twin.reference in section
+    assert unrelated.reference not in section
+
+
+# Access ---------------------------------------------------------------------------
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, full_ticket):
+    response = client.get(page(full_ticket))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_user_without_the_agent_role_gets_403(client, full_ticket):
+    client.force_login(UserFactory())
+
+    response = client.get(page(full_ticket))
+
+    assert response.status_code == 403
+    assert full_ticket.subject not in response.content.decode()
+
+
+def test_unknown_ticket_is_not_found(client, agent):
+    client.force_login(agent)
+
+    assert client.get(reverse("workspace:ticket", args=[987654])).status_code == 404
+
+
+# Attachments ----------------------------------------------------------------------
+
+
+def test_attachments_are_listed_internal_ones_marked(client, agent, full_ticket):
+    public = make_attachment(full_ticket, name="error.png")
+    internal = make_attachment(full_ticket, name="bitacora-interna.png", is_internal=True)
+    note = Message.objects.create(ticket=full_ticket, kind=Message.Kind.INTERNAL_NOTE, author=agent, body="Log")
+    on_note = make_attachment(full_ticket, name="log-de-la-nota.png", message=note)
+    client.force_login(agent)
+
+    html = client.get(page(full_ticket)).content.decode()
+
+    def item(attachment):
+        return re.search(
+            rf'<li[^>]*>\s*<a href="{re.escape(attachment_url(full_ticket, attachment))}".*?</li>', html, re.DOTALL
+        ).group(0)
+
+    assert "Interno" not in item(public)
+    assert "Interno: el solicitante no lo ve" in item(internal)
+    assert "Interno: el solicitante no lo ve" in item(on_note)
+
+
+def test_agent_downloads_an_attachment_as_a_file_that_runs_nothing(client, agent, full_ticket):
+    attachment = make_attachment(full_ticket, name="captura.png", is_internal=True)
+    client.force_login(agent)
+
+    response = client.get(attachment_url(full_ticket, attachment))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "captura.png" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_anonymous_visitor_cannot_download_an_attachment(client, full_ticket):
+    attachment = make_attachment(full_ticket)
+
+    response = client.get(attachment_url(full_ticket, attachment))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_user_without_the_agent_role_cannot_download_an_attachment(client, full_ticket):
+    attachment = make_attachment(full_ticket)
+    client.force_login(UserFactory())
+
+    assert client.get(attachment_url(full_ticket, attachment)).status_code == 403
+
+
+def test_attachment_of_another_ticket_is_not_found(client, agent, full_ticket):
+    other = make_attachment(TicketFactory())
+    client.force_login(agent)
+
+    response = client.get(reverse("workspace:ticket-attachment", args=[full_ticket.pk, other.pk]))
+
+    assert response.status_code == 404
+
+
+def test_attachment_whose_file_is_gone_is_not_found(client, agent, full_ticket):
+    attachment = make_attachment(full_ticket)
+    attachment.file.delete(save=False)
+    client.force_login(agent)
+
+    assert client.get(attachment_url(full_ticket, attachment)).status_code == 404
+
+
+# Internal notes never reach the requester -----------------------------------------
+
+
+def test_note_written_here_is_absent_from_the_requesters_page(client, agent, full_ticket):
+    client.force_login(agent)
+
+    response = client.post(
+        reverse("workspace:ticket-note", args=[full_ticket.pk]), {"body": "El cliente no pagó la póliza: ojo"}
+    )
+    assert response.status_code == 302
+    assert "El cliente no pagó la póliza" in text(client.get(page(full_ticket)))
+    client.logout()
+
+    follow = client.get(reverse("follow:ticket", args=[requester_token(full_ticket)]))
+
+    assert follow.status_code == 200
+    assert "El cliente no pagó la póliza" not in follow.content.decode()
+    assert full_ticket.subject in follow.content.decode()
+
+
+# Constant queries -----------------------------------------------------------------
+
+
+def ticket_with_messages(count, *, agent):
+    ticket = TicketFactory(
+        state=Ticket.State.IN_PROGRESS, assignee=agent, module=ModuleFactory(protocol="Reinicie el PAC")
+    )
+    for number in range(count):
+        kind = [Message.Kind.PUBLIC_REPLY, Message.Kind.INTERNAL_NOTE, Message.Kind.FROM_REQUESTER][number % 3]
+        message = Message.objects.create(
+            ticket=ticket,
+            kind=kind,
+            author=None if kind == Message.Kind.FROM_REQUESTER else AgentFactory(),
+            body=f"Mensaje {number}",
+        )
+        make_attachment(ticket, name=f"archivo-{number}.png", message=message)
+        record_change(ticket=ticket, actor=AgentFactory(), field=TicketChange.Field.PRIORITY, old=2, new=3)
+    return ticket
+
+
+@pytest.mark.parametrize("role", ["agent", "coordinator"])
+def test_page_makes_the_same_number_of_queries_with_2_or_20_messages(request, client, role):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    small, large = ticket_with_messages(2, agent=user), ticket_with_messages(20, agent=user)
+    client.get(page(small))  # warm up: session, permissions, content types
+
+    counts = []
+    for ticket in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page(ticket))
+        assert response.status_code == 200
+        assert response.content.decode().count('data-message="') == ticket.messages.count()
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1], counts
+
+
+# Guidance panel -------------------------------------------------------------------
+
+
+@pytest.fixture
+def guided_ticket(agent, requester):
+    specialty = SpecialtyFactory(name="Redes")
+    module = ModuleFactory(
+        name="Red corporativa",
+        specialty=specialty,
+        protocol="1. Verifique el cable.\n2. Reinicie el switch del piso.",
+        policies="Solo equipos inventariados.",
+    )
+    return TicketFactory(
+        requester=requester,
+        module=module,
+        subject="Sin conexión a la red en el piso 3",
+        description="Ninguna computadora del piso 3 tiene conexión",
+        state=Ticket.State.IN_PROGRESS,
+        assignee=agent,
+    )
+
+
+def solved_like(ticket, **fields):
+    defaults = {
+        "requester": ticket.requester,
+        "module": ticket.module,
+        "subject": "Conexión caída en el piso 2",
+        "description": "La red del piso 2 no tiene conexión",
+        "state": Ticket.State.CLOSED,
+        "solution": "Se reemplazó el switch del piso 2 y volvió la conexión.",
+        "resolution_code": Ticket.ResolutionCode.RESOLVED,
+        "solved_at": timezone.now(),
+    }
+    return TicketFactory(**{**defaults, **fields})
+
+
+def test_guidance_shows_the_five_questions_with_the_modules_protocol_and_policies(client, agent, guided_ticket):
+    client.force_login(agent)
+
+    html = client.get(page(guided_ticket)).content.decode()
+
+    guide = html[html.index('class="card guidance"') :]
+    questions = re.findall(r'<p class="question">(.*?)</p>', guide)
+    assert questions == [str(q) for q in GUIDE_QUESTIONS.values()]
+    assert len(questions) == 5
+    shown = text(client.get(page(guided_ticket)))
+    assert "Protocolo de Red corporativa 1. Verifique el cable. 2. Reinicie el switch del piso." in shown
+    assert "Políticas del servicio Solo equipos inventariados." in shown
+
+
+def test_guidance_names_the_specialists_and_the_next_level(client, agent, guided_ticket):
+    specialty = guided_ticket.module.specialty
+    AgentFactory(first_name="Nora", last_name="Nivel1", profile=[specialty])
+    AgentFactory(first_name="Omar", last_name="Nivel2", profile=[specialty], profile__level=SupportLevel.N2)
+    AgentFactory(
+        first_name="Pia", last_name="OtraEspecialidad", profile=[SpecialtyFactory()], profile__level=SupportLevel.N2
+    )
+    client.force_login(agent)
+
+    html = client.get(page(guided_ticket)).content.decode()
+
+    specialty_answer = re.search(r'data-question="specialty".*?</li>\s*</ul>', html, re.DOTALL).group(0)
+    assert "Nora Nivel1" in specialty_answer and "Omar Nivel2" in specialty_answer
+    assert "Pia" not in specialty_answer
+    assert "El agente a cargo no la tiene registrada." in specialty_answer
+    next_level = re.search(r'data-question="next_level".*?</li>\s*</ul>', html, re.DOTALL).group(0)
+    assert "Siguiente nivel de soporte: N2." in next_level
+    assert "Omar Nivel2" in next_level and "Nora" not in next_level
+
+
+def test_guidance_at_the_highest_level_has_no_next_level(client, agent, guided_ticket):
+    guided_ticket.level = SupportLevel.N3
+    guided_ticket.save()
+    client.force_login(agent)
+
+    shown = text(client.get(page(guided_ticket)))
+
+    assert "El ticket ya está en el nivel más alto (N3)" in shown
+    assert "Siguiente nivel de soporte" not in shown
+
+
+def test_guidance_lists_similar_solved_tickets_with_their_solution(client, agent, guided_ticket):
+    similar = solved_like(guided_ticket)
+    same_org_other_module = solved_like(guided_ticket, module=ModuleFactory(), subject="Piso 3 sin conexión de red")
+    unsolved = solved_like(
+        guided_ticket, state=Ticket.State.IN_PROGRESS, solution="", resolution_code="", solved_at=None
+    )
+    unrelated = solved_like(
+        guided_ticket, subject="Cambio de tóner", description="La impresora pide tóner", solution="Se cambió."
+    )
+    elsewhere = solved_like(guided_ticket, requester=ContactFactory(), module=ModuleFactory())
+    client.force_login(agent)
+
+    html = client.get(page(guided_ticket)).content.decode()
+
+    answer = re.search(r'data-question="precedent".*?</li>\s*</ul>', html, re.DOTALL).group(0)
+    listed = {int(pk) for pk in re.findall(r'data-similar="(\d+)"', answer)}
+    assert {similar.pk, same_org_other_module.pk} <= listed
+    assert not listed & {unsolved.pk, unrelated.pk, elsewhere.pk, guided_ticket.pk}
+    assert f'href="{page(similar)}"' in answer
+    assert "Se reemplazó el switch del piso 2" in answer
+    assert "Resuelto" in answer
+
+
+def test_similar_solved_tickets_are_capped(guided_ticket):
+    for number in range(guidance_module.SIMILAR_LIMIT + 2):
+        solved_like(guided_ticket, subject=f"Sin conexión a la red, caso {number}")
+
+    assert len(similar_solved_tickets(guided_ticket)) == guidance_module.SIMILAR_LIMIT
+
+
+def test_guidance_without_module_asks_to_classify(client, agent):
+    ticket = TicketFactory(module=None)
+    client.force_login(agent)
+
+    shown = text(client.get(page(ticket)))
+
+    assert "El ticket no tiene módulo: clasifíquelo para ver el protocolo y las políticas del catálogo." in shown

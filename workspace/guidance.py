@@ -1,0 +1,121 @@
+"""The guidance panel of the ticket page (seed 001, "Entregar y soportar"): the five
+questions an agent answers while working an incident, each beside what the desk knows
+that helps answer it: the module's protocol and policies, similar solved tickets, the
+agents of the module's specialty and the next support level."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.db import connections
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AgentProfile, SupportLevel
+from tickets.models import Ticket, significant_words
+
+SIMILAR_LIMIT = 5
+# Ranking reads each candidate's text: only the latest solved tickets of the module or
+# organization are ranked, so the page costs the same on a desk with years of history.
+SIMILAR_CANDIDATES = 500
+SIMILAR_SQLITE_WORDS = 5
+
+
+class Question:
+    PROTOCOL = "protocol"
+    PRECEDENT = "precedent"
+    SPECIALTY = "specialty"
+    ESCALATION = "escalation"
+    NEXT_LEVEL = "next_level"
+
+
+# Seed 001's guide, in its order.
+GUIDE_QUESTIONS = {
+    Question.PROTOCOL: _("¿Existe una guía o protocolo aplicable a la situación?"),
+    Question.PRECEDENT: _("¿Ha existido antes un caso similar que esté documentado?"),
+    Question.SPECIALTY: _("¿La especialidad y las fortalezas del agente son las más adecuadas para atenderlo?"),
+    Question.ESCALATION: _("¿En qué momento se debe escalar?"),
+    Question.NEXT_LEVEL: _("¿Existe un soporte del siguiente nivel al que se deba informar?"),
+}
+
+
+@dataclass
+class Guidance:
+    ticket: Ticket
+    similar: list[Ticket] = field(default_factory=list)
+    specialists: list[AgentProfile] = field(default_factory=list)
+
+    @property
+    def questions(self):
+        return GUIDE_QUESTIONS
+
+    @property
+    def module(self):
+        return self.ticket.module
+
+    @property
+    def next_level(self) -> SupportLevel | None:
+        """The level an escalation would raise the ticket to; None at N3."""
+        return SupportLevel(self.ticket.level + 1) if self.ticket.level < SupportLevel.N3 else None
+
+    @property
+    def next_level_specialists(self) -> list[AgentProfile]:
+        next_level = self.next_level
+        return [] if next_level is None else [p for p in self.specialists if p.level >= next_level]
+
+    @property
+    def assignee_has_specialty(self) -> bool | None:
+        """Whether the agent in charge is one of the module's specialists (None: nobody
+        is in charge, or the ticket has no module)."""
+        if self.ticket.assignee_id is None or self.ticket.module_id is None:
+            return None
+        return any(p.user_id == self.ticket.assignee_id for p in self.specialists)
+
+
+def similar_solved_tickets(ticket: Ticket, limit: int = SIMILAR_LIMIT):
+    """Solved or closed tickets with a solution, of the ticket's module or organization,
+    whose text resembles the ticket's. PostgreSQL ranks them by full-text search with the
+    Spanish configuration (as possible duplicates are); elsewhere any of the subject's
+    first significant words in the other ticket's subject, description or solution."""
+    same_place = Q()
+    if ticket.module_id is not None:
+        same_place |= Q(module_id=ticket.module_id)
+    if ticket.organization_id is not None:
+        same_place |= Q(organization_id=ticket.organization_id)
+    if not same_place:
+        return Ticket.objects.none()
+    solved = (
+        Ticket.objects.filter(same_place, state__in=[Ticket.State.SOLVED, Ticket.State.CLOSED])
+        .exclude(solution="")
+        .exclude(pk=ticket.pk)
+    )
+    if connections[solved.db].vendor == "postgresql":
+        latest = solved.order_by("-id").values("pk")[:SIMILAR_CANDIDATES]
+        candidates = Ticket.objects.filter(pk__in=latest)
+        return candidates.ranked_by_text(f"{ticket.subject} {ticket.description}")[:limit]
+    words = significant_words(ticket.subject)[:SIMILAR_SQLITE_WORDS]
+    if not words:
+        return Ticket.objects.none()
+    matches = reduce(
+        operator.or_,
+        (Q(subject__icontains=word) | Q(description__icontains=word) | Q(solution__icontains=word) for word in words),
+    )
+    return solved.filter(matches).order_by("-solved_at", "-id")[:limit]
+
+
+def ticket_guidance(ticket: Ticket) -> Guidance:
+    """What the panel shows for `ticket`, in two queries whatever the desk's size."""
+    specialists = []
+    if ticket.module_id is not None:
+        specialists = list(
+            AgentProfile.objects.filter(specialties__modules=ticket.module_id, user__is_active=True)
+            .select_related("user")
+            .order_by("level", "user__first_name", "user__last_name", "user__username")
+        )
+    return Guidance(
+        ticket=ticket,
+        similar=list(similar_solved_tickets(ticket)),
+        specialists=specialists,
+    )
