@@ -1,0 +1,67 @@
+"""An agent's day in the browser, without the admin: sign in, find the most urgent
+ticket at the top of the queue, take it, answer the requester, solve it."""
+
+import re
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from notifications.models import OutgoingEmail
+from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
+from tickets.models import Message, Ticket
+from tickets.services import ticket_open
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent):
+    policy = SupportPolicyFactory()
+    requester = ContactFactory(organization=policy.organization, email="lucia@cliente.example.mx", is_authorized=True)
+    module = ModuleFactory(name="Facturación")
+    now = timezone.now()
+    with time_machine.travel(now - timezone.timedelta(hours=5), tick=False):
+        ticket_open(requester=requester, subject="Duda sobre un reporte", description="¿Dónde está?",
+                    channel=Ticket.Channel.EMAIL, module=module)
+    with time_machine.travel(now - timezone.timedelta(hours=1), tick=False):
+        urgent = ticket_open(requester=requester, subject="No se pueden timbrar facturas",
+                             description="Error 500 al timbrar", channel=Ticket.Channel.WEB, module=module, urgency=3)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto("/entrar/")
+    page.get_by_label("Usuario").fill(agent.username)
+    page.get_by_label("Contraseña").fill("clave-segura-123")
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url(re.compile(r"/mesa/$"))
+
+    # The most urgent ticket is first, though it is the newest.
+    first_row = page.locator("table tbody tr").first
+    assert urgent.reference in first_row.inner_text()
+    first_row.get_by_role("link", name=urgent.reference).click()
+    page.wait_for_url(re.compile(rf"/mesa/tickets/{urgent.pk}/$"))
+
+    page.get_by_role("button", name="Tomar").click()
+    page.wait_for_load_state()
+    assert "En proceso" in page.locator("main").inner_text()
+
+    page.locator("summary", has_text="Responder al solicitante").click()
+    page.get_by_label("Respuesta al solicitante").fill("Estamos revisando el timbrado; le aviso en cuanto quede.")
+    page.get_by_role("button", name="Enviar la respuesta").click()
+    page.wait_for_load_state()
+    assert "Estamos revisando el timbrado" in page.locator("main").inner_text()
+
+    page.locator("summary", has_text="Solucionar").click()
+    page.locator("#solve-solution").fill("Se renovó el certificado de sello digital y el timbrado volvió a funcionar.")
+    page.locator("#solve-resolution_code").select_option(label="Resuelto")
+    page.get_by_role("button", name="Enviar la solución").click()
+    page.wait_for_load_state()
+    assert "Solucionado" in page.locator("main").inner_text()
+
+    urgent.refresh_from_db()
+    assert urgent.state == Ticket.State.SOLVED and urgent.assignee == agent
+    assert urgent.messages.filter(kind=Message.Kind.PUBLIC_REPLY, author=agent).exists()
+    # The requester was written to: the acknowledgement, the reply and the solution.
+    templates = set(OutgoingEmail.objects.filter(ticket=urgent).values_list("template", flat=True))
+    assert {"ticket_received", "ticket_reply", "ticket_solved"} <= templates
+    assert errors == []  # no script or CSP errors on the way
