@@ -38,6 +38,11 @@ COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [
     ("health", "view_heartbeat"),
     ("notifications", "view_outgoingemail"),
     ("notifications", "change_outgoingemail"),
+    # Closing the loop: the survey's wording and window; the answers and confirmations, read-only.
+    ("surveys", "add_surveysettings"),
+    ("surveys", "change_surveysettings"),
+    ("surveys", "view_surveysettings"),
+    *[("surveys", f"view_{model}") for model in ("survey", "surveyanswer", "solutionconfirmation")],
     *[("integrations", f"{verb}_integration") for verb in ("view", "add", "change")],
     ("integrations", "view_monitoringalert"),
     *[

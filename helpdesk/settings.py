@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sla",
     "intake",
     "workspace",
+    "surveys",
     "integrations",
     "notifications",
     "health",
@@ -203,6 +204,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "health-heartbeat": {"task": "health.heartbeat", "schedule": 60.0},
     "notifications-flush-outbox": {"task": "notifications.flush_outbox", "schedule": 60.0},
+    # Solved tickets whose requester did not answer within the window: closed, automatic.
+    "surveys-close-unconfirmed": {"task": "surveys.close_unconfirmed", "schedule": 300.0},
+    # SLA warnings and breaches (sla.sweep). A sweep still queued when the next one is due
+    # is dropped: the next one does the same work.
+    "sla-sweep": {"task": "sla.sweep", "schedule": 60.0, "options": {"expire_seconds": 55}},
 }
 
 # The desk's own settings.

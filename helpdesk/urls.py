@@ -20,6 +20,8 @@ urlpatterns = [
     path("mesa/", include("workspace.urls")),
     path("reportar/", include("intake.urls")),
     path("seguimiento/", include("intake.follow_urls")),
+    # The requester's answers from the emails: /solucion/… (confirm the solution), /encuesta/….
+    path("", include("surveys.urls")),
     # Inbound email webhooks of the configured ESP (anymail; authenticated by WEBHOOK_SECRET).
     path("anymail/", include("anymail.urls")),
     path("api/v1/", include("integrations.urls")),

@@ -15,6 +15,7 @@ from .models import (
     BusinessHours,
     Calendar,
     Holiday,
+    SLAEvent,
     SLAPlan,
     SLATarget,
     WorkedHoliday,
@@ -235,3 +236,27 @@ class SLAPlanAdmin(admin.ModelAdmin):
                 for priority, (first_response, resolution) in DEFAULT_TARGETS.items()
             ]
         return kwargs
+
+
+# Events ---------------------------------------------------------------------
+
+
+@admin.register(SLAEvent)
+class SLAEventAdmin(admin.ModelAdmin):
+    """Warnings and breaches as the sweep recorded them: a record, never edited by hand."""
+
+    list_display = ["ticket", "clock", "kind", "at", "due", "notified", "escalated", "recorded_at"]
+    list_filter = ["kind", "clock", "notified", "escalated"]
+    list_select_related = ["ticket"]
+    search_fields = ["^ticket__reference"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Priority
@@ -453,3 +454,46 @@ class SLATarget(models.Model):
 
     def __str__(self):
         return f"{self.plan} · {self.get_priority_display()}"
+
+
+class SLAEvent(models.Model):
+    """A warning or a breach of one of a ticket's clocks: recorded once, ever, per ticket,
+    clock and kind (the unique constraint is the guarantee, whoever races to insert it).
+
+    A deadline that later moves (a reclassification, a pause) does not bring a second
+    warning or breach of the same clock: the first one happened and stays on record, with
+    the deadline it was about (`due`)."""
+
+    class Clock(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("Primera respuesta")
+        RESOLUTION = "resolution", _("Resolución")
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Aviso")
+        BREACH = "breach", _("Vencimiento")
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_events", verbose_name=_("ticket")
+    )
+    clock = models.CharField(_("reloj"), max_length=16, choices=Clock.choices)
+    kind = models.CharField(_("tipo"), max_length=8, choices=Kind.choices)
+    at = models.DateTimeField(_("momento"), help_text=_("Cuándo se alcanzó el aviso o el vencimiento."))
+    due = models.DateTimeField(_("plazo"), help_text=_("El plazo vigente en ese momento."))
+    recorded_at = models.DateTimeField(_("registrado"), default=timezone.now)
+    notified = models.BooleanField(
+        _("avisado por correo"),
+        default=False,
+        help_text=_("Falso si no había a quién avisar, o si se registró al calcular los plazos de tickets existentes."),
+    )
+    escalated = models.BooleanField(_("escaló el ticket"), default=False)
+
+    class Meta:
+        verbose_name = _("evento de SLA")
+        verbose_name_plural = _("eventos de SLA")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "clock", "kind"], name="sla_event_once_per_ticket_clock_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.get_clock_display()} · {self.ticket_id}"

@@ -7,14 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_fsm.admin import FSMAdminMixin
 
+from sla.display import sla_light
+
 from . import services
 from .forms import TRANSITION_FORMS, BulkAssignForm, TicketAdminForm
-from .models import Attachment, Message, PriorityRule, Ticket, TicketChange
+from .models import Attachment, Message, PriorityRule, SLAState, Ticket, TicketChange
 
 CLASSIFY_FIELDS = ("urgency", "impact", "module", "kind")
 
@@ -99,6 +102,21 @@ class SituationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SLAStateFilter(admin.SimpleListFilter):
+    """The traffic light of the tickets in course, now (TicketQuerySet.in_sla_state)."""
+
+    title = _("SLA")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return SLAState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in SLAState.values:
+            return queryset.in_sla_state(self.value(), timezone.now())
+        return queryset
+
+
 @admin.register(Ticket)
 class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
     form = TicketAdminForm
@@ -123,9 +141,11 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
         "assignee",
         "level",
         "created_at",
+        "sla_light",
+        "sla_due",
     ]
     list_display_links = ["reference", "subject"]
-    list_filter = [SituationFilter, "state", "priority", "module", "assignee", "level", "organization", "channel", "kind"]
+    list_filter = [SituationFilter, SLAStateFilter, "resolution_met", "state", "priority", "module", "assignee", "level", "organization", "channel", "kind"]
     search_fields = ["^reference", "subject", "requester__name", "requester__email"]
     list_select_related = ["requester", "organization", "module", "assignee"]
     autocomplete_fields = ["module"]
@@ -155,8 +175,50 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
             },
         ),
         (_("Proveedor"), {"fields": ["vendor_name", "vendor_reference"], "classes": ["collapse"]}),
+        (
+            _("Nivel de servicio (SLA)"),
+            {
+                "fields": [
+                    "sla_plan",
+                    "first_response_target",
+                    "first_response_warn_at",
+                    "first_response_due",
+                    "first_response_met",
+                    "first_response_time",
+                    "resolution_target",
+                    "resolution_warn_at",
+                    "resolution_due",
+                    "resolution_paused",
+                    "resolution_paused_since",
+                    "resolution_met",
+                    "resolution_time",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
         (_("Fechas"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    class Media:
+        css = {"all": ["sla/sla.css"]}
+
+    # Service level: from the ticket's own columns, no query per row.
+
+    @admin.display(description=_("SLA"))
+    def sla_light(self, obj):
+        light = sla_light(obj, timezone.now())
+        return format_html(
+            '<span class="sla-light sla-{}"><span class="sla-dot" aria-hidden="true"></span>{}</span>'
+            '<span class="sla-detail">{}</span>',
+            light.colour or "none",
+            light.label,
+            light.detail,
+        )
+
+    @admin.display(description=_("vence"))
+    def sla_due(self, obj):
+        deadline = obj.sla_deadline()
+        return deadline[2] if deadline else "—"
 
     # Permissions: tickets come from the intake channels and leave only by transitions.
 

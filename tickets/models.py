@@ -5,6 +5,7 @@ them inside a transaction with the row locked, writes history and registers side
 effects on commit. Nothing here imports sla or surveys.
 """
 
+import datetime
 import operator
 import re
 import unicodedata
@@ -119,6 +120,21 @@ def significant_words(text: str, *, min_length: int = 4) -> list[str]:
     return words
 
 
+def _sla_instant_passed(first_response_column: str, resolution_column: str, now) -> Q:
+    """The instant of the clock that matters is before `now`: the first response's while it
+    is owed (an open ticket nobody answered), the resolution's otherwise."""
+    owed = Q(state="open", first_response_at__isnull=True)
+    return (owed & Q(**{f"{first_response_column}__lt": now})) | (~owed & Q(**{f"{resolution_column}__lt": now}))
+
+
+class SLAState(models.TextChoices):
+    """Where a ticket in course stands against its service level: the traffic light."""
+
+    ON_TIME = "on_time", _("En tiempo")
+    AT_RISK = "at_risk", _("En riesgo")
+    BREACHED = "breached", _("Vencido")
+
+
 class TicketQuerySet(models.QuerySet):
     # A search word naming more requesters than this is matched by a subquery, not a list.
     REQUESTER_SEARCH_LIMIT = 200
@@ -177,6 +193,35 @@ class TicketQuerySet(models.QuerySet):
     def in_queue_order(self):
         """Higher priority first; equal priority, the oldest first (seed 000)."""
         return self.order_by("-priority", "created_at", "id")
+
+    def due_for_sla(self, now):
+        """Tickets with a service-level instant (a warning or a deadline) passed before `now`
+        and not yet recorded, the longest due first: what the beat sweep (sla.sweep) works
+        on. One range scan of ticket_sla_next_check_idx: sla.services keeps
+        `sla_next_check_at` at the earliest instant still to record of the clocks that run,
+        and null when none runs (closed, cancelled, solved, paused)."""
+        return self.filter(sla_next_check_at__isnull=False, sla_next_check_at__lt=now).order_by("sla_next_check_at")
+
+    def in_sla_state(self, state: str, now):
+        """Tickets in course (open, in progress, pending) whose traffic light is `state` at
+        `now`, by the same rule as `Ticket.sla_state`. For lists and filters; a ticket
+        without deadlines has no light."""
+        clock_running = Q(resolution_paused_since__isnull=True)
+        # A paused ticket stands where it stood when its clock stopped.
+        breached = (clock_running & _sla_instant_passed("first_response_due", "resolution_due", now)) | (
+            ~clock_running & Q(resolution_due__lt=F("resolution_paused_since"))
+        )
+        warned = (clock_running & _sla_instant_passed("first_response_warn_at", "resolution_warn_at", now)) | (
+            ~clock_running & Q(resolution_warn_at__lt=F("resolution_paused_since"))
+        )
+        tickets = self.unsolved().filter(first_response_due__isnull=False, resolution_due__isnull=False)
+        if state == SLAState.BREACHED:
+            return tickets.filter(breached)
+        if state == SLAState.AT_RISK:
+            return tickets.filter(warned & ~breached)
+        if state == SLAState.ON_TIME:
+            return tickets.filter(~warned & ~breached)
+        raise ValueError(f"unknown SLA state {state!r}")
 
     def positions_in_queue(self, size: int, *, after=None, before=None) -> list[tuple]:
         """The queue positions (priority, created_at, id) of up to `size` tickets, in queue
@@ -365,6 +410,40 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(_("cerrado"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("cancelado"), null=True, blank=True, editable=False)
 
+    # Service level. Written only by sla.services (at each lifecycle point, by the beat
+    # sweep and by `manage.py sla_recompute`), which holds the rules; null until computed.
+    # Targets and figures are business time of the plan's calendar; instants are UTC.
+    sla_plan = models.ForeignKey(
+        "sla.SLAPlan",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("plan de SLA"),
+    )
+    first_response_target = models.DurationField(_("objetivo de primera respuesta"), null=True, blank=True, editable=False)
+    resolution_target = models.DurationField(_("objetivo de resolución"), null=True, blank=True, editable=False)
+    first_response_warn_at = models.DateTimeField(_("aviso de primera respuesta"), null=True, blank=True, editable=False)
+    first_response_due = models.DateTimeField(_("vence la primera respuesta"), null=True, blank=True, editable=False)
+    resolution_warn_at = models.DateTimeField(_("aviso de resolución"), null=True, blank=True, editable=False)
+    resolution_due = models.DateTimeField(_("vence la resolución"), null=True, blank=True, editable=False)
+    # Business time the resolution clock stood still (pausing states, Solucionado before a
+    # reopening); the resolution deadlines are pushed out by it.
+    resolution_paused = models.DurationField(
+        _("tiempo en pausa"), default=datetime.timedelta(0), db_default=datetime.timedelta(0), editable=False
+    )
+    # When the resolution clock stopped (a pausing state, or Solucionado); null while it runs.
+    resolution_paused_since = models.DateTimeField(_("reloj de resolución detenido desde"), null=True, blank=True, editable=False)
+    # Met or missed, and the business time used, once the clock stops (null until then).
+    first_response_met = models.BooleanField(_("primera respuesta a tiempo"), null=True, blank=True, editable=False)
+    first_response_time = models.DurationField(_("tiempo hábil hasta la primera respuesta"), null=True, blank=True, editable=False)
+    resolution_met = models.BooleanField(_("resuelto a tiempo"), null=True, blank=True, editable=False)
+    resolution_time = models.DurationField(_("tiempo hábil de resolución"), null=True, blank=True, editable=False)
+    # The earliest warning or deadline not yet recorded of the clocks that run; null when
+    # none runs. The sweep reads it by index range (TicketQuerySet.due_for_sla).
+    sla_next_check_at = models.DateTimeField(_("próxima revisión del SLA"), null=True, blank=True, editable=False)
+
     objects = TicketQuerySet.as_manager()
 
     class Meta:
@@ -422,6 +501,12 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                 name="ticket_organization_queue_idx",
                 condition=Q(state__in=["open", "in_progress", "pending_user", "pending_vendor"]),
             ),
+            # The SLA sweep: only tickets with an instant still to record are in it.
+            models.Index(
+                fields=["sla_next_check_at"],
+                name="ticket_sla_next_check_idx",
+                condition=Q(sla_next_check_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -445,6 +530,46 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     def recompute_priority(self) -> int:
         self.priority = PriorityRule.priority_for(self.urgency, self.impact)
         return self.priority
+
+    # Service level: what the stored deadlines say (sla.services computes them). ---
+
+    @property
+    def first_response_owed(self) -> bool:
+        """Nobody has answered yet: the first-response clock is the one that matters."""
+        return self.state == self.State.OPEN and self.first_response_at is None
+
+    @property
+    def sla_clock_stopped(self) -> bool:
+        """The resolution clock stands still (a pausing state of the plan, or Solucionado)."""
+        return self.resolution_paused_since is not None
+
+    def sla_deadline(self) -> tuple[str, datetime.datetime, datetime.datetime] | None:
+        """("first_response" or "resolution", its warning instant, its deadline) of the clock
+        that matters now; None for a ticket not in course or without deadlines."""
+        if self.state not in (self.State.OPEN, *self.WORKING_STATES):
+            return None
+        if self.first_response_due is None or self.resolution_due is None:
+            return None
+        if self.first_response_owed:
+            return "first_response", self.first_response_warn_at, self.first_response_due
+        return "resolution", self.resolution_warn_at, self.resolution_due
+
+    def sla_state(self, now: datetime.datetime) -> "SLAState | None":
+        """The traffic light at `now` (the same rule as TicketQuerySet.in_sla_state): red once
+        the deadline has passed, yellow once the warning instant has, green before. A paused
+        ticket keeps the light it had when its clock stopped. (A deadline is met up to and
+        including its instant, so "passed" means strictly before `now`.)"""
+        deadline = self.sla_deadline()
+        if deadline is None:
+            return None
+        _clock, warn_at, due = deadline
+        if self.sla_clock_stopped:
+            now = self.resolution_paused_since
+        if due < now:
+            return SLAState.BREACHED
+        if warn_at < now:
+            return SLAState.AT_RISK
+        return SLAState.ON_TIME
 
     # Transitions: they check and change this object; services persist them. ---
 

@@ -7,6 +7,12 @@ history rows → register side effects with transaction.on_commit.
 `by` is the staff user acting; None means the requester (through a signed link
 or email) or the system (a beat job), whose callers have checked who they are.
 
+Each lifecycle point also makes one explicit call to sla.services, inside the same
+transaction and after the transition is saved, so that the ticket's deadlines follow it:
+sla_start (ticket_open), sla_first_response (take, assign, the first public reply),
+sla_pause (a pending state), sla_resume (back to work), sla_solve, sla_reopen, sla_stop
+(cancel, close) and sla_retarget (a new priority). The rules are there.
+
 The emails a lifecycle point owes (domain.md) are queued here, inside the service's
 transaction, through the outbox (sent on commit): the acknowledgement (ticket_open), an
 agent's public reply, the question of Pendiente usuario, the notice of Pendiente
@@ -30,6 +36,16 @@ from django_fsm import can_proceed, has_transition_perm
 from accounts.models import SupportLevel
 from customers.models import Contact, Organization
 from notifications.services import email_queue
+from sla.services import (
+    sla_first_response,
+    sla_pause,
+    sla_reopen,
+    sla_resume,
+    sla_retarget,
+    sla_solve,
+    sla_start,
+    sla_stop,
+)
 
 from .links import requester_url
 from .models import Impact, Message, Priority, Ticket, TicketChange, Urgency
@@ -314,6 +330,7 @@ def ticket_open(
                 new=ticket.state,
                 note=admission.explanation,
             )
+        sla_start(ticket=ticket)
         if notify:
             email_queue(
                 to=requester.email,
@@ -420,7 +437,7 @@ def ticket_take(*, ticket: Ticket, agent) -> Ticket:
             )
         if current.state != Ticket.State.OPEN:
             ticket = current  # not a race: report the state it is in
-        return _run_transition(ticket, "take", agent, agent=agent)
+        return sla_first_response(ticket=_run_transition(ticket, "take", agent, agent=agent))
 
 
 def _check_assignable(assignee) -> None:
@@ -435,7 +452,7 @@ def ticket_assign(*, ticket: Ticket, assignee, by) -> Ticket:
     _check_assignable(assignee)
     with transaction.atomic():
         if ticket.state == Ticket.State.OPEN:
-            return _run_transition(ticket, "assign", by, assignee=assignee)
+            return sla_first_response(ticket=_run_transition(ticket, "assign", by, assignee=assignee))
         locked = _lock(ticket)
         if locked.state not in Ticket.WORKING_STATES:
             raise ValidationError(
@@ -459,7 +476,7 @@ def ticket_wait_for_user(*, ticket: Ticket, by, message: str, notify: bool = Tru
     """Ask the requester something: the question is emailed; their answer, by email or
     on their page, puts the ticket back to work (ticket_add_message)."""
     with transaction.atomic():
-        locked = _run_transition(ticket, "wait_for_user", by, message=message)
+        locked = sla_pause(ticket=_run_transition(ticket, "wait_for_user", by, message=message))
         reply = _public_reply(locked, by, message)
         if notify:
             _email_requester(locked, "ticket_waiting_for_user", message=reply)
@@ -486,6 +503,7 @@ def ticket_wait_for_vendor(
             vendor_name=vendor_name,
             vendor_reference=vendor_reference,
         )
+        sla_pause(ticket=locked)
         reply = _public_reply(locked, by, message)
         if notify:
             _email_requester(locked, "ticket_waiting_for_vendor", message=reply)
@@ -494,7 +512,7 @@ def ticket_wait_for_vendor(
 
 def ticket_resume(*, ticket: Ticket, by) -> Ticket:
     with transaction.atomic():
-        return _run_transition(ticket, "resume", by)
+        return sla_resume(ticket=_run_transition(ticket, "resume", by))
 
 
 def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str, notify: bool = True) -> Ticket:
@@ -508,24 +526,35 @@ def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str, not
             solution=solution,
             resolution_code=resolution_code,
         )
+        sla_solve(ticket=locked)
+        # Imported here: surveys.services imports this module. Before the email, which
+        # carries the confirmation's signed links.
+        from surveys.services import confirmation_open
+
+        confirmation_open(ticket=locked)
         _public_reply(locked, by, solution)
         if notify:
             _email_requester(locked, "ticket_solved")
         return locked
 
 
-def ticket_close(*, ticket: Ticket, by=None, automatic: bool = False) -> Ticket:
+def ticket_close(*, ticket: Ticket, by=None, automatic: bool = False, notify: bool = True) -> Ticket:
     """Close a solved ticket: the requester accepted (by=None), an agent records the
     acceptance, or the confirmation window passed (automatic=True)."""
     note = _("Cerrado automáticamente: el solicitante no respondió a tiempo.") if automatic else ""
     with transaction.atomic():
-        return _run_transition(ticket, "close", by, history_note=note)
+        locked = sla_stop(ticket=_run_transition(ticket, "close", by, history_note=note))
+        # Imported here: surveys.services imports this module.
+        from surveys.services import survey_send
+
+        survey_send(ticket=locked, automatic=automatic, notify=notify)
+        return locked
 
 
 def ticket_reopen(*, ticket: Ticket, by=None, message: str) -> Ticket:
     """The solution did not work: back to En proceso, the reopening counted."""
     with transaction.atomic():
-        locked = _run_transition(ticket, "reopen", by, history_note=message, message=message)
+        locked = sla_reopen(ticket=_run_transition(ticket, "reopen", by, history_note=message, message=message))
         Message.objects.create(
             ticket=locked,
             kind=Message.Kind.FROM_REQUESTER if by is None else Message.Kind.INTERNAL_NOTE,
@@ -552,6 +581,7 @@ def ticket_cancel(
             note=note,
             duplicate_of=duplicate_of,
         )
+        sla_stop(ticket=locked)
         if notify:
             _email_requester(locked, "ticket_cancelled", explanation=cancel_explanation(locked))
         return locked
@@ -598,6 +628,8 @@ def ticket_classify(
         locked.save(update_fields=["urgency", "impact", "kind", "module", "priority", "updated_at"])
         for field, old, new in changes:
             record_change(ticket=locked, actor=by, field=field, old=old, new=new, note=note)
+        if locked.priority != old_priority:
+            sla_retarget(ticket=locked)
         return locked
 
 
@@ -663,8 +695,10 @@ def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None, notify:
         if kind == Message.Kind.PUBLIC_REPLY and locked.first_response_at is None:
             locked.first_response_at = message.created_at
             locked.save(update_fields=["first_response_at", "updated_at"])
+            sla_first_response(ticket=locked)
         if kind == Message.Kind.FROM_REQUESTER and locked.state == Ticket.State.PENDING_USER:
             locked = _run_transition(locked, "resume", None, history_note=_("El solicitante respondió."))
+            sla_resume(ticket=locked)
         if notify and kind == Message.Kind.PUBLIC_REPLY:
             _email_requester(locked, "ticket_reply", message=message)
         elif notify and kind == Message.Kind.FROM_REQUESTER:

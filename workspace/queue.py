@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SupportLevel
 from catalog.models import Module, Specialty
 from customers.models import Organization
+from sla.display import sla_light
 from tickets.models import Priority, Ticket
 
 PAGE_SIZE = 25
@@ -39,6 +40,14 @@ ROW_FIELDS = (
     "assignee__username",
     "assignee__first_name",
     "assignee__last_name",
+    # The SLA light and the time left, from the ticket's own deadline columns.
+    "first_response_at",
+    "first_response_warn_at",
+    "first_response_due",
+    "resolution_warn_at",
+    "resolution_due",
+    "resolution_paused_since",
+    "resolution_met",
 )
 
 # "INC-000123", "inc 123", "#123" or just "123": a reference, looked up in every ticket.
@@ -281,6 +290,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         ticket.age = timesince(ticket.created_at, now, depth=1)
         ticket.state_label = state_labels.get(ticket.state, ticket.state)
         ticket.priority_label = priority_labels.get(ticket.priority, ticket.priority)
+        ticket.sla = sla_light(ticket, now)
 
     # Counting stops at the cap: no COUNT(*) of the whole queue on every refresh. In queue
     # order, so that PostgreSQL reads the queue's index rather than the table from its

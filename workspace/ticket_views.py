@@ -26,6 +26,7 @@ from django_fsm import can_proceed
 
 from accounts.models import SupportLevel
 from intake.uploads import attachment_limits, limit_uploads
+from sla.display import business_duration_text, sla_light
 from tickets.models import Message, Priority, Ticket, TicketChange
 from tickets.services import (
     TicketConflict,
@@ -51,7 +52,9 @@ LIVE_STATES = (Ticket.State.OPEN, *Ticket.WORKING_STATES)
 
 
 def _page_tickets():
-    return Ticket.objects.select_related("requester", "organization", "module__specialty", "assignee", "duplicate_of")
+    return Ticket.objects.select_related(
+        "requester", "organization", "module__specialty", "assignee", "duplicate_of", "sla_plan"
+    )
 
 
 # What each action does once its form is valid: call the service, say what happened. --
@@ -328,13 +331,16 @@ class TimelineEntry:
     at: object
     message: Message | None = None
     change: TicketChange | None = None
+    sla_event: object = None  # sla.models.SLAEvent
 
 
 def _timeline(ticket: Ticket):
-    """Messages and history rows in time order, with each message's attachments, and
-    the report's own attachments: three queries whatever their number."""
+    """Messages, history rows and SLA warnings and breaches in time order, with each
+    message's attachments, and the report's own attachments: four queries whatever their
+    number."""
     conversation = list(ticket.messages.select_related("author"))
     history = list(ticket.changes.select_related("actor"))
+    sla_events = list(ticket.sla_events.all())
     internal_messages = {m.pk for m in conversation if m.kind == Message.Kind.INTERNAL_NOTE}
     by_message = defaultdict(list)
     attachments = list(ticket.attachments.all())
@@ -345,6 +351,7 @@ def _timeline(ticket: Ticket):
         message.files = by_message.get(message.pk, [])
     entries = [TimelineEntry(at=c.at, change=c) for c in history]
     entries += [TimelineEntry(at=m.created_at, message=m) for m in conversation]
+    entries += [TimelineEntry(at=e.at, sla_event=e) for e in sla_events]
     # A change and the message written with it share their moment: the change first.
     entries.sort(key=lambda entry: (entry.at, entry.message is not None))
     return entries, attachments, by_message.get(None, [])
@@ -375,6 +382,12 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
     timeline, attachments, report_attachments = _timeline(ticket)
     policy = ticket.organization.policy_in_force() if ticket.organization_id else None
     context = {
+        "sla": sla_light(ticket, timezone.now()),
+        "sla_figures": {
+            name: business_duration_text(value)
+            for name in ("first_response_target", "resolution_target", "first_response_time", "resolution_time")
+            if (value := getattr(ticket, name)) is not None
+        },
         "ticket": ticket,
         "action_forms": action_forms,
         "failed_action": action,

@@ -321,7 +321,6 @@ NOTHING_OWED = [
         id="escalate",
     ),
     pytest.param(lambda t, a, c: services.ticket_resume(ticket=t, by=a), Ticket.State.PENDING_VENDOR, id="resume"),
-    pytest.param(lambda t, a, c: services.ticket_close(ticket=t, by=a), Ticket.State.SOLVED, id="close"),
     pytest.param(
         lambda t, a, c: services.ticket_reopen(ticket=t, by=a, message="El cliente llamó: sigue fallando."),
         Ticket.State.SOLVED,

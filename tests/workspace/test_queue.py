@@ -382,6 +382,7 @@ def test_a_row_shows_what_an_agent_needs_in_spanish_and_the_desks_time_zone(agen
             "Pendiente proveedor",
             "Beto Agente",
             "hace 3 horas",
+            "Sin plazo",  # made around the services: no SLA deadlines (tests/sla covers the light)
         ]
     ]
     assert parsed.links[0]["href"] == reverse("workspace:ticket", args=[ticket.pk])
@@ -407,10 +408,10 @@ def test_requester_data_is_shown_as_text(agent_client):
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
 
 
-def test_there_is_no_sla_column_until_tickets_have_deadlines(agent_client, requester_contact):
+def test_a_ticket_without_deadlines_says_so_in_the_sla_column(agent_client, requester_contact):
     make("nuevo", requester=requester_contact)
-    body = agent_client.get(QUEUE).content.decode()
-    assert "SLA" not in body and "semáforo" not in body.lower()
+    parsed = QueueRows(agent_client.get(QUEUE).content.decode())
+    assert parsed.rows[0][-1] == "Sin plazo"
 
 
 def test_the_count_is_capped(agent_client, requester_contact, module, monkeypatch):

@@ -1,0 +1,87 @@
+"""How a ticket's service level reads for people: the traffic light, with words, and the
+time left. Pure functions of the ticket's stored columns: a list shows them for every row
+without a query.
+
+The time left is wall-clock time to the deadline ("vence en 2 h 10 min"), the instant
+itself beside it in the desk's time zone: on a Friday evening a deadline on Monday at
+10:30 reads "vence en 2 d 16 h", which is when it will be due. The business time used
+(the SLA's own measure) is shown on the ticket page once a clock has stopped.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from tickets.models import SLAState, Ticket
+
+# The light's colour, for the CSS class (the words carry the meaning too).
+COLOURS = {SLAState.ON_TIME: "green", SLAState.AT_RISK: "yellow", SLAState.BREACHED: "red"}
+
+
+@dataclass(frozen=True)
+class Light:
+    state: str  # an SLAState, "met" / "missed" once solved, "" when there is no light
+    colour: str  # "green", "yellow", "red", or "" (no light)
+    label: str  # the state in words: "En tiempo", "En riesgo", "Vencido", …
+    detail: str = ""  # which deadline and how far: "Resolución: vence en 2 h 10 min"
+    due: datetime.datetime | None = None
+    paused: bool = False
+
+
+def duration_text(value: datetime.timedelta) -> str:
+    """A wall-clock span, rounded down: "35 min", "2 h 10 min", "3 d 4 h"."""
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 1:
+        return _("menos de 1 min")
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours} if hours else _("%(days)d d") % {"days": days}
+    if hours:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes} if minutes else _("%(hours)d h") % {"hours": hours}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+def business_duration_text(value: datetime.timedelta) -> str:
+    """Business time in hours and minutes, as targets are written: "48 h", "1 h 30 min"."""
+    minutes = max(0, int(value.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    if hours:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+def _detail(clock: str, due: datetime.datetime, now: datetime.datetime) -> str:
+    if due >= now:
+        left = duration_text(due - now)
+        if clock == "first_response":
+            return _("Primera respuesta: vence en %(time)s") % {"time": left}
+        return _("Resolución: vence en %(time)s") % {"time": left}
+    late = duration_text(now - due)
+    if clock == "first_response":
+        return _("Primera respuesta: venció hace %(time)s") % {"time": late}
+    return _("Resolución: venció hace %(time)s") % {"time": late}
+
+
+def sla_light(ticket: Ticket, now: datetime.datetime) -> Light:
+    """The light of a ticket at `now`: its state against the deadline that matters (the
+    first response's while owed, else the resolution's) and the time to it; a paused
+    ticket keeps the light it had when its clock stopped and says it is paused; a solved
+    or closed ticket shows whether it was solved in time."""
+    state = ticket.sla_state(now)
+    if state is not None:
+        clock, _warn_at, due = ticket.sla_deadline()
+        label = SLAState(state).label
+        if ticket.sla_clock_stopped:
+            return Light(state, COLOURS[state], str(label), _("Resolución en pausa"), due, paused=True)
+        return Light(state, COLOURS[state], str(label), _detail(clock, due, now), due)
+    if ticket.state in (Ticket.State.SOLVED, Ticket.State.CLOSED) and ticket.resolution_met is not None:
+        if ticket.resolution_met:
+            return Light("met", "green", _("Resuelto a tiempo"), due=ticket.resolution_due)
+        return Light("missed", "red", _("Resuelto fuera de plazo"), due=ticket.resolution_due)
+    return Light("", "", _("Sin plazo"))

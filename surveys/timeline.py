@@ -1,0 +1,27 @@
+"""The requester's answers as events of the ticket's timeline, for the agents' ticket page
+(workspace): each solution accepted or rejected and the survey's answer, in time order.
+Render one with `{% include "surveys/_timeline_entry.html" with event=… %}`."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from .models import SolutionConfirmation, SurveyAnswer
+
+
+@dataclass(frozen=True)
+class LoopEvent:
+    at: datetime.datetime
+    confirmation: SolutionConfirmation | None = None
+    answer: SurveyAnswer | None = None
+
+
+def ticket_loop_events(ticket) -> list[LoopEvent]:
+    """Two queries whatever the ticket's history."""
+    events = [
+        LoopEvent(at=confirmation.answered_at, confirmation=confirmation)
+        for confirmation in SolutionConfirmation.objects.answered().filter(ticket=ticket)
+    ]
+    events += [LoopEvent(at=answer.answered_at, answer=answer) for answer in SurveyAnswer.objects.filter(ticket=ticket)]
+    return sorted(events, key=lambda event: event.at)

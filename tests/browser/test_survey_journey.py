@@ -1,0 +1,95 @@
+"""A requester closes the loop from the emails alone, on a phone: from the solution
+email's link they confirm the problem is solved, then rate the service from the survey
+email's link (issue 6, "Done when")."""
+
+import re
+
+import pytest
+
+from notifications.models import OutgoingEmail
+from surveys.models import SurveyAnswer
+from tests.factories import ContactFactory, SupportPolicyFactory, TicketFactory
+from tickets import services
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 375, "height": 740}
+SOLUTION = "Se renovó el certificado de sello digital y el timbrado volvió a funcionar."
+# WCAG's comfortable tap target is 44 × 44 CSS pixels.
+MIN_TAP = 44
+
+
+@pytest.fixture
+def phone(browser, live_server, settings):
+    # The emails' links point at this server.
+    settings.HELPDESK_BASE_URL = live_server.url
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, has_touch=True, locale="es-MX", timezone_id="America/Mexico_City"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def link_in(template: str, ticket, query: str) -> str:
+    body = OutgoingEmail.objects.get(template=template, ticket=ticket).body_text
+    (link,) = {found for found in re.findall(r"https?://\S+", body) if found.endswith(query)}
+    return link
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def assert_big_enough(locator):
+    box = locator.bounding_box()
+    assert box["height"] >= MIN_TAP and box["width"] >= MIN_TAP, box
+
+
+def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent):
+    policy = SupportPolicyFactory()
+    requester = ContactFactory(organization=policy.organization, name="Lucía Hernández", is_authorized=True)
+    ticket = TicketFactory(
+        requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent, subject="No se pueden timbrar facturas"
+    )
+    services.ticket_solve(ticket=ticket, by=agent, solution=SOLUTION, resolution_code=Ticket.ResolutionCode.RESOLVED)
+    errors = []
+    phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    # The solution email's "Sí, quedó resuelto".
+    phone.goto(link_in("ticket_solved", ticket, "?respuesta=si"))
+    assert SOLUTION in phone.locator("main").inner_text()
+    accept = phone.get_by_role("button", name="Sí, quedó resuelto")
+    assert_big_enough(accept)
+    assert fits_the_screen(phone)
+    accept.click()
+    phone.get_by_text("¡Gracias! Su ticket quedó cerrado.").wait_for()
+    ticket.refresh_from_db()
+    assert ticket.state == Ticket.State.CLOSED
+
+    # The survey email's fourth star: the page opens with four stars chosen.
+    phone.goto(link_in("survey_invitation", ticket, "?calificacion=4"))
+    assert phone.get_by_role("radio", name="4 estrellas: buena").is_checked()
+    assert fits_the_screen(phone)
+    stars = phone.locator("label.star")
+    assert stars.count() == 5
+    for index in range(5):
+        assert_big_enough(stars.nth(index))
+    # A tap on another star changes the choice; back to four.
+    phone.locator("label.star", has_text="5 estrellas: excelente").tap()
+    assert phone.get_by_role("radio", name="5 estrellas: excelente").is_checked()
+    phone.locator("label.star", has_text="4 estrellas: buena").tap()
+    yes = phone.locator("label.pill", has_text="Sí")
+    assert_big_enough(yes)
+    yes.tap()
+    phone.get_by_label("¿Quiere contarnos algo más? (opcional)").fill("Rápido y amable.")
+    phone.get_by_role("button", name="Enviar mi opinión").tap()
+
+    phone.get_by_text("¡Gracias por su opinión!").wait_for()
+    assert "Su calificación: 4 de 5." in phone.locator("main").inner_text()
+    assert fits_the_screen(phone)
+    answer = SurveyAnswer.objects.get(ticket=ticket)
+    assert (answer.rating, answer.solved, answer.comment) == (4, True, "Rápido y amable.")
+    assert errors == []  # no script or CSP errors on the way

@@ -1,0 +1,44 @@
+"""Helpers of the surveys tests: delivering a solution through tickets.services, and the
+links the emails carry, as paths the test client follows."""
+
+import datetime
+import re
+from zoneinfo import ZoneInfo
+
+from notifications.models import OutgoingEmail
+from tickets import services
+from tickets.models import Ticket
+
+DESK = "https://mesa.example.mx"
+MEXICO = ZoneInfo("America/Mexico_City")
+# Friday 7 March 2025, 10:00 in Mexico City: the default calendar is Mon–Fri 09:00–18:00.
+FRIDAY_10AM = datetime.datetime(2025, 3, 7, 10, 0, tzinfo=MEXICO)
+SOLUTION = "Se renovó el certificado de sello digital y el timbrado volvió a funcionar."
+
+
+def solve(ticket, agent, solution=SOLUTION):
+    """Deliver a solution as an agent does; `ticket` is brought up to date."""
+    services.ticket_solve(ticket=ticket, by=agent, solution=solution, resolution_code=Ticket.ResolutionCode.RESOLVED)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def emails(template, ticket=None):
+    """The outbox rows of one template, oldest first."""
+    rows = OutgoingEmail.objects.filter(template=template).order_by("pk")
+    return list(rows.filter(ticket=ticket) if ticket is not None else rows)
+
+
+def links_in(text: str, kind: str) -> list[str]:
+    """The desk's links of a kind ("solucion", "encuesta", "seguimiento") in an email body,
+    as paths the test client can follow."""
+    found = re.findall(rf"{re.escape(DESK)}(/{kind}/[^\s\"<>]+)", text)
+    return [link.replace("&amp;", "&") for link in found]
+
+
+def the_link(text: str, kind: str, query: str = "") -> str:
+    """The one distinct link of a kind whose query string is `query` ("" for none)."""
+    matches = {link for link in links_in(text, kind) if link.partition("?")[2] == query}
+    assert len(matches) == 1, f"expected one {kind} link with query {query!r}, got {matches}"
+    return matches.pop()
+

@@ -1,0 +1,330 @@
+"""The satisfaction survey (issue 6): sent when a ticket closes, answered once from the
+email's stars, expired after its window, low ratings told to the coordinators, and the
+figures the reports read."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+from django.test import Client
+
+from surveys.links import confirmation_token, survey_path, survey_token
+from surveys.models import SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
+from surveys.services import confirmation_accept, survey_answer
+from tests.factories import CoordinatorFactory, TicketFactory
+from tickets.links import requester_token
+from tickets.models import Ticket
+
+from .helpers import FRIDAY_10AM, MEXICO, emails, solve, the_link
+
+pytestmark = pytest.mark.django_db
+
+# Monday 10 March 2025, 12:00 in Mexico City: the requester accepts the solution.
+MONDAY_NOON = datetime.datetime(2025, 3, 10, 12, 0, tzinfo=MEXICO)
+
+
+@pytest.fixture(autouse=True)
+def _an_hour_after_the_closing():
+    """The surveys are answered soon after the ticket closes, unless a test travels on."""
+    with time_machine.travel(MONDAY_NOON + datetime.timedelta(hours=1), tick=False):
+        yield
+
+
+def close(ticket, agent, when=MONDAY_NOON):
+    """Solve on Friday, then the requester accepts at `when`: the survey goes out."""
+    with time_machine.travel(FRIDAY_10AM, tick=False):
+        solve(ticket, agent)
+    with time_machine.travel(when, tick=False):
+        confirmation_accept(confirmation=SolutionConfirmation.objects.get(ticket=ticket))
+    ticket.refresh_from_db()
+    return ticket
+
+
+@pytest.fixture
+def closed(ticket, agent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return close(ticket, agent)
+
+
+def survey_email(ticket):
+    (email,) = emails("survey_invitation", ticket)
+    return email
+
+
+def checked_rating(html: str) -> list[str]:
+    """The values of the rating radios that are checked in a page."""
+    radios = re.findall(r'<input type="radio" name="rating"[^>]*>', html)
+    assert len(radios) == 5
+    return [re.search(r'value="(\d)"', radio).group(1) for radio in radios if " checked" in radio]
+
+
+# The email ---------------------------------------------------------------------------
+
+
+def test_closing_sends_the_survey_with_five_star_links(closed, mailoutbox):
+    email = survey_email(closed)
+    assert email.to == closed.requester.email
+    assert closed.reference in email.subject
+    survey = Survey.objects.get(ticket=closed)
+    for rating in range(1, 6):
+        link = the_link(email.body_text, "encuesta", f"calificacion={rating}")
+        assert link == survey_path(survey, rating)
+        assert f'href="https://mesa.example.mx{link}"' in email.body_html.replace("&amp;", "&")
+    # Valid 14 days from the closing, said in the desk's time.
+    assert survey.expires_at == MONDAY_NOON + datetime.timedelta(days=14)
+    assert "24 de marzo de 2025 a las 12:00" in email.body_text
+    # It also left the outbox, to the requester.
+    assert [m.subject for m in mailoutbox if m.to == [closed.requester.email]][-1] == email.subject
+
+
+@pytest.mark.parametrize("rating", [1, 2, 3, 4, 5])
+def test_a_star_in_the_email_opens_the_page_with_that_rating_chosen(rating, closed, client):
+    link = the_link(survey_email(closed).body_text, "encuesta", f"calificacion={rating}")
+    page = client.get(link)
+    assert page.status_code == 200
+    assert checked_rating(page.content.decode()) == [str(rating)]
+    assert not SurveyAnswer.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["calificacion=9", "calificacion=abc", "calificacion=", ""])
+def test_a_page_without_a_valid_star_has_none_chosen(query, closed, client):
+    path = survey_path(Survey.objects.get(ticket=closed))
+    html = client.get(f"{path}?{query}" if query else path).content.decode()
+    assert checked_rating(html) == []
+
+
+# Answering ---------------------------------------------------------------------------
+
+
+def test_requester_answers_once_and_sees_the_thanks(closed, client):
+    link = the_link(survey_email(closed).body_text, "encuesta", "calificacion=4")
+    with time_machine.travel(MONDAY_NOON + datetime.timedelta(hours=3), tick=False):
+        response = client.post(
+            link.partition("?")[0], {"rating": "4", "solved": "si", "comment": "Muy amable el técnico."}, follow=True
+        )
+
+    page = response.content.decode()
+    assert "¡Gracias por su opinión!" in page and "Su calificación: 4 de 5." in page
+    answer = SurveyAnswer.objects.get(ticket=closed)
+    assert (answer.rating, answer.solved, answer.comment) == (4, True, "Muy amable el técnico.")
+    assert answer.answered_at == MONDAY_NOON + datetime.timedelta(hours=3)
+    assert answer.survey == Survey.objects.get(ticket=closed)
+
+
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        pytest.param({"solved": "si"}, "Elija de 1 a 5 estrellas.", id="no-rating"),
+        pytest.param({"rating": "6", "solved": "si"}, "Elija de 1 a 5 estrellas.", id="rating-out-of-range"),
+        pytest.param({"rating": "3"}, "Indique si se resolvió su problema.", id="no-solved"),
+    ],
+)
+def test_rating_and_whether_it_was_solved_are_required(data, error, closed, client):
+    response = client.post(survey_path(Survey.objects.get(ticket=closed)), data)
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert not SurveyAnswer.objects.exists()
+
+
+def test_the_comment_is_optional(closed, client):
+    client.post(survey_path(Survey.objects.get(ticket=closed)), {"rating": "5", "solved": "no"})
+    answer = SurveyAnswer.objects.get(ticket=closed)
+    assert (answer.rating, answer.solved, answer.comment) == (5, False, "")
+
+
+def test_a_second_answer_shows_the_thanks_and_changes_nothing(closed, client):
+    path = survey_path(Survey.objects.get(ticket=closed))
+    client.post(path, {"rating": "4", "solved": "si", "comment": "Bien."})
+
+    again = client.post(path, {"rating": "1", "solved": "no", "comment": "Cambié de opinión."})
+
+    assert again.status_code == 409
+    page = again.content.decode()
+    assert "Ya habíamos recibido su respuesta" in page and "Su calificación: 4 de 5." in page
+    answer = SurveyAnswer.objects.get(ticket=closed)
+    assert (answer.rating, answer.solved, answer.comment) == (4, True, "Bien.")
+    assert emails("survey_low_rating") == []
+
+
+def test_one_answer_per_ticket_is_a_database_rule(closed):
+    survey = Survey.objects.get(ticket=closed)
+    survey_answer(survey=survey, rating=5, solved=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SurveyAnswer.objects.create(survey=survey, ticket=closed, rating=1, solved=False)
+
+
+def test_the_survey_expires_after_its_window(closed, client):
+    path = survey_path(Survey.objects.get(ticket=closed))
+    with time_machine.travel(MONDAY_NOON + datetime.timedelta(days=14, minutes=-1), tick=False):
+        assert client.get(path).status_code == 200
+
+    with time_machine.travel(MONDAY_NOON + datetime.timedelta(days=14), tick=False):
+        page = client.get(path)
+        late = client.post(path, {"rating": "5", "solved": "si"})
+
+    assert page.status_code == late.status_code == 410
+    assert "Esta encuesta ya cerró." in page.content.decode()
+    assert "24 de marzo de 2025 a las 12:00" in page.content.decode()
+    assert not SurveyAnswer.objects.exists()
+
+
+def test_wording_and_window_are_the_coordinators(ticket, agent, client):
+    SurveySettings(
+        survey_valid_days=7,
+        intro="Queremos saber cómo le fue con nosotros.",
+        rating_question="¿Qué tal le atendimos?",
+        solved_question="¿Quedó resuelto?",
+        comment_question="Cuéntenos más si quiere",
+        thanks_message="¡Mil gracias!",
+    ).save()
+
+    close(ticket, agent)
+
+    survey = Survey.objects.get(ticket=ticket)
+    assert survey.expires_at == MONDAY_NOON + datetime.timedelta(days=7)
+    body = survey_email(ticket).body_text
+    assert "Queremos saber cómo le fue con nosotros." in body and "¿Qué tal le atendimos?" in body
+    page = client.get(survey_path(survey)).content.decode()
+    for text in ("¿Qué tal le atendimos?", "¿Quedó resuelto?", "Cuéntenos más si quiere"):
+        assert text in page
+    thanks = client.post(survey_path(survey), {"rating": "5", "solved": "si"}, follow=True).content.decode()
+    assert "¡Mil gracias!" in thanks
+
+
+# Bad links ---------------------------------------------------------------------------
+
+
+BAD_LINKS = [
+    pytest.param(lambda s, other: (s.ticket.reference, f"{s.pk}:{'A' * 43}"), id="tampered-signature"),
+    pytest.param(lambda s, other: (s.ticket.reference, survey_token(other)), id="another-ticket-token"),
+    pytest.param(lambda s, other: (other.ticket.reference, survey_token(s)), id="another-ticket-reference"),
+    pytest.param(
+        lambda s, other: (s.ticket.reference, confirmation_token(SolutionConfirmation.objects.get(ticket=s.ticket))),
+        id="confirmation-token",
+    ),
+    pytest.param(lambda s, other: (s.ticket.reference, requester_token(s.ticket)), id="requester-page-token"),
+]
+
+
+@pytest.mark.parametrize("make", BAD_LINKS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_bad_survey_link_is_a_plain_not_found_page(make, method, closed, requester, agent, client):
+    other = close(TicketFactory(requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent), agent)
+    reference, token = make(Survey.objects.get(ticket=closed), Survey.objects.get(ticket=other))
+
+    response = getattr(client, method)(f"/encuesta/{reference}/{token}/", {"rating": "1", "solved": "no"})
+
+    assert response.status_code == 404
+    assert "Enlace no válido" in response.content.decode()
+    assert not SurveyAnswer.objects.exists()
+
+
+def test_answering_needs_csrf(closed):
+    response = Client(enforce_csrf_checks=True).post(
+        survey_path(Survey.objects.get(ticket=closed)), {"rating": "5", "solved": "si"}
+    )
+    assert response.status_code == 403
+    assert not SurveyAnswer.objects.exists()
+
+
+# Low ratings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rating, alerted", [(1, True), (2, True), (3, False), (4, False), (5, False)])
+def test_a_rating_of_two_or_less_alerts_the_active_coordinators(
+    rating, alerted, closed, coordinator, agent, client, django_capture_on_commit_callbacks
+):
+    second = CoordinatorFactory(username="dora", first_name="Dora")
+    CoordinatorFactory(username="eva", is_active=False)
+    CoordinatorFactory(username="fany", email="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(survey_path(Survey.objects.get(ticket=closed)), {"rating": str(rating), "solved": "no"})
+
+    alerts = emails("survey_low_rating", closed)
+    assert sorted(a.to for a in alerts) == (sorted([coordinator.email, second.email]) if alerted else [])
+
+
+def test_the_alert_says_what_the_requester_said(closed, coordinator, client):
+    client.post(
+        survey_path(Survey.objects.get(ticket=closed)),
+        {"rating": "1", "solved": "no", "comment": "Nadie me <b>llamó</b>."},
+    )
+    (alert,) = emails("survey_low_rating", closed)
+    assert closed.reference in alert.subject and "1 de 5" in alert.subject
+    assert "Nadie me <b>llamó</b>." in alert.body_text
+    assert "Nadie me &lt;b&gt;llamó&lt;/b&gt;." in alert.body_html
+    assert "no se resolvió" in alert.body_text and "Ana Agente" in alert.body_text
+    assert f"/mesa/tickets/{closed.pk}/" in alert.body_text
+
+
+# Reports -----------------------------------------------------------------------------
+
+
+def test_summary_gives_answer_rate_and_mean_rating(requester, agent):
+    tickets = [close(TicketFactory(requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent), agent) for _ in range(4)]
+    for ticket, (rating, solved) in zip(tickets, [(5, True), (4, True), (1, False)]):
+        survey_answer(survey=ticket.survey, rating=rating, solved=solved)
+
+    summary = Survey.objects.summary()
+
+    assert (summary.sent, summary.answered, summary.solved, summary.low) == (4, 3, 2, 1)
+    assert summary.answer_rate == 0.75
+    assert summary.mean_rating == pytest.approx(10 / 3)
+    assert summary.solved_rate == pytest.approx(2 / 3)
+    assert SurveyAnswer.objects.mean_rating() == pytest.approx(10 / 3)
+    assert Survey.objects.sent_between(MONDAY_NOON, MONDAY_NOON + datetime.timedelta(seconds=1)).count() == 4
+    assert Survey.objects.sent_between(MONDAY_NOON + datetime.timedelta(seconds=1), MONDAY_NOON + datetime.timedelta(days=1)).count() == 0
+
+
+def test_summary_of_nothing_sent_has_no_rates(db):
+    summary = Survey.objects.summary()
+    assert (summary.sent, summary.answer_rate, summary.mean_rating) == (0, None, None)
+
+
+# The admin ---------------------------------------------------------------------------
+
+
+def test_coordinators_see_the_figures_of_the_surveys(closed, coordinator, client):
+    survey_answer(survey=closed.survey, rating=2, solved=False)
+    client.force_login(coordinator)
+
+    page = client.get("/admin/surveys/survey/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Tasa de respuesta" in html and "100 %" in html and "2,0" in html
+    assert client.get("/admin/surveys/surveyanswer/").status_code == 200
+    assert client.get("/admin/surveys/solutionconfirmation/").status_code == 200
+
+
+def test_coordinators_edit_the_wording_and_window(coordinator, client):
+    client.force_login(coordinator)
+    assert client.get("/admin/surveys/surveysettings/").url == "/admin/surveys/surveysettings/add/"
+    form = client.get("/admin/surveys/surveysettings/add/").content.decode()
+    assert "¿Cómo califica la atención que recibió?" in form  # the defaults, ready to edit
+
+    response = client.post(
+        "/admin/surveys/surveysettings/add/",
+        {
+            "survey_valid_days": "10",
+            "intro": "Su opinión cuenta.",
+            "rating_question": "¿Cómo le fue?",
+            "solved_question": "¿Se resolvió?",
+            "comment_question": "Comentarios (opcional)",
+            "thanks_message": "Gracias.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert SurveySettings.load().survey_valid_days == 10
+    assert client.get("/admin/surveys/surveysettings/").url == "/admin/surveys/surveysettings/1/change/"
+
+
+def test_agents_cannot_edit_the_survey(agent, client):
+    client.force_login(agent)
+    assert client.get("/admin/surveys/surveysettings/1/change/").status_code in (302, 403)
+    assert client.post("/admin/surveys/surveysettings/add/", {"survey_valid_days": "1"}).status_code == 403
+    assert not SurveySettings.objects.exists()
