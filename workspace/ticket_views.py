@@ -27,6 +27,7 @@ from django_fsm import can_proceed
 from accounts.models import SupportLevel
 from intake.uploads import attachment_limits, limit_uploads
 from sla.display import business_duration_text, sla_light
+from surveys.timeline import ticket_loop_events
 from tickets.models import Message, Priority, Ticket, TicketChange
 from tickets.services import (
     TicketConflict,
@@ -332,10 +333,12 @@ class TimelineEntry:
     message: Message | None = None
     change: TicketChange | None = None
     sla_event: object = None  # sla.models.SLAEvent
+    loop: object = None  # surveys.timeline.LoopEvent: confirmation answers and the survey
 
 
 def _timeline(ticket: Ticket):
-    """Messages, history rows and SLA warnings and breaches in time order, with each
+    """Messages, history rows, SLA warnings and breaches, and the requester's confirmation
+    and survey answers in time order, with each
     message's attachments, and the report's own attachments: four queries whatever their
     number."""
     conversation = list(ticket.messages.select_related("author"))
@@ -352,6 +355,7 @@ def _timeline(ticket: Ticket):
     entries = [TimelineEntry(at=c.at, change=c) for c in history]
     entries += [TimelineEntry(at=m.created_at, message=m) for m in conversation]
     entries += [TimelineEntry(at=e.at, sla_event=e) for e in sla_events]
+    entries += [TimelineEntry(at=e.at, loop=e) for e in ticket_loop_events(ticket)]
     # A change and the message written with it share their moment: the change first.
     entries.sort(key=lambda entry: (entry.at, entry.message is not None))
     return entries, attachments, by_message.get(None, [])

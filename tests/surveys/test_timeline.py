@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from surveys.models import SolutionConfirmation, Survey
 from surveys.services import confirmation_accept, confirmation_reject, survey_answer
@@ -37,3 +38,19 @@ def test_answers_become_timeline_events_in_order(ticket, agent):
     assert "Sigue el &lt;b&gt;error&lt;/b&gt;." in html
     assert "Confirmó la solución: el problema quedó resuelto." in html
     assert "Encuesta de satisfacción: 2 de 5." in html and "Tardó dos intentos." in html
+
+
+def test_the_agents_ticket_page_shows_the_requesters_answers(client, ticket, agent):
+    with time_machine.travel(FRIDAY_10AM, tick=False) as traveller:
+        solve(ticket, agent)
+        traveller.shift(datetime.timedelta(hours=1))
+        confirmation_accept(confirmation=SolutionConfirmation.objects.get(ticket=ticket))
+        traveller.shift(datetime.timedelta(hours=1))
+        survey_answer(survey=Survey.objects.get(ticket=ticket), rating=5, solved=True, comment="Muy <i>rápido</i>.")
+
+    client.force_login(agent)
+    html = client.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
+
+    assert "Confirmó la solución: el problema quedó resuelto." in html
+    assert "Encuesta de satisfacción: 5 de 5." in html
+    assert "Muy &lt;i&gt;rápido&lt;/i&gt;." in html
