@@ -23,6 +23,7 @@ AGENT_PERMISSIONS = [
     ("catalog", "view_specialty"),
     ("accounts", "view_agentprofile"),
     *[("sla", f"view_{model}") for model in SLA_MODELS],
+    ("sla", "view_slaevent"),  # read-only: events are written by the sweep alone
 ]
 
 COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [

@@ -24,6 +24,8 @@ def codenames(group_name):
         ("sla.change_calendar", False, True),
         ("sla.add_holiday", False, True),
         ("sla.change_slatarget", False, True),
+        ("sla.view_slaevent", True, True),
+        ("sla.change_slaevent", False, False),
     ],
 )
 def test_roles_grant_what_each_does(permission, agent, coordinator):
