@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo messages check-deploy clean
+.PHONY: run test install migrate demo messages check-deploy clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ check-deploy: install
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=tickets/management
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+# The workspace benchmark (benchmarks/README.md): DATABASE_URL must name a PostgreSQL
+# database filled by `manage.py generate_dataset`.
+bench: install
+	DEBUG=1 $(PY) benchmarks/workspace.py --requests $${REQUESTS:-50}
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 db.sqlite3-*
