@@ -16,7 +16,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, Q
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -104,6 +105,10 @@ SPANISH_STOPWORDS = frozenset(
 SEARCH_WORDS_LIMIT = 30
 # ts_rank below this means a word or two in common by chance, not the same case.
 DUPLICATE_MIN_RANK = 0.1
+# Possible duplicates are looked for among the organization's latest unfinished tickets
+# only: a desk rarely has this many in course for one client, and ranking more would make
+# the ticket page slower as the desk grows.
+DUPLICATE_CANDIDATES = 500
 
 
 def _unaccent(text: str) -> str:
@@ -125,6 +130,26 @@ def _sla_instant_passed(first_response_column: str, resolution_column: str, now)
     is owed (an open ticket nobody answered), the resolution's otherwise."""
     owed = Q(state="open", first_response_at__isnull=True)
     return (owed & Q(**{f"{first_response_column}__lt": now})) | (~owed & Q(**{f"{resolution_column}__lt": now}))
+
+
+class TicketSearchDocument(Func):
+    """A ticket's words for full-text search, kept by the database in the stored column
+    `Ticket.search_vector`: on PostgreSQL the subject (weight A) and the description
+    (weight B) as a Spanish tsvector, so that ranking reads it instead of parsing every
+    candidate's text again. Other databases have no full-text search: the column is null
+    there, and callers match words instead."""
+
+    arity = 0
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        vector = SearchVector("subject", weight="A", config="spanish") + SearchVector(
+            "description", weight="B", config="spanish"
+        )
+        return compiler.compile(vector.resolve_expression(compiler.query, allow_joins=False))
 
 
 class SLAState(models.TextChoices):
@@ -263,13 +288,17 @@ class TicketQuerySet(models.QuerySet):
         """Other tickets of the ticket's organization, not final, whose text resembles its
         own: candidates for the agent to cancel as duplicates (domain.md, gatekeeping).
         PostgreSQL ranks them by full-text search with the Spanish configuration (subject
-        weighs more than description); elsewhere any of the subject's first significant
-        words in the subject or description counts, newest first."""
+        weighs more than description) among the organization's DUPLICATE_CANDIDATES latest
+        unfinished tickets, read from ticket_organization_recent_idx, so that the ticket
+        page costs the same however many tickets the organization has in course;
+        elsewhere any of the subject's first significant words in the subject or
+        description counts, newest first."""
         if ticket.organization_id is None:
             return self.none()
         candidates = self.not_final().filter(organization_id=ticket.organization_id).exclude(pk=ticket.pk)
         if connections[self.db].vendor == "postgresql":
-            return candidates.ranked_by_text(f"{ticket.subject} {ticket.description}")[:limit]
+            latest = candidates.order_by("-id").values("pk")[:DUPLICATE_CANDIDATES]
+            return self.filter(pk__in=latest).ranked_by_text(f"{ticket.subject} {ticket.description}")[:limit]
         words = significant_words(ticket.subject)[:5]
         if not words:
             return self.none()
@@ -283,19 +312,15 @@ class TicketQuerySet(models.QuerySet):
     def ranked_by_text(self, text: str):
         """Tickets whose subject or description shares words with `text`, best first:
         PostgreSQL full-text search with the Spanish configuration, the subject weighing
-        more. PostgreSQL only: callers fall back to a word match elsewhere."""
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
+        more, on the stored `search_vector`. PostgreSQL only: callers fall back to a word
+        match elsewhere. Ranking reads each ticket's vector: narrow the tickets first."""
         words = significant_words(text, min_length=3)[:SEARCH_WORDS_LIMIT]
         if not words:
             return self.none()
         # Plain queries OR-ed together: any word may match, none is parsed as tsquery syntax.
         query = reduce(operator.or_, (SearchQuery(word, config="spanish") for word in words))
-        vector = SearchVector("subject", weight="A", config="spanish") + SearchVector(
-            "description", weight="B", config="spanish"
-        )
         return (
-            self.annotate(duplicate_rank=SearchRank(vector, query))
+            self.annotate(duplicate_rank=SearchRank(F("search_vector"), query))
             .filter(duplicate_rank__gt=DUPLICATE_MIN_RANK)
             .order_by("-duplicate_rank", "-created_at", "-id")
         )
@@ -444,6 +469,11 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     # none runs. The sweep reads it by index range (TicketQuerySet.due_for_sla).
     sla_next_check_at = models.DateTimeField(_("próxima revisión del SLA"), null=True, blank=True, editable=False)
 
+    # Full-text search (possible duplicates, similar solved tickets): kept by the database.
+    search_vector = models.GeneratedField(
+        expression=TicketSearchDocument(), output_field=SearchVectorField(), db_persist=True
+    )
+
     objects = TicketQuerySet.as_manager()
 
     class Meta:
@@ -500,6 +530,24 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                 fields=["organization", "-priority", "created_at", "id"],
                 name="ticket_organization_queue_idx",
                 condition=Q(state__in=["open", "in_progress", "pending_user", "pending_vendor"]),
+            ),
+            # The ticket page's text rankings read a window of the latest tickets: the
+            # organization's unfinished ones (possible duplicates), and the solved ones of
+            # the module and of the organization (similar solved tickets, the guidance).
+            models.Index(
+                fields=["organization", "-id"],
+                name="ticket_organization_recent_idx",
+                condition=Q(state__in=["open", "in_progress", "pending_user", "pending_vendor", "solved"]),
+            ),
+            models.Index(
+                fields=["module", "-id"],
+                name="ticket_module_solved_idx",
+                condition=Q(state__in=["solved", "closed"]),
+            ),
+            models.Index(
+                fields=["organization", "-id"],
+                name="ticket_organization_solved_idx",
+                condition=Q(state__in=["solved", "closed"]),
             ),
             # The SLA sweep: only tickets with an instant still to record are in it.
             models.Index(
