@@ -45,7 +45,6 @@ GUIDE_QUESTIONS = {
 @dataclass
 class Guidance:
     ticket: Ticket
-    similar: list[Ticket] = field(default_factory=list)
     specialists: list[AgentProfile] = field(default_factory=list)
 
     @property
@@ -97,9 +96,9 @@ def similar_solved_tickets(ticket: Ticket, limit: int = SIMILAR_LIMIT):
     )
     if connections[solved.db].vendor == "postgresql":
         # One window per place, each walking its own index from the newest ticket down.
-        windows = [solved.filter(place).order_by("-id").values_list("pk", flat=True)[:SIMILAR_CANDIDATES] for place in places]
+        windows = [solved.filter(place).order_by("-id").values("pk")[:SIMILAR_CANDIDATES] for place in places]
         latest = windows[0].union(*windows[1:], all=True) if len(windows) > 1 else windows[0]
-        return Ticket.objects.filter(pk__in=list(latest)).ranked_by_text(f"{ticket.subject} {ticket.description}")[:limit]
+        return Ticket.objects.filter(pk__in=latest).ranked_by_text(f"{ticket.subject} {ticket.description}")[:limit]
     words = significant_words(ticket.subject)[:SIMILAR_SQLITE_WORDS]
     if not words:
         return Ticket.objects.none()
@@ -111,7 +110,9 @@ def similar_solved_tickets(ticket: Ticket, limit: int = SIMILAR_LIMIT):
 
 
 def ticket_guidance(ticket: Ticket) -> Guidance:
-    """What the panel shows for `ticket`, in at most three queries whatever the desk's size."""
+    """What the panel shows for `ticket` when the page is drawn, in one query whatever the
+    desk's size. The similar solved tickets (`similar_solved_tickets`) are ranked by text
+    and come after the page, in a request of their own."""
     specialists = []
     if ticket.module_id is not None:
         specialists = list(
@@ -119,8 +120,4 @@ def ticket_guidance(ticket: Ticket) -> Guidance:
             .select_related("user")
             .order_by("level", "user__first_name", "user__last_name", "user__username")
         )
-    return Guidance(
-        ticket=ticket,
-        similar=list(similar_solved_tickets(ticket)),
-        specialists=specialists,
-    )
+    return Guidance(ticket=ticket, specialists=specialists)

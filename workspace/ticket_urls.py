@@ -1,5 +1,6 @@
-"""Routes of the ticket pages (see workspace/urls.py): the page, its attachments, and one
-POST address per action (`ticket-<action>`, e.g. `ticket-take` at …/tomar/)."""
+"""Routes of the ticket pages (see workspace/urls.py): the page, the parts it loads after
+itself (similar solved tickets, possible duplicates), its attachments, and one address
+per action (`ticket-<action>`, e.g. `ticket-take` at …/tomar/): GET its form, POST it."""
 
 from django.urls import path
 
@@ -7,6 +8,12 @@ from . import ticket_views
 
 urlpatterns = [
     path("tickets/<int:pk>/", ticket_views.ticket, name="ticket"),
+    path("tickets/<int:pk>/similares/", ticket_views.ticket_similar, name="ticket-similar"),
+    path(
+        "tickets/<int:pk>/posibles-duplicados/",
+        ticket_views.ticket_possible_duplicates,
+        name="ticket-possible-duplicates",
+    ),
     path(
         "tickets/<int:pk>/adjuntos/<int:attachment_id>/",
         ticket_views.ticket_attachment,

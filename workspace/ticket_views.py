@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django_fsm import can_proceed
 
 from accounts.models import SupportLevel
@@ -44,7 +44,7 @@ from tickets.services import (
 
 from . import forms
 from .access import ASSIGN_PERMISSION, CANCEL_PERMISSION, WORK_PERMISSION, agent_required, ticket_for_agent
-from .guidance import ticket_guidance
+from .guidance import similar_solved_tickets, ticket_guidance
 from .services import ticket_attach_files, ticket_message_with_files
 
 # Refusals that mean "the ticket is not (or no longer) in a state for this": a conflict.
@@ -53,9 +53,10 @@ LIVE_STATES = (Ticket.State.OPEN, *Ticket.WORKING_STATES)
 
 
 def _page_tickets():
-    return Ticket.objects.select_related(
-        "requester", "organization", "module__specialty", "assignee", "duplicate_of", "sla_plan"
-    )
+    # Joined: what every ticket shows. The original of a duplicate and the SLA plan are
+    # read by primary key when shown: two more joins cost PostgreSQL more time choosing
+    # the join order than the two small queries they would save.
+    return Ticket.objects.select_related("requester", "organization", "module__specialty", "assignee")
 
 
 # What each action does once its form is valid: call the service, say what happened. --
@@ -194,6 +195,11 @@ class Action:
     @property
     def url_name(self) -> str:
         return f"ticket-{self.name}"
+
+    @property
+    def has_fields(self) -> bool:
+        """An action with fields opens a form; one without (take, resume) is a button."""
+        return bool(self.form_class.base_fields)
 
     @property
     def submit_label(self) -> str:
@@ -368,23 +374,32 @@ def _action_form(action: Action, ticket: Ticket, request, data=None, files=None,
 
 def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=200, upload_too_large=False):
     """The ticket page. After a refused `action`, its `form` comes back with what was
-    typed, even if the ticket no longer allows the action, so that nothing is lost."""
+    typed, even if the ticket no longer allows the action, so that nothing is lost.
+
+    Forms with fields are not rendered here but when the agent opens them (`action_form`,
+    loaded by htmx, or a page of its own without JavaScript), and so are the panels that
+    rank text (possible duplicates, similar solved tickets): the page shows the ticket at
+    once, whatever the desk's size. A refused form, and the assignment form when all
+    agents were asked for, come inline and open."""
+    show_all_agents = request.GET.get("agentes") == "todos"
     actions = available_actions(ticket, request.user)
     if form is not None and action not in actions:
         actions.append(action)
     action_forms = []
     for shown in actions:
         refused = form is not None and shown == action
+        inline = refused or not shown.has_fields or (shown.name == "assign" and show_all_agents)
         action_forms.append(
             {
                 "action": shown,
-                "form": form if refused else _action_form(shown, ticket, request),
+                "form": (form if refused else _action_form(shown, ticket, request)) if inline else None,
                 "url": reverse(f"workspace:{shown.url_name}", args=[ticket.pk]),
                 "refused": refused,
             }
         )
     timeline, attachments, report_attachments = _timeline(ticket)
     policy = ticket.organization.policy_in_force() if ticket.organization_id else None
+    inline_cancel = any(item["form"] is not None and item["action"].name == "cancel" for item in action_forms)
     context = {
         "sla": sla_light(ticket, timezone.now()),
         "sla_figures": {
@@ -403,15 +418,66 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
         "attachments": attachments,
         "report_attachments": report_attachments,
         "policy": policy,
-        "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)),
+        # The cancel form offers them as references to pick.
+        "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)) if inline_cancel else [],
         "duplicates": list(ticket.duplicates.only("pk", "reference", "subject")),
         "guidance": ticket_guidance(ticket),
-        "show_all_agents": request.GET.get("agentes") == "todos",
+        "show_all_agents": show_all_agents,
         "limits": attachment_limits(),
         "nav": "queue",
     }
     with timezone.override(settings.TIME_ZONE):
         return render(request, "workspace/ticket_detail.html", context, status=status)
+
+
+def _action_form_page(request, ticket: Ticket, action: Action):
+    """One action's form, empty: the fragment htmx puts in the ticket page when the agent
+    opens the action, or without JavaScript a page of its own. It posts to the same
+    address. An action the ticket no longer allows says so (409) instead of a form."""
+    if not request.user.has_perm(action.permission):
+        raise PermissionDenied(_("Usted no tiene permiso para «%(action)s» este ticket.") % {"action": str(action.label).lower()})
+    allowed = action in available_actions(ticket, request.user)
+    context = {
+        "ticket": ticket,
+        "item": {
+            "action": action,
+            "form": _action_form(action, ticket, request) if allowed else None,
+            "url": reverse(f"workspace:{action.url_name}", args=[ticket.pk]),
+            "refused": False,
+        },
+        "allowed": allowed,
+        "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)) if action.name == "cancel" else [],
+        "show_all_agents": request.GET.get("agentes") == "todos",
+        "nav": "queue",
+    }
+    template = "workspace/_ticket_action_form.html" if request.htmx else "workspace/ticket_action.html"
+    with timezone.override(settings.TIME_ZONE):
+        return render(request, template, context, status=200 if allowed or request.htmx else 409)
+
+
+@require_safe
+@agent_required
+def ticket_similar(request, pk: int):
+    """The guidance's similar solved tickets, ranked by text: loaded after the page."""
+    ticket = ticket_for_agent(request, pk, Ticket.objects.select_related("module"))
+    context = {"ticket": ticket, "similar": list(similar_solved_tickets(ticket)), "part": "similar", "nav": "queue"}
+    template = "workspace/_ticket_similar.html" if request.htmx else "workspace/ticket_part.html"
+    return render(request, template, context)
+
+
+@require_safe
+@agent_required
+def ticket_possible_duplicates(request, pk: int):
+    """Open tickets of the organization whose text resembles this one: loaded after the page."""
+    ticket = ticket_for_agent(request, pk, Ticket.objects.all())
+    context = {
+        "ticket": ticket,
+        "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)),
+        "part": "duplicates",
+        "nav": "queue",
+    }
+    template = "workspace/_ticket_possible_duplicates.html" if request.htmx else "workspace/ticket_part.html"
+    return render(request, template, context)
 
 
 @require_safe
@@ -435,10 +501,13 @@ def _error_text(error: Exception) -> str:
 
 
 @limit_uploads
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @agent_required
 def ticket_action(request, pk: int, action: str):
+    """GET: the action's empty form (nothing changes). POST: the action itself."""
     action = ACTIONS[action]
+    if request.method != "POST":
+        return _action_form_page(request, ticket_for_agent(request, pk, _page_tickets()), action)
     ticket = ticket_for_agent(request, pk, _page_tickets())
     # Parsed before anything else: the upload limit marks the request while parsing.
     data, files = request.POST, request.FILES

@@ -5,6 +5,7 @@ import re
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from notifications.models import OutgoingEmail
@@ -26,6 +27,12 @@ def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent):
     with time_machine.travel(now - timezone.timedelta(hours=1), tick=False):
         urgent = ticket_open(requester=requester, subject="No se pueden timbrar facturas",
                              description="Error 500 al timbrar", channel=Ticket.Channel.WEB, module=module, urgency=3)
+    precedent = ticket_open(requester=requester, subject="No se pueden timbrar facturas desde la sucursal",
+                            description="Error al timbrar", channel=Ticket.Channel.PHONE, module=module)
+    Ticket.objects.filter(pk=precedent.pk).update(
+        state=Ticket.State.CLOSED, solution="Se renovó el certificado del PAC.",
+        resolution_code=Ticket.ResolutionCode.RESOLVED, solved_at=now, closed_at=now,
+    )
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
@@ -40,6 +47,9 @@ def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent):
     assert urgent.reference in first_row.inner_text()
     first_row.get_by_role("link", name=urgent.reference).click()
     page.wait_for_url(re.compile(rf"/mesa/tickets/{urgent.pk}/$"))
+    # The guidance's similar solved tickets arrive once the page is shown.
+    expect(page.locator("#similar-tickets")).to_contain_text(precedent.reference)
+    expect(page.locator("#similar-tickets")).to_contain_text("Se renovó el certificado del PAC.")
 
     page.get_by_role("button", name="Tomar").click()
     page.wait_for_load_state()

@@ -3,10 +3,13 @@ import re
 import pytest
 import time_machine
 from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.models import SupportLevel
 
 from tickets.models import Priority, Ticket, TicketChange
 from tickets.services import ticket_open
-from tests.factories import ModuleFactory
+from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,3 +47,37 @@ def test_coordinator_signs_in_sees_the_priority_list_and_starts_the_top_ticket(p
     assert urgent.state == Ticket.State.IN_PROGRESS
     assert urgent.assignee == coordinator
     assert urgent.changes.filter(field=TicketChange.Field.STATE, new_value=Ticket.State.IN_PROGRESS).exists()
+
+
+def test_coordinator_assigns_from_the_ticket_page_to_an_agent_of_the_modules_specialty(page, coordinator, requester):
+    specialty = SpecialtyFactory(name="Facturación electrónica")
+    module = ModuleFactory(name="Facturación", specialty=specialty)
+    fitting = AgentFactory(first_name="Eva", last_name="Timbrado", profile=[specialty], profile__level=SupportLevel.N1)
+    AgentFactory(first_name="Otto", last_name="Redes", profile__level=SupportLevel.N3)
+    ticket = ticket_open(requester=requester, subject="No se pueden timbrar facturas", description="Error 500",
+                         channel=Ticket.Channel.WEB, module=module)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto("/entrar/")
+    page.get_by_label("Usuario").fill("carla")
+    page.get_by_label("Contraseña").fill("clave-segura-123")
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url(re.compile(r"/mesa/$"))
+    page.goto(f"/mesa/tickets/{ticket.pk}/")
+
+    # The form arrives when «Asignar» is opened: only the agents of the module's specialty.
+    page.locator("summary", has_text="Asignar").click()
+    choices = page.locator("#assign-assignee")
+    expect(choices).to_be_visible()
+    options = choices.locator("option").all_inner_texts()
+    assert any("Eva Timbrado" in option for option in options)
+    assert not any("Otto Redes" in option for option in options)
+    choices.select_option(str(fitting.pk))
+    page.locator("#accion-assign").get_by_role("button").click()
+    page.wait_for_load_state()
+
+    expect(page.locator("main")).to_contain_text("Eva Timbrado")
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.assignee) == (Ticket.State.IN_PROGRESS, fitting)
+    assert errors == []

@@ -120,6 +120,11 @@ def assign_options(response) -> list[str]:
     return [" ".join(label.split()) for label in re.findall(r'<option value="\d+"[^>]*>(.*?)</option>', select)]
 
 
+def assign_form(client, ticket):
+    """The assignment form as htmx loads it when the coordinator opens «Asignar»."""
+    return client.get(reverse("workspace:ticket-assign", args=[ticket.pk]), headers={"HX-Request": "true"})
+
+
 def test_coordinator_sees_the_fitting_agents_with_their_load(client, coordinator, ticket, specialty):
     eva = AgentFactory(first_name="Eva", last_name="Redes", profile=[specialty], profile__level=SupportLevel.N2)
     TicketFactory.create_batch(2, state=S.IN_PROGRESS, assignee=eva)
@@ -127,7 +132,7 @@ def test_coordinator_sees_the_fitting_agents_with_their_load(client, coordinator
     AgentFactory(first_name="Otto", last_name="Otro", profile__level=SupportLevel.N3)
     client.force_login(coordinator)
 
-    response = client.get(reverse("workspace:ticket", args=[ticket.pk]))
+    response = assign_form(client, ticket)
 
     assert assign_options(response) == [
         "Iván Redes (N3): 0 tickets en curso",
@@ -153,7 +158,7 @@ def test_when_nobody_fits_everyone_is_listed_and_the_page_says_so(client, coordi
     AgentFactory(first_name="Otto", last_name="Otro", profile__level=SupportLevel.N1)
     client.force_login(coordinator)
 
-    response = client.get(reverse("workspace:ticket", args=[ticket.pk]))
+    response = assign_form(client, ticket)
 
     assert any(option.startswith("Otto Otro (N1)") for option in assign_options(response))
     assert (

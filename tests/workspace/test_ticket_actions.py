@@ -138,7 +138,15 @@ def fingerprint(ticket):
 
 
 def shown_actions(response) -> set[str]:
-    return set(re.findall(r'<form method="post" action="[^"]+"[^>]*data-action="([^"]+)"', response.content.decode()))
+    """The actions the page offers: a button (a form), or a folded form opened on demand."""
+    return set(re.findall(r'<(?:form method="post" action="[^"]+"|details)[^>]*data-action="([^"]+)"', response.content.decode()))
+
+
+def action_form(client, action, ticket, **params) -> str:
+    """The action's form as htmx loads it into the page when the agent opens the action."""
+    response = client.get(url(action, ticket), params, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 @pytest.fixture
@@ -219,7 +227,8 @@ def test_get_to_an_action_changes_nothing(client, coordinator, action):
 
     response = client.get(url(action, ticket), {"reason": "withdrawn", "body": "hola"})
 
-    assert response.status_code == 405
+    # A GET only shows the action's form (or says the state no longer allows it).
+    assert response.status_code == (200 if expected(S.OPEN, action, "coordinator") == 302 else 409)
     assert fingerprint(ticket) == before
 
 
@@ -361,7 +370,7 @@ def test_an_assessed_impact_is_changed_not_cleared(client, agent, holder):
     client.force_login(agent)
 
     assert "Sin evaluar" not in re.search(
-        r'<select name="impact".*?</select>', client.get(page(ticket)).content.decode(), re.DOTALL
+        r'<select name="impact".*?</select>', action_form(client, "classify", ticket), re.DOTALL
     ).group(0)
     response = client.post(
         url("classify", ticket),
@@ -472,7 +481,8 @@ def test_a_closed_ticket_only_takes_internal_files(client, agent, holder):
     before = fingerprint(ticket)
     client.force_login(agent)
 
-    assert 'value="public"' not in client.get(page(ticket)).content.decode()
+    form = action_form(client, "attach", ticket)
+    assert 'name="visibility"' in form and 'value="public"' not in form
     response = client.post(url("attach", ticket), {"files": [png()], "visibility": "public", "body": "Hola"})
 
     assert response.status_code == 400
@@ -564,7 +574,7 @@ def test_escalate_raises_the_level_and_may_hand_over_to_a_specialist(client, age
     AgentFactory(first_name="Nico", last_name="Novato", profile=[specialty], profile__level=SupportLevel.N1)
     client.force_login(agent)
 
-    html = client.get(page(ticket)).content.decode()
+    html = action_form(client, "escalate", ticket)
     offered = re.search(r'<select name="assignee"[^>]*id="escalate-assignee">.*?</select>', html, re.DOTALL).group(0)
     assert "Eva Experta" in offered and "Nico" not in offered
 
@@ -603,7 +613,9 @@ def test_solve_needs_a_resolution_code_and_keeps_the_solution_typed(client, agen
     html = response.content.decode()
     assert "Elija un código de resolución." in html
     assert "Se depuró la caché &lt;b&gt;del&lt;/b&gt; navegador." in html
-    assert re.search(r'<details class="ticket-action" id="accion-solve" open>', html)
+    assert re.search(r'<details class="ticket-action" id="accion-solve"[^>]* open>', html)
+    # Only the refused form comes back open and filled; the others still fold.
+    assert not re.search(r'<details[^>]*id="accion-reply"[^>]* open>', html)
     assert fingerprint(ticket) == before
 
 
@@ -677,7 +689,7 @@ def test_cancel_offers_the_possible_duplicates_references(client, coordinator, r
     twin = TicketFactory(requester=requester, subject="Impresora de recepción atascada")
     client.force_login(coordinator)
 
-    html = client.get(page(ticket)).content.decode()
+    html = action_form(client, "cancel", ticket)
 
     datalist = re.search(r'<datalist id="possible-duplicate-references">.*?</datalist>', html, re.DOTALL).group(0)
     assert f'value="{twin.reference}"' in datalist
@@ -730,3 +742,69 @@ class TestConcurrentTake:
         assert f"ya fue tomado por {ticket.assignee}" in loser.content.decode()
         assert ticket.state == S.IN_PROGRESS and ticket.assignee in (agent, other_agent)
         assert ticket.changes.filter(field=TicketChange.Field.STATE).count() == 1
+
+
+# Forms loaded when the agent opens an action ----------------------------------------
+
+FORM_ACTIONS = ["assign", "classify", "reply", "note", "attach", "wait-user", "wait-vendor", "escalate", "solve", "cancel"]
+
+
+@pytest.mark.parametrize("action", FORM_ACTIONS)
+def test_an_action_with_fields_is_folded_in_the_page_and_its_form_comes_on_opening(client, coordinator, action):
+    state = next(state for state, allowed in ALLOWED_BY_STATE.items() if action in allowed)
+    ticket = ticket_in(state, assignee=coordinator)
+    client.force_login(coordinator)
+
+    html = client.get(page(ticket)).content.decode()
+    folded = re.search(rf'<details class="ticket-action" id="accion-{action}"[^>]*>', html).group(0)
+    assert f'hx-get="{url(action, ticket)}"' in folded and 'hx-trigger="toggle once"' in folded
+    assert f'<form method="post" action="{url(action, ticket)}"' not in html
+
+    fragment = client.get(url(action, ticket), headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    body = fragment.content.decode()
+    assert f'<form method="post" action="{url(action, ticket)}" data-action="{action}"' in body
+    assert "csrfmiddlewaretoken" in body and "<html" not in body
+
+
+def test_without_javascript_an_action_opens_as_a_page_that_posts_to_the_same_address(client, agent, holder):
+    ticket = ticket_in(S.IN_PROGRESS, assignee=agent)
+    client.force_login(agent)
+
+    response = client.get(url("reply", ticket))
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" in html
+    assert f'<form method="post" action="{url("reply", ticket)}" data-action="reply"' in html
+    assert f'href="{page(ticket)}"' in html and "Volver al ticket" in html
+
+
+@pytest.mark.parametrize("htmx, status", [(False, 409), (True, 200)])
+def test_opening_an_action_the_ticket_no_longer_allows_says_so(client, agent, htmx, status):
+    ticket = ticket_in(S.CLOSED, assignee=agent)
+    client.force_login(agent)
+
+    response = client.get(url("solve", ticket), headers={"HX-Request": "true"} if htmx else {})
+
+    assert response.status_code == status
+    html = response.content.decode()
+    assert "«Solucionar» ya no está disponible para este ticket" in html
+    assert 'data-action="solve"' not in html
+
+
+def test_an_agent_cannot_open_the_assignment_form(client, agent):
+    ticket = ticket_in(S.OPEN, assignee=None)
+    client.force_login(agent)
+
+    response = client.get(url("assign", ticket), headers={"HX-Request": "true"})
+
+    assert response.status_code == 403
+    assert 'name="assignee"' not in response.content.decode()
+
+
+def test_opening_a_form_needs_the_agent_role(client, action="reply"):
+    ticket = ticket_in(S.OPEN, assignee=None)
+
+    assert client.get(url(action, ticket)).status_code == 302
+    client.force_login(UserFactory())
+    assert client.get(url(action, ticket)).status_code == 403

@@ -244,8 +244,11 @@ def test_possible_duplicates_are_listed_with_links(client, agent, requester):
     twin = TicketFactory(requester=requester, subject="La impresora del piso 3 no imprime", description="Atasco")
     unrelated = TicketFactory(requester=requester, subject="Cambio de contraseña", description="Olvidé mi clave")
     client.force_login(agent)
+    part = reverse("workspace:ticket-possible-duplicates", args=[ticket.pk])
 
-    html = client.get(page(ticket)).content.decode()
+    # The page asks for them once it is shown; htmx gets the list.
+    assert f'hx-get="{part}"' in client.get(page(ticket)).content.decode()
+    html = client.get(part, headers={"HX-Request": "true"}).content.decode()
 
     section = html[html.index("Posibles duplicados") :]
     section = section[: section.index("</section>")]
@@ -498,10 +501,13 @@ def test_guidance_lists_similar_solved_tickets_with_their_solution(client, agent
     )
     elsewhere = solved_like(guided_ticket, requester=ContactFactory(), module=ModuleFactory())
     client.force_login(agent)
+    part = reverse("workspace:ticket-similar", args=[guided_ticket.pk])
 
-    html = client.get(page(guided_ticket)).content.decode()
+    # The guidance asks for them once the page is shown; htmx gets the list.
+    precedent = re.search(r'data-question="precedent".*?</li>', client.get(page(guided_ticket)).content.decode(), re.DOTALL)
+    assert f'hx-get="{part}"' in precedent.group(0)
+    answer = client.get(part, headers={"HX-Request": "true"}).content.decode()
 
-    answer = re.search(r'data-question="precedent".*?</li>\s*</ul>', html, re.DOTALL).group(0)
     listed = {int(pk) for pk in re.findall(r'data-similar="(\d+)"', answer)}
     assert {similar.pk, same_org_other_module.pk} <= listed
     assert not listed & {unsolved.pk, unrelated.pk, elsewhere.pk, guided_ticket.pk}
@@ -524,3 +530,22 @@ def test_guidance_without_module_asks_to_classify(client, agent):
     shown = text(client.get(page(ticket)))
 
     assert "El ticket no tiene módulo: clasifíquelo para ver el protocolo y las políticas del catálogo." in shown
+
+
+@pytest.mark.parametrize("part", ["workspace:ticket-similar", "workspace:ticket-possible-duplicates"])
+def test_the_parts_loaded_after_the_page_are_for_agents_only(client, full_ticket, part):
+    address = reverse(part, args=[full_ticket.pk])
+
+    assert client.get(address).status_code == 302
+    client.force_login(UserFactory())
+    assert client.get(address).status_code == 403
+
+
+@pytest.mark.parametrize("part", ["workspace:ticket-similar", "workspace:ticket-possible-duplicates"])
+def test_without_javascript_the_parts_open_as_pages(client, agent, full_ticket, part):
+    client.force_login(agent)
+
+    response = client.get(reverse(part, args=[full_ticket.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" in html and "Volver al ticket" in html
