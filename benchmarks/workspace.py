@@ -71,6 +71,7 @@ class Request:
     url: str
     headers: dict = field(default_factory=dict)
     expect: tuple = (200,)
+    as_coordinator: bool = False  # sent by the dataset's coordinator instead of the agent
 
 
 @dataclass
@@ -166,6 +167,7 @@ class Bench:
         self.connection = connection
         self.rng = random.Random(args.seed)
         self.client = Client(SERVER_NAME="localhost")
+        self.coordinator_client = Client(SERVER_NAME="localhost")
         self.n = args.requests
         self.total = args.warmup + args.requests
 
@@ -179,6 +181,9 @@ class Bench:
             sys.exit("La base no tiene tickets: genere primero el conjunto de datos (manage.py generate_dataset).")
         self.agent = self.pick_agent()
         self.client.force_login(self.agent)
+        coordinator = self.pick_coordinator()
+        if coordinator is not None:
+            self.coordinator_client.force_login(coordinator)
         self.print_header(total, not_final)
 
         results = []
@@ -218,6 +223,11 @@ class Bench:
                 sys.exit("No hay agentes en el grupo Agente: genere el conjunto de datos con generate_dataset.")
             return agent
         return User.objects.get(pk=busiest["assignee"])
+
+    def pick_coordinator(self):
+        from accounts.models import COORDINATOR_GROUP, User
+
+        return User.objects.filter(groups__name=COORDINATOR_GROUP, is_active=True).order_by("pk").first()
 
     def print_header(self, total, not_final):
         import django
@@ -259,6 +269,13 @@ class Bench:
             ("cola · buscar referencia", "queue", self.reference_search),
             ("ficha · 1–2 mensajes", "ticket", lambda: self.ticket_pages(few=True)),
             ("ficha · 6 mensajes", "ticket", lambda: self.ticket_pages(few=False)),
+            # What the ticket page loads after itself (htmx): the rankings, and a form when
+            # the agent opens an action. Each is a request of its own, measured alike.
+            ("ficha › similares solucionados", "part", self.similar_parts),
+            ("ficha › posibles duplicados", "part", self.duplicate_parts),
+            ("ficha › abrir «Responder»", "part", lambda: self.action_forms("reply")),
+            ("ficha › abrir «Escalar» (agentes y carga)", "part", lambda: self.action_forms("escalate")),
+            ("ficha › abrir «Asignar» (coordinador)", "part", lambda: self.action_forms("assign", coordinator=True)),
             ("tomar (POST, tickets abiertos distintos)", "take", self.takes),
         ]
 
@@ -351,6 +368,38 @@ class Bench:
             raise Skip("omitido: no hay tickets con esa cantidad de mensajes")
         return [Request("get", self.url("workspace:ticket", pk)) for pk in (list(found) * wanted)[:wanted]]
 
+    def live_tickets(self, **filters):
+        """Distinct tickets still in course (open, in progress, pending), at random."""
+        from tickets.models import Ticket
+
+        found = self.random_tickets(self.total, Ticket.objects.unsolved().filter(**filters))
+        if not found:
+            raise Skip("omitido: no hay tickets en curso")
+        return [pk for pk, _reference in (found * self.total)[: self.total]]
+
+    def similar_parts(self):
+        from tickets.models import Ticket
+
+        self.url("workspace:ticket-similar", 1)
+        found = self.random_tickets(self.total, Ticket.objects.filter(module__isnull=False))
+        return [Request("get", self.url("workspace:ticket-similar", pk), {"HX-Request": "true"})
+                for pk, _reference in (found * self.total)[: self.total]]
+
+    def duplicate_parts(self):
+        self.url("workspace:ticket-possible-duplicates", 1)
+        return [Request("get", self.url("workspace:ticket-possible-duplicates", pk), {"HX-Request": "true"})
+                for pk in self.live_tickets()]
+
+    def action_forms(self, action, *, coordinator=False):
+        from accounts.models import SupportLevel
+
+        self.url(f"workspace:ticket-{action}", 1)
+        if coordinator and self.pick_coordinator() is None:
+            raise Skip("omitido: el conjunto de datos no tiene coordinadores")
+        filters = {"level__lt": SupportLevel.N3} if action == "escalate" else {}
+        return [Request("get", self.url(f"workspace:ticket-{action}", pk), {"HX-Request": "true"},
+                        as_coordinator=coordinator) for pk in self.live_tickets(**filters)]
+
     def takes(self):
         from tickets.models import Ticket
 
@@ -379,7 +428,7 @@ class Bench:
             raise Skip(f"error al preparar: {type(error).__name__}: {str(error).splitlines()[0][:120]}") from None
         try:
             for index, request in enumerate(requests):
-                send = getattr(self.client, request.method)
+                send = getattr(self.coordinator_client if request.as_coordinator else self.client, request.method)
                 timer = SqlTimer()
                 try:
                     with CaptureQueriesContext(self.connection) as queries, self.connection.execute_wrapper(timer):
@@ -414,7 +463,11 @@ class Bench:
 
     def print_budgets(self, results, total):
         print(f"\nAl terminar: {load(own=1)}")
-        for group, budget, label in (("queue", QUEUE_BUDGET_MS, "cola"), ("ticket", TICKET_BUDGET_MS, "ficha")):
+        for group, budget, label in (
+            ("queue", QUEUE_BUDGET_MS, "cola"),
+            ("ticket", TICKET_BUDGET_MS, "ficha"),
+            ("part", TICKET_BUDGET_MS, "lo que la ficha carga después (cada petición)"),
+        ):
             measured = [r for r in results if r.group == group and not r.skipped]
             if not measured:
                 print(f"Presupuesto {label} (mediana ≤ {budget} ms): sin medir.")
@@ -432,7 +485,7 @@ class Bench:
 
         table = self.connection.ops.quote_name(Ticket._meta.db_table)
         for result in results:
-            if result.group not in ("queue", "ticket") or result.skipped:
+            if result.group not in ("queue", "ticket", "part") or result.skipped:
                 continue
             # The page's main queries: the slowest two that read the tickets table.
             slowest = sorted(
@@ -461,7 +514,9 @@ class Snapshot:
         from tickets.models import Ticket
 
         self.ids = list(ticket_ids)
-        self.rows = {row["id"]: row for row in Ticket.objects.filter(pk__in=self.ids).values()}
+        # What can be written back: not the key, nor what the database computes.
+        self.columns = {f.attname for f in Ticket._meta.concrete_fields if not f.primary_key and not f.generated}
+        self.rows = {row["id"]: row for row in Ticket.objects.filter(pk__in=self.ids).values(*self.columns, "id")}
         self.related = [
             relation
             for relation in Ticket._meta.related_objects
@@ -484,7 +539,7 @@ class Snapshot:
                     **{f"{relation.field.name}__in": self.ids, "pk__gt": self.marks[relation]}
                 ).delete()
             for pk, row in self.rows.items():
-                Ticket.objects.filter(pk=pk).update(**{name: value for name, value in row.items() if name != "id"})
+                Ticket.objects.filter(pk=pk).update(**{name: value for name, value in row.items() if name in self.columns})
 
 
 if __name__ == "__main__":

@@ -18,7 +18,10 @@ class LoopEvent:
 
 
 def ticket_loop_events(ticket) -> list[LoopEvent]:
-    """Two queries whatever the ticket's history."""
+    """Two queries whatever the ticket's history; none for a ticket never solved (no
+    solution was ever put to its requester: solving sets solved_at, reopening counts)."""
+    if ticket.solved_at is None and not ticket.reopen_count:
+        return []
     events = [
         LoopEvent(at=confirmation.answered_at, confirmation=confirmation)
         for confirmation in SolutionConfirmation.objects.answered().filter(ticket=ticket)

@@ -56,7 +56,10 @@ def _page_tickets():
     # Joined: what every ticket shows. The original of a duplicate and the SLA plan are
     # read by primary key when shown: two more joins cost PostgreSQL more time choosing
     # the join order than the two small queries they would save.
-    return Ticket.objects.select_related("requester", "organization", "module__specialty", "assignee")
+    # The search vector is for rankings, not for showing.
+    return Ticket.objects.select_related("requester", "organization", "module__specialty", "assignee").defer(
+        "search_vector"
+    )
 
 
 # What each action does once its form is valid: call the service, say what happened. --
