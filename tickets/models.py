@@ -493,7 +493,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             ("cancel_ticket", _("Puede cancelar tickets")),
         ]
         indexes = [
-            # The queue: not-final tickets in priority order, oldest first.
+            # Not-final tickets (not_final(), solved included) in queue order: the admin's
+            # "En curso" list and any not_final() read in that order.
             models.Index(
                 F("priority").desc(),
                 F("created_at"),
