@@ -37,7 +37,7 @@ messages: install
 # The workspace benchmark (benchmarks/README.md): DATABASE_URL must name a PostgreSQL
 # database filled by `manage.py generate_dataset`.
 bench: install
-	DEBUG=1 $(PY) benchmarks/workspace.py --requests $${REQUESTS:-50}
+	DEBUG=1 $(PY) benchmarks/workspace.py --requests $${REQUESTS:-30} --rounds $${ROUNDS:-3}
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 db.sqlite3-*

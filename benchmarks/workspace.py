@@ -57,6 +57,17 @@ def load(own: float = 0) -> str:
     return f"Carga del sistema: {one:.2f} (1 min), {five:.2f} (5 min){busy}."
 
 
+def cpu_reference_ms() -> float:
+    """The median time of a fixed pure-Python computation: the machine's speed right now.
+    On a shared machine it varies by half from minute to minute, and every figure with it."""
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i for i in range(200_000))
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def number(value: int) -> str:
     return f"{value:,}".replace(",", " ")
 
@@ -80,7 +91,8 @@ class Result:
     group: str  # "queue", "ticket", "take"
     times_ms: list = field(default_factory=list)
     sql_ms: list = field(default_factory=list)  # the sum of the request's query times
-    load: float = 0.0  # the machine's 1-minute load average when the scenario ended
+    load: float = 0.0  # the highest 1-minute load average seen when one of its rounds ended
+    round_medians: list = field(default_factory=list)
     queries: list = field(default_factory=list)
     skipped: str = ""
     captured: list = field(default_factory=list)  # the queries of one measured request
@@ -93,6 +105,11 @@ class Result:
     def p95(self) -> float:
         ordered = sorted(self.times_ms)
         return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+    @property
+    def rounds_text(self) -> str:
+        low, high = min(self.round_medians), max(self.round_medians)
+        return f"{low:.0f}" if round(low) == round(high) else f"{low:.0f}–{high:.0f}"
 
     @property
     def queries_text(self) -> str:
@@ -132,6 +149,10 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=50, help="measured requests per scenario (50)")
     parser.add_argument("--warmup", type=int, default=5, help="requests per scenario before measuring (5)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times the whole list of scenarios runs, one after the other (3): a shared machine "
+                             "speeds up and slows down for minutes at a time, and rounds spread that over every "
+                             "scenario; the table gives the median of all rounds and the range of their medians")
     parser.add_argument("--deep", type=int, default=40, help="how many «Siguientes» links the deep page follows (40)")
     parser.add_argument("--agent", help="username of the agent to sign in as (default: the dataset agent with "
                                         "most unfinished tickets)")
@@ -186,16 +207,22 @@ class Bench:
             self.coordinator_client.force_login(coordinator)
         self.print_header(total, not_final)
 
-        results = []
-        for name, group, build in self.scenarios():
-            if self.args.only and self.args.only.lower() not in name.lower():
-                continue
-            result = Result(name, group)
-            try:
-                self.measure(result, build)
-            except Skip as reason:
-                result.skipped = str(reason)
-            results.append(result)
+        chosen = [s for s in self.scenarios() if not self.args.only or self.args.only.lower() in s[0].lower()]
+        results = [Result(name, group) for name, group, _build in chosen]
+        for number_ in range(1, self.args.rounds + 1):
+            print(f"Ronda {number_}/{self.args.rounds} · referencia de CPU {cpu_reference_ms():.0f} ms · {load()}",
+                  file=sys.stderr, flush=True)
+            for result, (_name, _group, build) in zip(results, chosen):
+                if result.skipped:
+                    continue
+                try:
+                    self.measure(result, build)
+                except Skip as reason:
+                    result.skipped = str(reason)
+        print(f"Referencia de CPU al terminar: {cpu_reference_ms():.0f} ms\n")
+        print(f"{'escenario':<46} {'n':>4} {'mediana ms':>11} {'p95 ms':>8} {'rondas ms':>10} {'consultas':>10} "
+              f"{'SQL ms':>7} {'carga':>6}")
+        for result in results:
             self.print_row(result)
         self.print_budgets(results, total)
         if self.args.explain:
@@ -247,9 +274,10 @@ class Bench:
               f"Python {platform.python_version()} · Django {django.get_version()}")
         print(f"Datos: {number(total)} tickets, {number(not_final)} sin finalizar · agente {self.agent.username} "
               f"({level}, {number(mine)} tickets sin finalizar asignados)")
-        print(f"Por escenario: {self.args.warmup} peticiones de calentamiento, {self.n} medidas. {load()}\n")
-        print(f"{'escenario':<46} {'n':>4} {'mediana ms':>11} {'p95 ms':>8} {'consultas':>10} {'SQL ms':>7} "
-              f"{'carga':>6}")
+        print(f"Por escenario y ronda: {self.args.warmup} peticiones de calentamiento, {self.n} medidas; "
+              f"{self.args.rounds} rondas. {load()}")
+        print(f"Referencia de CPU al empezar: {cpu_reference_ms():.0f} ms (un cálculo fijo de Python: si sube, la "
+              f"máquina va más lenta en ese momento y las cifras suben con ella).")
 
     # Scenarios -----------------------------------------------------------------------------
 
@@ -426,6 +454,7 @@ class Bench:
             raise
         except Exception as error:  # noqa: BLE001 - e.g. a database not migrated to the code
             raise Skip(f"error al preparar: {type(error).__name__}: {str(error).splitlines()[0][:120]}") from None
+        measured_before = len(result.times_ms)
         try:
             for index, request in enumerate(requests):
                 send = getattr(self.coordinator_client if request.as_coordinator else self.client, request.method)
@@ -449,7 +478,9 @@ class Bench:
         finally:
             if self.taken is not None:
                 self.taken.restore()
-            result.load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+            if len(result.times_ms) > measured_before:
+                result.round_medians.append(statistics.median(result.times_ms[measured_before:]))
+            result.load = max(result.load, os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
 
     # Output ---------------------------------------------------------------------------------
 
@@ -458,7 +489,8 @@ class Bench:
             print(f"{result.name:<46} {result.skipped}")
         else:
             print(f"{result.name:<46} {len(result.times_ms):>4} {result.median:>11.1f} {result.p95:>8.1f} "
-                  f"{result.queries_text:>10} {statistics.median(result.sql_ms):>7.1f} {result.load:>6.2f}")
+                  f"{result.rounds_text:>10} {result.queries_text:>10} {statistics.median(result.sql_ms):>7.1f} "
+                  f"{result.load:>6.2f}")
         sys.stdout.flush()
 
     def print_budgets(self, results, total):
