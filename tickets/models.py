@@ -507,8 +507,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             # The agents' queue (workspace.queue): each view and filter reads an index in
             # queue order from its page's position on; the conditions match the querysets'
             # states exactly (unsolved(): open, in progress, pending). Searches by words use
-            # ticket_subject_trgm_idx, a PostgreSQL trigram index created by migration 0003
-            # (not declared here: SQLite has none).
+            # ticket_subject_trgm_idx, a PostgreSQL trigram index on the tickets in course
+            # (migrations 0003 and 0006; not declared here: SQLite has none).
             models.Index(
                 fields=["-priority", "created_at", "id"],
                 name="ticket_unsolved_queue_idx",
