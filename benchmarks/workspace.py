@@ -1,16 +1,20 @@
 """Benchmark of the agents' workspace (issue 4) on a dataset made by generate_dataset.
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_1m \\
-        .venv/bin/python benchmarks/workspace.py --requests 50
+        .venv/bin/python benchmarks/workspace.py --requests 30 --rounds 3
 
-In process, with Django's test Client signed in (force_login) as an agent of the dataset:
-server time is the wall time around client.get/post (URL resolution, middleware, view,
-queries, template), queries are counted with CaptureQueriesContext. Each scenario is
-warmed up first, then measured; the table gives the median and p95 in milliseconds, the
-queries per request, the median time those queries took ("SQL ms": the rest of the
-server time is Python and templates) and the machine's 1-minute load average when the
-scenario ended ("carga": about 1 is the benchmark itself; more means other processes
-competed for the CPUs and the row's figures are not the page's own). See benchmarks/README.md for the figures and how they were made.
+In process, with Django's test Client signed in (force_login) as an agent of the dataset
+(and its first coordinator for the assignment form): server time is the wall time around
+client.get/post (URL resolution, middleware, view, queries, template), queries are
+counted with CaptureQueriesContext. The list of scenarios runs --rounds times in turn;
+in each round every scenario is warmed up, then measured. The table gives, over all
+rounds, the median and p95 in milliseconds, the range of the rounds' medians ("rondas
+ms"), the queries per request, the median time those queries took ("SQL ms": the rest of
+the server time is Python and templates), the median CPU reference taken before the
+scenario's rounds ("CPU ms": a fixed pure-Python computation; when it is high the
+machine was slow then, and so is the row) and the highest 1-minute load average at the
+end of a round ("carga": about 1 is the benchmark itself; more means other processes
+competed for the CPUs). See benchmarks/README.md for the figures and how they were made.
 
 DEBUG=1 only lets the settings load without a SECRET_KEY: the script turns DEBUG off
 before the first request (no debug cursor, no template debug info), as in production.
@@ -93,6 +97,7 @@ class Result:
     sql_ms: list = field(default_factory=list)  # the sum of the request's query times
     load: float = 0.0  # the highest 1-minute load average seen when one of its rounds ended
     round_medians: list = field(default_factory=list)
+    cpu_ms: list = field(default_factory=list)  # the CPU reference taken before each round of it
     queries: list = field(default_factory=list)
     skipped: str = ""
     captured: list = field(default_factory=list)  # the queries of one measured request
@@ -215,13 +220,14 @@ class Bench:
             for result, (_name, _group, build) in zip(results, chosen):
                 if result.skipped:
                     continue
+                result.cpu_ms.append(cpu_reference_ms())
                 try:
                     self.measure(result, build)
                 except Skip as reason:
                     result.skipped = str(reason)
         print(f"Referencia de CPU al terminar: {cpu_reference_ms():.0f} ms\n")
         print(f"{'escenario':<46} {'n':>4} {'mediana ms':>11} {'p95 ms':>8} {'rondas ms':>10} {'consultas':>10} "
-              f"{'SQL ms':>7} {'carga':>6}")
+              f"{'SQL ms':>7} {'CPU ms':>7} {'carga':>6}")
         for result in results:
             self.print_row(result)
         self.print_budgets(results, total)
@@ -490,7 +496,7 @@ class Bench:
         else:
             print(f"{result.name:<46} {len(result.times_ms):>4} {result.median:>11.1f} {result.p95:>8.1f} "
                   f"{result.rounds_text:>10} {result.queries_text:>10} {statistics.median(result.sql_ms):>7.1f} "
-                  f"{result.load:>6.2f}")
+                  f"{statistics.median(result.cpu_ms):>7.0f} {result.load:>6.2f}")
         sys.stdout.flush()
 
     def print_budgets(self, results, total):
