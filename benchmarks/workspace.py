@@ -305,7 +305,7 @@ class Bench:
             ("ficha · 6 mensajes", "ticket", lambda: self.ticket_pages(few=False)),
             # What the ticket page loads after itself (htmx): the rankings, and a form when
             # the agent opens an action. Each is a request of its own, measured alike.
-            ("ficha › similares solucionados", "part", self.similar_parts),
+            ("ficha › guía (similares, especialistas)", "part", self.guidance_parts),
             ("ficha › posibles duplicados", "part", self.duplicate_parts),
             ("ficha › abrir «Responder»", "part", lambda: self.action_forms("reply")),
             ("ficha › abrir «Escalar» (agentes y carga)", "part", lambda: self.action_forms("escalate")),
@@ -411,12 +411,12 @@ class Bench:
             raise Skip("omitido: no hay tickets en curso")
         return [pk for pk, _reference in (found * self.total)[: self.total]]
 
-    def similar_parts(self):
+    def guidance_parts(self):
         from tickets.models import Ticket
 
-        self.url("workspace:ticket-similar", 1)
+        self.url("workspace:ticket-guidance", 1)
         found = self.random_tickets(self.total, Ticket.objects.filter(module__isnull=False))
-        return [Request("get", self.url("workspace:ticket-similar", pk), {"HX-Request": "true"})
+        return [Request("get", self.url("workspace:ticket-guidance", pk), {"HX-Request": "true"})
                 for pk, _reference in (found * self.total)[: self.total]]
 
     def duplicate_parts(self):

@@ -110,9 +110,8 @@ def similar_solved_tickets(ticket: Ticket, limit: int = SIMILAR_LIMIT):
 
 
 def ticket_guidance(ticket: Ticket) -> Guidance:
-    """What the panel shows for `ticket` when the page is drawn, in one query whatever the
-    desk's size. The similar solved tickets (`similar_solved_tickets`) are ranked by text
-    and come after the page, in a request of their own."""
+    """What the panel shows for `ticket` besides the similar solved tickets (ranked by
+    text: `similar_solved_tickets`), in one query whatever the desk's size."""
     specialists = []
     if ticket.module_id is not None:
         specialists = list(

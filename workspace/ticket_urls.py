@@ -1,5 +1,5 @@
 """Routes of the ticket pages (see workspace/urls.py): the page, the parts it loads after
-itself (similar solved tickets, possible duplicates), its attachments, and one address
+itself (the guidance panel, possible duplicates), its attachments, and one address
 per action (`ticket-<action>`, e.g. `ticket-take` at …/tomar/): GET its form, POST it."""
 
 from django.urls import path
@@ -8,7 +8,7 @@ from . import ticket_views
 
 urlpatterns = [
     path("tickets/<int:pk>/", ticket_views.ticket, name="ticket"),
-    path("tickets/<int:pk>/similares/", ticket_views.ticket_similar, name="ticket-similar"),
+    path("tickets/<int:pk>/guia/", ticket_views.ticket_guidance_part, name="ticket-guidance"),
     path(
         "tickets/<int:pk>/posibles-duplicados/",
         ticket_views.ticket_possible_duplicates,

@@ -1,7 +1,7 @@
 """The agent's ticket page and its actions.
 
-The page shows all of the ticket, one timeline of its messages and history, the guidance
-panel, and a form for each action the ticket's state allows and the user may do. Every
+The page shows all of the ticket, one timeline of its messages and history (the guidance
+panel and the possible duplicates load after it), and a form for each action the ticket's state allows and the user may do. Every
 action is a POST: scoped getter → form → service → redirect back with a message; when
 the service refuses, the page comes back with the reason and what the user typed
 (409 someone or something changed the ticket, 403 not allowed, 400 bad input)."""
@@ -379,10 +379,11 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
     """The ticket page. After a refused `action`, its `form` comes back with what was
     typed, even if the ticket no longer allows the action, so that nothing is lost.
 
-    Forms with fields are not rendered here but when the agent opens them (`action_form`,
-    loaded by htmx, or a page of its own without JavaScript), and so are the panels that
-    rank text (possible duplicates, similar solved tickets): the page shows the ticket at
-    once, whatever the desk's size. A refused form, and the assignment form when all
+    Forms with fields are not rendered here but when the agent opens them (loaded by htmx
+    from the action's address, or a page of its own without JavaScript), and the aids
+    derived from the rest of the desk (the guidance panel with its similar solved
+    tickets, the possible duplicates) come right after the page: the page shows the
+    ticket at once, whatever the desk's size. A refused form, and the assignment form when all
     agents were asked for, come inline and open."""
     show_all_agents = request.GET.get("agentes") == "todos"
     actions = available_actions(ticket, request.user)
@@ -424,7 +425,6 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
         # The cancel form offers them as references to pick.
         "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)) if inline_cancel else [],
         "duplicates": list(ticket.duplicates.only("pk", "reference", "subject")),
-        "guidance": ticket_guidance(ticket),
         "show_all_agents": show_all_agents,
         "limits": attachment_limits(),
         "nav": "queue",
@@ -460,11 +460,18 @@ def _action_form_page(request, ticket: Ticket, action: Action):
 
 @require_safe
 @agent_required
-def ticket_similar(request, pk: int):
-    """The guidance's similar solved tickets, ranked by text: loaded after the page."""
-    ticket = ticket_for_agent(request, pk, Ticket.objects.select_related("module"))
-    context = {"ticket": ticket, "similar": list(similar_solved_tickets(ticket)), "part": "similar", "nav": "queue"}
-    template = "workspace/_ticket_similar.html" if request.htmx else "workspace/ticket_part.html"
+def ticket_guidance_part(request, pk: int):
+    """The guidance panel (seed 001's questions with the module's protocol, similar solved
+    tickets ranked by text, the specialists): loaded after the page."""
+    ticket = ticket_for_agent(request, pk, Ticket.objects.select_related("module__specialty").defer("search_vector"))
+    context = {
+        "ticket": ticket,
+        "guidance": ticket_guidance(ticket),
+        "similar": list(similar_solved_tickets(ticket)),
+        "part": "guidance",
+        "nav": "queue",
+    }
+    template = "workspace/_ticket_guidance.html" if request.htmx else "workspace/ticket_part.html"
     return render(request, template, context)
 
 

@@ -47,7 +47,7 @@ def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent):
     assert urgent.reference in first_row.inner_text()
     first_row.get_by_role("link", name=urgent.reference).click()
     page.wait_for_url(re.compile(rf"/mesa/tickets/{urgent.pk}/$"))
-    # The guidance's similar solved tickets arrive once the page is shown.
+    # The guidance, with its similar solved tickets, arrives once the page is shown.
     expect(page.locator("#similar-tickets")).to_contain_text(precedent.reference)
     expect(page.locator("#similar-tickets")).to_contain_text("Se renovó el certificado del PAC.")
 

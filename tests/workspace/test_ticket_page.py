@@ -445,16 +445,32 @@ def solved_like(ticket, **fields):
     return TicketFactory(**{**defaults, **fields})
 
 
-def test_guidance_shows_the_five_questions_with_the_modules_protocol_and_policies(client, agent, guided_ticket):
+def guidance(client, ticket):
+    """The guidance panel as htmx draws it once the ticket page is shown."""
+    return client.get(reverse("workspace:ticket-guidance", args=[ticket.pk]), headers={"HX-Request": "true"})
+
+
+def test_the_page_asks_for_the_guidance_once_shown(client, agent, guided_ticket):
     client.force_login(agent)
 
     html = client.get(page(guided_ticket)).content.decode()
+
+    panel = re.search(r'<section class="card guidance"[^>]*>', html).group(0)
+    assert f'hx-get="{reverse("workspace:ticket-guidance", args=[guided_ticket.pk])}"' in panel
+    assert 'hx-trigger="load"' in panel
+    assert "Verifique el cable" not in html  # the protocol comes with the panel
+
+
+def test_guidance_shows_the_five_questions_with_the_modules_protocol_and_policies(client, agent, guided_ticket):
+    client.force_login(agent)
+
+    html = guidance(client, guided_ticket).content.decode()
 
     guide = html[html.index('class="card guidance"') :]
     questions = re.findall(r'<p class="question">(.*?)</p>', guide)
     assert questions == [str(q) for q in GUIDE_QUESTIONS.values()]
     assert len(questions) == 5
-    shown = text(client.get(page(guided_ticket)))
+    shown = text(guidance(client, guided_ticket))
     assert "Protocolo de Red corporativa 1. Verifique el cable. 2. Reinicie el switch del piso." in shown
     assert "Políticas del servicio Solo equipos inventariados." in shown
 
@@ -468,7 +484,7 @@ def test_guidance_names_the_specialists_and_the_next_level(client, agent, guided
     )
     client.force_login(agent)
 
-    html = client.get(page(guided_ticket)).content.decode()
+    html = guidance(client, guided_ticket).content.decode()
 
     specialty_answer = re.search(r'data-question="specialty".*?</li>\s*</ul>', html, re.DOTALL).group(0)
     assert "Nora Nivel1" in specialty_answer and "Omar Nivel2" in specialty_answer
@@ -484,7 +500,7 @@ def test_guidance_at_the_highest_level_has_no_next_level(client, agent, guided_t
     guided_ticket.save()
     client.force_login(agent)
 
-    shown = text(client.get(page(guided_ticket)))
+    shown = text(guidance(client, guided_ticket))
 
     assert "El ticket ya está en el nivel más alto (N3)" in shown
     assert "Siguiente nivel de soporte" not in shown
@@ -501,12 +517,10 @@ def test_guidance_lists_similar_solved_tickets_with_their_solution(client, agent
     )
     elsewhere = solved_like(guided_ticket, requester=ContactFactory(), module=ModuleFactory())
     client.force_login(agent)
-    part = reverse("workspace:ticket-similar", args=[guided_ticket.pk])
 
-    # The guidance asks for them once the page is shown; htmx gets the list.
-    precedent = re.search(r'data-question="precedent".*?</li>', client.get(page(guided_ticket)).content.decode(), re.DOTALL)
-    assert f'hx-get="{part}"' in precedent.group(0)
-    answer = client.get(part, headers={"HX-Request": "true"}).content.decode()
+    answer = re.search(
+        r'data-question="precedent".*?data-question="specialty"', guidance(client, guided_ticket).content.decode(), re.DOTALL
+    ).group(0)
 
     listed = {int(pk) for pk in re.findall(r'data-similar="(\d+)"', answer)}
     assert {similar.pk, same_org_other_module.pk} <= listed
@@ -527,12 +541,12 @@ def test_guidance_without_module_asks_to_classify(client, agent):
     ticket = TicketFactory(module=None)
     client.force_login(agent)
 
-    shown = text(client.get(page(ticket)))
+    shown = text(guidance(client, ticket))
 
     assert "El ticket no tiene módulo: clasifíquelo para ver el protocolo y las políticas del catálogo." in shown
 
 
-@pytest.mark.parametrize("part", ["workspace:ticket-similar", "workspace:ticket-possible-duplicates"])
+@pytest.mark.parametrize("part", ["workspace:ticket-guidance", "workspace:ticket-possible-duplicates"])
 def test_the_parts_loaded_after_the_page_are_for_agents_only(client, full_ticket, part):
     address = reverse(part, args=[full_ticket.pk])
 
@@ -541,7 +555,7 @@ def test_the_parts_loaded_after_the_page_are_for_agents_only(client, full_ticket
     assert client.get(address).status_code == 403
 
 
-@pytest.mark.parametrize("part", ["workspace:ticket-similar", "workspace:ticket-possible-duplicates"])
+@pytest.mark.parametrize("part", ["workspace:ticket-guidance", "workspace:ticket-possible-duplicates"])
 def test_without_javascript_the_parts_open_as_pages(client, agent, full_ticket, part):
     client.force_login(agent)
 
