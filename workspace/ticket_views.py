@@ -464,15 +464,13 @@ def ticket_guidance_part(request, pk: int):
     """The guidance panel (seed 001's questions with the module's protocol, similar solved
     tickets ranked by text, the specialists): loaded after the page."""
     ticket = ticket_for_agent(request, pk, Ticket.objects.select_related("module__specialty").defer("search_vector"))
-    context = {
-        "ticket": ticket,
-        "guidance": ticket_guidance(ticket),
-        "similar": list(similar_solved_tickets(ticket)),
-        "part": "guidance",
-        "nav": "queue",
-    }
-    template = "workspace/_ticket_guidance.html" if request.htmx else "workspace/ticket_part.html"
-    return render(request, template, context)
+    return _ticket_part(
+        request,
+        ticket,
+        "guidance",
+        guidance=ticket_guidance(ticket),
+        similar=list(similar_solved_tickets(ticket)),
+    )
 
 
 @require_safe
@@ -480,14 +478,22 @@ def ticket_guidance_part(request, pk: int):
 def ticket_possible_duplicates(request, pk: int):
     """Open tickets of the organization whose text resembles this one: loaded after the page."""
     ticket = ticket_for_agent(request, pk, Ticket.objects.all())
-    context = {
-        "ticket": ticket,
-        "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)),
-        "part": "duplicates",
-        "nav": "queue",
-    }
-    template = "workspace/_ticket_possible_duplicates.html" if request.htmx else "workspace/ticket_part.html"
-    return render(request, template, context)
+    return _ticket_part(
+        request, ticket, "duplicates", possible_duplicates=list(Ticket.objects.possible_duplicates_of(ticket))
+    )
+
+
+PART_FRAGMENTS = {
+    "guidance": "workspace/_ticket_guidance.html",
+    "duplicates": "workspace/_ticket_possible_duplicates.html",
+}
+
+
+def _ticket_part(request, ticket: Ticket, part: str, **context):
+    """A part the ticket page loads after itself: the fragment for htmx, or without
+    JavaScript a page of its own."""
+    template = PART_FRAGMENTS[part] if request.htmx else "workspace/ticket_part.html"
+    return render(request, template, {"ticket": ticket, "part": part, "nav": "queue", **context})
 
 
 @require_safe
