@@ -26,6 +26,9 @@ from tickets.models import Priority, Ticket
 PAGE_SIZE = 25
 # The list says how many tickets it holds up to this many; beyond it, "más de …".
 COUNT_CAP = 500
+# A search by words counts its matches up to this many: counting reads every match, and a
+# common word matches thousands of tickets in course on a big desk.
+SEARCH_COUNT_CAP = 100
 SEARCH_MAX_WORDS = 6
 
 # What a row shows, and nothing else (descriptions and solutions can be long).
@@ -203,12 +206,13 @@ class QueuePage:
     is_first: bool = True
     count: int = 0
     count_is_capped: bool = False
+    cap: int = COUNT_CAP
     searched_references: list[str] = field(default_factory=list)
     specialties: list[Specialty] | None = None
 
     @property
     def count_cap(self) -> int:
-        return COUNT_CAP
+        return self.cap
 
 
 def queue_tickets(form: QueueFilterForm, user, specialties=None):
@@ -264,6 +268,8 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     tickets = queue_tickets(form, user, specialties)
 
     after, before = form.value("despues"), form.value("antes")
+    searched_words = bool((form.value("q") or "").split()) and not reference_candidates((form.value("q") or "").strip())
+    cap = SEARCH_COUNT_CAP if searched_words else COUNT_CAP
     count = None
     if before is not None:
         positions = tickets.positions_in_queue(PAGE_SIZE + 1, before=before)
@@ -275,8 +281,8 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         positions = tickets.positions_in_queue(PAGE_SIZE + 1, after=after)
     else:
         # The first page and the capped count in one query: the positions of the first
-        # COUNT_CAP + 1 tickets. A search by words reads its matches once instead of twice.
-        head = tickets.positions_in_queue(COUNT_CAP + 1)
+        # cap + 1 tickets. A search by words reads its matches once instead of twice.
+        head = tickets.positions_in_queue(max(cap, PAGE_SIZE) + 1)
         count, positions = len(head), head[: PAGE_SIZE + 1]
 
     if before is not None:
@@ -312,15 +318,16 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     # order, so that PostgreSQL reads the queue's index rather than the table from its
     # oldest (closed) tickets on.
     if count is None:
-        count = tickets.in_queue_order()[: COUNT_CAP + 1].count()
+        count = tickets.in_queue_order()[: cap + 1].count()
     return QueuePage(
         tab=tab,
         tickets=page_tickets,
         next_position=encode_position(*positions[-1]) if positions and has_next else None,
         previous_position=encode_position(*positions[0]) if positions and has_previous else None,
         is_first=not has_previous,
-        count=min(count, COUNT_CAP),
-        count_is_capped=count > COUNT_CAP,
+        count=min(count, cap),
+        count_is_capped=count > cap,
+        cap=cap,
         searched_references=reference_candidates((form.value("q") or "").strip()),
         specialties=specialties,
     )

@@ -423,6 +423,18 @@ def test_the_count_is_capped(agent_client, requester_contact, module, monkeypatc
     assert "Más de 3 tickets en esta vista." in agent_client.get(QUEUE).content.decode()
 
 
+def test_a_search_by_words_counts_up_to_its_own_cap(agent_client, requester_contact, module, monkeypatch):
+    monkeypatch.setattr(queue_module, "SEARCH_COUNT_CAP", 2)
+    for n in range(3):
+        make(f"Impresora {n}", requester=requester_contact, module=module)
+    make("Correo caído", requester=requester_contact, module=module)
+
+    searched = agent_client.get(QUEUE, {"vista": "todos", "q": "impresora"}).content.decode()
+    assert "Más de 2 tickets en esta vista." in searched
+    assert len(QueueRows(searched).rows) == 3  # the page still shows every match
+    assert "4 tickets en esta vista." in agent_client.get(QUEUE, {"vista": "todos"}).content.decode()
+
+
 # Pages -------------------------------------------------------------------------------
 
 
