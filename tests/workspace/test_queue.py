@@ -389,6 +389,7 @@ def test_a_row_shows_what_an_agent_needs_in_spanish_and_the_desks_time_zone(agen
     body = response.content.decode()
     # America/Mexico_City is UTC-6 in March.
     assert 'title="10 de marzo de 2025 a las 09:30"' in body
+    assert '<time datetime="2025-03-10T09:30:00-06:00"' in body
     assert 'class="priority-level priority-4"' in body
 
 
