@@ -214,8 +214,8 @@ class Bench:
 
         chosen = [s for s in self.scenarios() if not self.args.only or self.args.only.lower() in s[0].lower()]
         results = [Result(name, group) for name, group, _build in chosen]
-        for number_ in range(1, self.args.rounds + 1):
-            print(f"Ronda {number_}/{self.args.rounds} · referencia de CPU {cpu_reference_ms():.0f} ms · {load()}",
+        for round_number in range(1, self.args.rounds + 1):
+            print(f"Ronda {round_number}/{self.args.rounds} · referencia de CPU {cpu_reference_ms():.0f} ms · {load()}",
                   file=sys.stderr, flush=True)
             for result, (_name, _group, build) in zip(results, chosen):
                 if result.skipped:

@@ -1,9 +1,10 @@
 """Real threads against PostgreSQL: what the race tests share."""
 
 import threading
+from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 # Row locks, SKIP LOCKED and real concurrent commits need PostgreSQL; threads commit for
 # real, so the test database is flushed after each test.
@@ -42,3 +43,28 @@ def race(*jobs):
         thread.join(TIMEOUT)
     assert not any(thread.is_alive() for thread in threads), "a thread is still running: deadlock?"
     return outcomes
+
+
+@contextmanager
+def row_locked(model, pk):
+    """Another connection holds the row's lock (SELECT … FOR NO KEY UPDATE, as a service
+    does) for as long as the block runs, then lets it go."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                model.objects.select_for_update(no_key=True).get(pk=pk)
+                locked.set()
+                release.wait(TIMEOUT)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(TIMEOUT), "the other connection never got the lock"
+        yield
+    finally:
+        release.set()
+        holder.join(TIMEOUT)

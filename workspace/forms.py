@@ -144,20 +144,12 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args, show_all: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["assignee"]
         # A posted choice may come from "show all": accept any agent, the service checks.
-        field.queryset = eligible_agents(self.ticket, show_all=True)
-        self.fits_nobody = False
-        if self.is_bound:
-            return
-        # The list to choose from, in one query: everyone, those who fit first; only those
-        # who fit and are available unless all were asked for or nobody fits.
-        everyone = list(field.queryset)
-        fitting = [user for user in everyone if user.fits and getattr(user, "agent_profile", None) is not None
-                   and user.agent_profile.is_available]
-        self.fits_nobody = not show_all and not fitting
-        shown = everyone if show_all or self.fits_nobody else fitting
-        field.choices = [("", field.empty_label), *((user.pk, field.label_from_instance(user)) for user in shown)]
+        agents = eligible_agents(self.ticket, show_all=show_all or self.is_bound)
+        self.fits_nobody = not (show_all or self.is_bound) and not agents.exists()
+        if self.fits_nobody:
+            agents = eligible_agents(self.ticket, show_all=True)
+        self.fields["assignee"].queryset = agents
 
 
 class ClassifyForm(ActionForm):

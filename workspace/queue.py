@@ -23,6 +23,8 @@ from customers.models import Organization
 from sla.display import sla_light
 from tickets.models import Priority, Ticket
 
+from .templatetags.choices import choice_labels
+
 PAGE_SIZE = 25
 # The list says how many tickets it holds up to this many; beyond it, "más de …".
 COUNT_CAP = 500
@@ -206,13 +208,9 @@ class QueuePage:
     is_first: bool = True
     count: int = 0
     count_is_capped: bool = False
-    cap: int = COUNT_CAP
+    count_cap: int = COUNT_CAP
     searched_references: list[str] = field(default_factory=list)
     specialties: list[Specialty] | None = None
-
-    @property
-    def count_cap(self) -> int:
-        return self.cap
 
 
 def queue_tickets(form: QueueFilterForm, user, specialties=None):
@@ -268,8 +266,9 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     tickets = queue_tickets(form, user, specialties)
 
     after, before = form.value("despues"), form.value("antes")
-    searched_words = bool((form.value("q") or "").split()) and not reference_candidates((form.value("q") or "").strip())
-    cap = SEARCH_COUNT_CAP if searched_words else COUNT_CAP
+    text = (form.value("q") or "").strip()
+    references = reference_candidates(text)
+    cap = SEARCH_COUNT_CAP if text and not references else COUNT_CAP
     count = None
     if before is not None:
         positions = tickets.positions_in_queue(PAGE_SIZE + 1, before=before)
@@ -300,8 +299,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     now = timezone.now()
     # Labels looked up and translated once a page: get_FOO_display() rebuilds its choices
     # on every call, and a lazy label is translated again wherever it is printed.
-    state_labels = {value: str(label) for value, label in Ticket.State.choices}
-    priority_labels = {value: str(label) for value, label in Priority.choices}
+    state_labels, priority_labels = choice_labels(Ticket, "state"), choice_labels(Ticket, "priority")
     # What each row prints, written here once rather than by template tags and filters
     # on every row: the page's rendering is most of its time.
     for ticket in page_tickets:
@@ -327,7 +325,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         is_first=not has_previous,
         count=min(count, cap),
         count_is_capped=count > cap,
-        cap=cap,
-        searched_references=reference_candidates((form.value("q") or "").strip()),
+        count_cap=cap,
+        searched_references=references,
         specialties=specialties,
     )

@@ -1,8 +1,8 @@
 """The agent's ticket page and its actions.
 
 The page shows all of the ticket, one timeline of its messages and history (the guidance
-panel and the possible duplicates load after it), and a form for each action the ticket's state allows and the user may do. Every
-action is a POST: scoped getter → form → service → redirect back with a message; when
+panel and the possible duplicates load after it), and a form for each action the
+ticket's state allows and the user may do (loaded when opened). Every action is a POST: scoped getter → form → service → redirect back with a message; when
 the service refuses, the page comes back with the reason and what the user typed
 (409 someone or something changed the ticket, 403 not allowed, 400 bad input)."""
 
@@ -383,8 +383,8 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
     from the action's address, or a page of its own without JavaScript), and the aids
     derived from the rest of the desk (the guidance panel with its similar solved
     tickets, the possible duplicates) come right after the page: the page shows the
-    ticket at once, whatever the desk's size. A refused form, and the assignment form when all
-    agents were asked for, come inline and open."""
+    ticket at once, whatever the desk's size. A refused form, and the assignment form when
+    all agents were asked for, come inline and open."""
     show_all_agents = request.GET.get("agentes") == "todos"
     actions = available_actions(ticket, request.user)
     if form is not None and action not in actions:
@@ -393,14 +393,8 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
     for shown in actions:
         refused = form is not None and shown == action
         inline = refused or not shown.has_fields or (shown.name == "assign" and show_all_agents)
-        action_forms.append(
-            {
-                "action": shown,
-                "form": (form if refused else _action_form(shown, ticket, request)) if inline else None,
-                "url": reverse(f"workspace:{shown.url_name}", args=[ticket.pk]),
-                "refused": refused,
-            }
-        )
+        shown_form = (form if refused else _action_form(shown, ticket, request)) if inline else None
+        action_forms.append(_action_item(shown, ticket, shown_form, refused=refused))
     timeline, attachments, report_attachments = _timeline(ticket)
     policy = ticket.organization.policy_in_force() if ticket.organization_id else None
     inline_cancel = any(item["form"] is not None and item["action"].name == "cancel" for item in action_forms)
@@ -433,22 +427,31 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
         return render(request, "workspace/ticket_detail.html", context, status=status)
 
 
+def _action_item(action: Action, ticket: Ticket, form, *, refused: bool = False) -> dict:
+    """What the templates draw of one action: its form (None: folded, loaded on opening),
+    the address it posts to, and whether it comes back refused."""
+    return {
+        "action": action,
+        "form": form,
+        "url": reverse(f"workspace:{action.url_name}", args=[ticket.pk]),
+        "refused": refused,
+    }
+
+
+def _no_permission(action: Action) -> str:
+    return _("Usted no tiene permiso para «%(action)s» este ticket.") % {"action": str(action.label).lower()}
+
+
 def _action_form_page(request, ticket: Ticket, action: Action):
     """One action's form, empty: the fragment htmx puts in the ticket page when the agent
     opens the action, or without JavaScript a page of its own. It posts to the same
     address. An action the ticket no longer allows says so (409) instead of a form."""
     if not request.user.has_perm(action.permission):
-        raise PermissionDenied(_("Usted no tiene permiso para «%(action)s» este ticket.") % {"action": str(action.label).lower()})
+        raise PermissionDenied(_no_permission(action))
     allowed = action in available_actions(ticket, request.user)
     context = {
         "ticket": ticket,
-        "item": {
-            "action": action,
-            "form": _action_form(action, ticket, request) if allowed else None,
-            "url": reverse(f"workspace:{action.url_name}", args=[ticket.pk]),
-            "refused": False,
-        },
-        "allowed": allowed,
+        "item": _action_item(action, ticket, _action_form(action, ticket, request) if allowed else None),
         "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)) if action.name == "cancel" else [],
         "show_all_agents": request.GET.get("agentes") == "todos",
         "nav": "queue",
@@ -522,14 +525,13 @@ def _error_text(error: Exception) -> str:
 def ticket_action(request, pk: int, action: str):
     """GET: the action's empty form (nothing changes). POST: the action itself."""
     action = ACTIONS[action]
-    if request.method != "POST":
-        return _action_form_page(request, ticket_for_agent(request, pk, _page_tickets()), action)
     ticket = ticket_for_agent(request, pk, _page_tickets())
+    if request.method != "POST":
+        return _action_form_page(request, ticket, action)
     # Parsed before anything else: the upload limit marks the request while parsing.
     data, files = request.POST, request.FILES
     if not request.user.has_perm(action.permission):
-        refusal = _("Usted no tiene permiso para «%(action)s» este ticket.") % {"action": str(action.label).lower()}
-        return _page(request, ticket, action=action, error=refusal, status=403)
+        return _page(request, ticket, action=action, error=_no_permission(action), status=403)
     if request.upload_too_large:
         # The files were not read; the text fields before them were: keep them.
         form = _action_form(action, ticket, request, initial=data.dict())

@@ -2,14 +2,13 @@
 once share the due tickets and record and send each event once; a ticket a service holds
 is left for the next sweep, not waited for nor done twice."""
 
-import threading
 
 from django.db import connection, transaction
 
 from notifications.models import OutgoingEmail
 from sla.models import SLAEvent
 from sla.sweep import sla_sweep
-from tests.races import POSTGRES_ONLY, TIMEOUT, race
+from tests.races import POSTGRES_ONLY, race, row_locked
 from tickets.models import Ticket
 
 from .conftest import mx, open_ticket
@@ -54,25 +53,8 @@ def test_two_sweeps_at_once_record_and_send_each_event_once(desk, customer, coor
 
 def test_a_ticket_locked_by_a_service_is_left_for_the_next_sweep(desk, customer, coordinator):
     busy, free = open_ticket(customer, subject="Ocupado"), open_ticket(customer, subject="Libre")
-    locked, release = threading.Event(), threading.Event()
-
-    def agent_working():
-        try:
-            with transaction.atomic():
-                Ticket.objects.select_for_update(no_key=True).get(pk=busy.pk)
-                locked.set()
-                release.wait(TIMEOUT)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=agent_working)
-    worker.start()
-    try:
-        assert locked.wait(TIMEOUT)
+    with row_locked(Ticket, busy.pk):  # an agent is working on it
         first = sla_sweep(now=FIRST_RESPONSE_WARNING)  # does not wait for the lock
-    finally:
-        release.set()
-        worker.join(TIMEOUT)
     assert (first.examined, first.warnings) == (1, 1)
     assert list(SLAEvent.objects.values_list("ticket_id", flat=True)) == [free.pk]
     second = sla_sweep(now=FIRST_RESPONSE_WARNING)

@@ -1,16 +1,13 @@
 """Real threads on PostgreSQL: the beat job closes each unanswered ticket once even when
 two runs overlap or the requester answers at the same moment; one answer per survey."""
 
-import threading
-
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
 
 from surveys.models import SolutionConfirmation, Survey, SurveyAnswer
 from surveys.services import confirmation_accept, confirmation_expire_due, survey_answer
 from tests.factories import TicketFactory
-from tests.races import POSTGRES_ONLY, TIMEOUT, race
+from tests.races import POSTGRES_ONLY, race, row_locked
 from tickets.models import Ticket, TicketChange
 
 from .helpers import FRIDAY_10AM, emails, solve
@@ -104,26 +101,9 @@ def test_two_answers_to_one_survey_at_once_one_is_kept(requester, agent):
 
 def test_the_job_skips_a_ticket_someone_holds_and_closes_it_next_run(requester, agent):
     (ticket,) = solved_long_ago(requester, agent)
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_the_ticket():
-        try:
-            with transaction.atomic():
-                Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
-                locked.set()
-                release.wait(TIMEOUT)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_ticket)
-    holder.start()
-    try:
-        assert locked.wait(TIMEOUT)
+    with row_locked(Ticket, ticket.pk):
         assert confirmation_expire_due() == 0  # did not wait for the lock
         assert Ticket.objects.get(pk=ticket.pk).state == Ticket.State.SOLVED
-    finally:
-        release.set()
-        holder.join(TIMEOUT)
 
     assert confirmation_expire_due() == 1
     assert Ticket.objects.get(pk=ticket.pk).state == Ticket.State.CLOSED
