@@ -22,8 +22,8 @@ urlpatterns = [
     path("seguimiento/", include("intake.follow_urls")),
     # The requester's answers from the emails: /solucion/… (confirm the solution), /encuesta/….
     path("", include("surveys.urls")),
-    # Inbound email webhooks of the configured ESP (anymail; authenticated by WEBHOOK_SECRET).
-    path("anymail/", include("anymail.urls")),
+    # The configured ESP's inbound email webhook only, refused without WEBHOOK_SECRET (intake.webhooks).
+    path("anymail/", include("intake.webhook_urls")),
     path("api/v1/", include("integrations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through the desk's own page (rate-limited, Spanish).

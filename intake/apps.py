@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,7 +12,10 @@ class IntakeConfig(AppConfig):
     def ready(self):
         from anymail.signals import inbound
 
+        from .checks import check_inbound_webhook
         from .email import inbound_received
 
-        # Every ESP's inbound webhook (/anymail/<esp>/inbound/) sends this signal.
+        # The configured ESP's inbound webhook (intake.webhook_urls) sends this signal.
         inbound.connect(inbound_received, dispatch_uid="intake.email.inbound_received")
+        # `check --deploy` fails when that webhook would refuse every message or accept anyone's.
+        checks.register(check_inbound_webhook, checks.Tags.security, deploy=True)
