@@ -5,6 +5,15 @@ answers. Headers never control the desk (security.md, "Trusting email"): a refer
 in the subject threads the message only when the sender is the ticket's requester;
 nothing from the message is ever reused in an outgoing header. Auto-replies, bounces
 and our own mail are ignored, so the acknowledgement can never start a loop.
+
+Mail is hostile input, and Python's email package raises assorted exceptions (ValueError,
+IndexError, AttributeError, LookupError, RecursionError…) on malformed headers, charsets
+and structures, and slows down badly on huge headers. So every read of the message goes
+through the helpers below: a header too long is cut before it is parsed, a header that
+cannot be parsed is read raw or counts as missing, an unknown charset is read as UTF-8,
+and every text that reaches a ticket loses NUL and other control characters and lone
+surrogates, and is bounded. A message that cannot be read at all is ignored with a reason,
+never a crash (an MTA would bounce it, an ESP would retry it forever).
 """
 
 from __future__ import annotations
@@ -13,6 +22,9 @@ import html
 import logging
 import mimetypes
 import re
+from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses
 
 import nh3
@@ -36,6 +48,13 @@ logger = logging.getLogger(__name__)
 SUBJECT_MAX = 200
 NAME_MAX = 200
 BODY_MAX_CHARS = 100_000
+ADDRESS_MAX = 254  # Contact.email
+# Longer header values are cut before parsing: the email package's parser grows much
+# slower than linearly (a 64 KB From takes seconds). References keeps its end, where the
+# latest message of a thread is named.
+HEADER_MAX_CHARS = 4000
+REFERENCES_MAX_CHARS = 16000
+MAX_PARTS = 200  # MIME parts read from one message
 
 AUTOMATED_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 AUTOMATED_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
@@ -61,7 +80,122 @@ _ATTRIBUTION_RES = [
 _SEPARATOR_LINE_RE = re.compile(r"^[ \t]*[_\-=]{10,}[ \t]*$")
 _BLOCK_END_RE = re.compile(r"<\s*(?:br|/p|/div|/li|/tr|/h[1-6]|/blockquote|/table)\b[^>]*>", re.IGNORECASE)
 _HEAD_RE = re.compile(r"<\s*head\b.*?<\s*/\s*head\s*>", re.IGNORECASE | re.DOTALL)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Surrogates that surrogateescape did not make (those, \udc80-\udcff, are raw bytes).
+_FOREIGN_SURROGATE_RE = re.compile(r"[\ud800-\udc7f\udd00-\udfff]")
+# One-line fields also lose line breaks and the bidirectional overrides that make a name
+# or subject read differently from what it is.
+_ONE_LINE_BREAKS_RE = re.compile(r"[\r\n\x85\u2028\u2029]+")
+_BIDI_CONTROL_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+# Reading a message that may be malformed -----------------------------------------
+
+
+class _BoundedHeaders(EmailPolicy):
+    """email.policy.default, except that a header value is cut before it is parsed."""
+
+    def header_fetch_parse(self, name, value):
+        if not hasattr(value, "name"):
+            if name.lower() == "references" and len(value) > REFERENCES_MAX_CHARS:
+                value = value[-REFERENCES_MAX_CHARS:]
+            elif len(value) > HEADER_MAX_CHARS:
+                value = value[:HEADER_MAX_CHARS]
+        return super().header_fetch_parse(name, value)
+
+
+BOUNDED_POLICY = _BoundedHeaders()
+
+
+def clean_text(text: str | None, *, one_line: bool = False) -> str:
+    """Text that PostgreSQL stores and a page shows: bytes smuggled as surrogates decoded as
+    UTF-8 (or U+FFFD), other lone surrogates replaced, NUL and control characters removed
+    (tabs and line breaks kept, unless one line is asked for)."""
+    text = _FOREIGN_SURROGATE_RE.sub("\ufffd", text or "")
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if one_line:
+        text = _BIDI_CONTROL_RE.sub("", _ONE_LINE_BREAKS_RE.sub(" ", text)).replace("\t", " ")
+    return _CONTROL_RE.sub("", text)
+
+
+def _parts(message):
+    """The message and its parts, depth first as `walk()` goes, without recursion (a deeply
+    nested message would exhaust Python's stack) and at most MAX_PARTS of them."""
+    stack, seen = [message], 0
+    while stack and seen < MAX_PARTS:
+        part = stack.pop()
+        seen += 1
+        part.policy = BOUNDED_POLICY  # also for messages parsed by anymail with the default policy
+        yield part
+        try:
+            children = part.get_payload() if part.is_multipart() else None
+        except Exception:  # an unreadable structure ends here
+            children = None
+        if isinstance(children, list):
+            stack.extend(reversed(children))
+
+
+def _raw_values(message, name: str) -> list[str]:
+    """The header's values as they arrived, unparsed (folding removed)."""
+    wanted = name.lower()
+    return [re.sub(r"\r?\n", "", str(value)) for key, value in message.raw_items() if key.lower() == wanted]
+
+
+def _header(message: AnymailInboundMessage, name: str) -> str:
+    """The header's first value as one clean line; raw when it cannot be parsed; "" if absent."""
+    message.policy = BOUNDED_POLICY
+    try:
+        value = message.get(name)
+    except Exception:  # see the module's docstring
+        raw = _raw_values(message, name)
+        value = raw[0][:HEADER_MAX_CHARS] if raw else None
+    return clean_text(str(value), one_line=True).strip() if value is not None else ""
+
+
+def _content_type(part) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:
+        return "text/plain"  # RFC 2045's default
+
+
+def _is_attachment(part) -> bool:
+    try:
+        return part.is_attachment()
+    except Exception:  # an unreadable Content-Disposition
+        return False
+
+
+def _part_text(part) -> str | None:
+    """The part's text; an unknown or broken charset is read as UTF-8."""
+    try:
+        return part.get_content_text()
+    except Exception:  # LookupError, a codec that refuses "replace"…
+        pass
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        return None
+    return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else None
+
+
+def _body_content(message, content_type: str) -> str:
+    """The first text/plain (or text/html) part that is not an attachment, as anymail's
+    `message.text` / `message.html` choose it."""
+    for part in _parts(message):
+        if _content_type(part) == content_type and not _is_attachment(part):
+            return clean_text(_part_text(part))
+    return ""
+
+
+def _attachment_parts(message) -> list:
+    return [part for part in _parts(message) if _is_attachment(part)]
+
+
+def email_parse(raw: bytes) -> AnymailInboundMessage:
+    """A raw message (RFC 5322 bytes, e.g. from an MTA) as anymail's inbound message. Raises
+    for a structure the parser cannot follow (e.g. MIME parts nested thousands deep)."""
+    return BytesParser(AnymailInboundMessage, policy=BOUNDED_POLICY).parsebytes(raw)
 
 
 # Who sent it, and whether to answer at all -------------------------------------
@@ -77,16 +211,43 @@ def _own_addresses() -> set[str]:
 
 
 def _sender(message: AnymailInboundMessage):
-    """The single From address (an anymail EmailAddress) or None."""
-    sender = message.from_email
+    """The single From address (an anymail EmailAddress) or None: no From, several, or
+    one that cannot be read."""
+    message.policy = BOUNDED_POLICY
+    try:
+        sender = message.from_email
+    except Exception:  # see the module's docstring
+        return None
     if sender is None or isinstance(sender, list):
         return None
     return sender
 
 
-def _header(message: AnymailInboundMessage, name: str) -> str:
-    value = message.get(name)
-    return str(value).strip() if value is not None else ""
+def _sender_problem(message: AnymailInboundMessage) -> str | None:
+    """Why the From header gives no single usable address (Spanish), or None."""
+    raw = _raw_values(message, "From")
+    if not "".join(raw).strip():
+        return _("el correo no tiene remitente")
+    if sum(len(value) for value in raw) > HEADER_MAX_CHARS:
+        return _("el remitente (From) es demasiado largo")
+    message.policy = BOUNDED_POLICY
+    try:
+        sender = message.from_email
+    except Exception:  # e.g. an encoded name hiding a line break (header injection)
+        return _("el remitente (From) está mal formado")
+    if sender is None:
+        return _("el correo no tiene remitente")
+    if isinstance(sender, list):
+        return _("el correo tiene varios remitentes")
+    address = (sender.addr_spec or "").strip()
+    shown = clean_text(address, one_line=True)[:100]
+    if len(address) > ADDRESS_MAX or clean_text(address, one_line=True) != address or re.search(r"\s", address):
+        return _("el remitente «%(address)s» no es una dirección válida") % {"address": shown}
+    try:
+        validate_email(address)
+    except ValidationError:
+        return _("el remitente «%(address)s» no es una dirección válida") % {"address": shown}
+    return None
 
 
 def email_ignore_reason(message: AnymailInboundMessage) -> str | None:
@@ -94,27 +255,21 @@ def email_ignore_reason(message: AnymailInboundMessage) -> str | None:
     output), or None when it should be received."""
     auto_submitted = _header(message, "Auto-Submitted").split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
-        return _("respuesta automática (Auto-Submitted: %(value)s)") % {"value": auto_submitted}
+        return _("respuesta automática (Auto-Submitted: %(value)s)") % {"value": auto_submitted[:100]}
     precedence = _header(message, "Precedence").lower()
     if precedence in AUTOMATED_PRECEDENCE:
         return _("correo masivo o automático (Precedence: %(value)s)") % {"value": precedence}
     for name in ("X-Autoreply", "X-Autorespond"):
-        if message.get(name) is not None:
+        if name in message:
             return _("respuesta automática (%(header)s)") % {"header": name}
-    if message.get_content_type() == "multipart/report" or _header(message, "Return-Path") == "<>":
+    if _content_type(message) == "multipart/report" or _header(message, "Return-Path") == "<>":
         return _("aviso de entrega fallida (rebote)")
     if (getattr(message, "envelope_sender", None) or None) == "":
         return _("aviso de entrega fallida (rebote)")
-    if message.from_email is None:
-        return _("el correo no tiene remitente")
-    sender = _sender(message)
-    if sender is None:
-        return _("el correo tiene varios remitentes")
-    address = (sender.addr_spec or "").strip()
-    try:
-        validate_email(address)
-    except ValidationError:
-        return _("el remitente «%(address)s» no es una dirección válida") % {"address": address[:100]}
+    problem = _sender_problem(message)
+    if problem is not None:
+        return problem
+    address = _sender(message).addr_spec.strip()
     local_part = address.rsplit("@", 1)[0].lower()
     if local_part in AUTOMATED_LOCAL_PARTS:
         return _("aviso del servidor de correo (%(address)s)") % {"address": address}
@@ -157,35 +312,41 @@ def trim_quoted(text: str) -> str:
     return trimmed or text.strip()
 
 
-def _clean_text(text: str) -> str:
-    """No NUL or other control characters (PostgreSQL refuses NUL), bounded length."""
-    text = _CONTROL_RE.sub("", text)
+def _bounded_body(text: str) -> str:
     if len(text) > BODY_MAX_CHARS:
         text = text[:BODY_MAX_CHARS] + "\n[…] " + _("(texto recortado)")
     return text
 
 
 def message_body(message: AnymailInboundMessage, *, trim: bool = True) -> str:
-    """The text part, or the HTML part made plain text; quoted history trimmed."""
-    text = message.text or ""
-    if not text.strip() and message.html:
-        text = html_to_text(message.html)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    """The text part, or the HTML part made plain text; quoted history trimmed; clean
+    (no NUL, control characters or lone surrogates) and bounded."""
+    text = _body_content(message, "text/plain")
+    if not text.strip():
+        markup = _body_content(message, "text/html")
+        text = html_to_text(markup) if markup.strip() else ""
+    # Far beyond what is kept: the rest is not worth searching for quoted history.
+    text = text[: 4 * BODY_MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n").strip()
     if trim:
         text = trim_quoted(text)
-    return _clean_text(text).strip()
+    return _bounded_body(text).strip()
+
+
+def message_subject(message: AnymailInboundMessage) -> str:
+    """The Subject as one clean line, prefixes kept (threading and forwarding read them)."""
+    return _header(message, "Subject")
 
 
 def clean_subject(subject: str | None) -> str:
     """One line, no "RE:/RV:/Fwd:" prefixes, at most 200 characters, never empty."""
-    subject = _CONTROL_RE.sub("", (subject or "").replace("\r", " ").replace("\n", " "))
+    subject = clean_text(subject, one_line=True)
     subject = SUBJECT_PREFIX_RE.sub("", subject)
     subject = re.sub(r"\s+", " ", subject).strip()
     return (subject or _("(sin asunto)"))[:SUBJECT_MAX]
 
 
 def _sender_name(sender) -> str:
-    name = re.sub(r"\s+", " ", _CONTROL_RE.sub("", sender.display_name or "")).strip()
+    name = re.sub(r"\s+", " ", clean_text(sender.display_name, one_line=True)).strip()
     return (name or sender.addr_spec.rsplit("@", 1)[0])[:NAME_MAX]
 
 
@@ -209,14 +370,20 @@ def _thread_target(subject: str, sender_address: str) -> Ticket | None:
 
 
 def _as_upload(part) -> SimpleUploadedFile:
-    name = part.get_filename()
-    content_type = part.get_content_type()
-    if not name:
+    try:
+        name = part.get_filename()
+    except Exception:  # an unreadable Content-Disposition or Content-Type
+        name = None
+    # Only the last path part; one made of dots names no file (Django refuses it).
+    name = clean_text(name, one_line=True).replace("\\", "/").split("/")[-1]
+    name = re.sub(r"\s+", " ", name).strip()
+    content_type = _content_type(part)
+    if not name.strip("."):
         name = "adjunto" + (mimetypes.guess_extension(content_type) or "")
     try:
         content = part.get_content_bytes() or b""
-    except ValueError:  # a multipart attachment: nothing to store as one file
-        content = b""
+    except Exception:  # a multipart attachment, or a broken attached message
+        content = b""  # refused as empty, and listed in the note
     return SimpleUploadedFile(name, content, content_type)
 
 
@@ -280,9 +447,9 @@ def email_receive(*, message: AnymailInboundMessage) -> Ticket | None:
 
     sender = _sender(message)
     address = sender.addr_spec.strip()
-    raw_subject = message.subject or ""
+    raw_subject = message_subject(message)
     forwarded = bool(FORWARD_PREFIX_RE.match(raw_subject))
-    files, problems = check_email_attachments(message.attachments)
+    files, problems = check_email_attachments(_attachment_parts(message))
 
     message_id = InboundEmail.normalize(_header(message, "Message-ID"))
 
@@ -347,6 +514,32 @@ def _receive(*, message, sender, address: str, raw_subject: str, forwarded: bool
     _store_attachments(ticket, None, files, problems)
     logger.info("Inbound email opened %s (%s)", ticket.reference, ticket.state)
     return ticket
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of one raw message: its ticket, or why it was ignored (Spanish)."""
+
+    ticket: Ticket | None
+    ignored: str = ""
+
+
+def email_receive_raw(*, raw: bytes) -> Received:
+    """Receive one raw message (an MTA's pipe). A malformed message is ignored with its
+    reason, never an exception; only a failure to store it (the database) raises."""
+    try:
+        message = email_parse(raw)
+    except Exception:  # see the module's docstring
+        reason = _("el correo no se puede leer (estructura MIME mal formada)")
+    else:
+        reason = email_ignore_reason(message)
+    if reason is not None:
+        logger.info("Inbound email ignored: %s", reason)
+        return Received(ticket=None, ignored=reason)
+    ticket = email_receive(message=message)
+    if ticket is None:  # received before, and that delivery has not linked its ticket yet
+        return Received(ticket=None, ignored=_("el correo ya se había recibido (mismo Message-ID)"))
+    return Received(ticket=ticket)
 
 
 def inbound_received(sender, event, esp_name=None, **kwargs) -> None:

@@ -163,14 +163,14 @@ def webhook_refusal(request, provider: InboundProvider) -> HttpResponse | None:
 
 
 class _UnreadablePayloadIsBadRequest:
-    """A body the provider's parser cannot read (not JSON, fields missing) is the sender's
-    error: 400, which providers do not retry, instead of a 500. Errors while receiving the
+    """A body the provider's parser cannot read (not JSON, fields missing, MIME parts nested
+    beyond Python's stack) is the sender's error: 400, which providers do not retry, instead of a 500. Errors while receiving the
     message (the database) still answer 500, so the provider retries and nothing is lost."""
 
     def parse_events(self, request):
         try:
             return super().parse_events(request)
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as error:
             logger.warning("Inbound %s webhook: unreadable payload (%s)", self.esp_name, type(error).__name__)
             raise BadRequest("unreadable webhook payload") from error
 

@@ -1,16 +1,19 @@
 """Receive one raw email (RFC 822) from a file or stdin, e.g. from an MTA pipe:
 
     soporte: "|/srv/helpdesk/.venv/bin/python /srv/helpdesk/manage.py receive_email"
+
+Exit codes for the MTA: 0 received or ignored (a malformed message is ignored, printing
+"Ignorado: <motivo>", so that it is neither bounced nor retried); 75 (EX_TEMPFAIL) when it
+could not be stored, so the MTA keeps it and tries again later.
 """
 
 import logging
 import sys
 
-from anymail.inbound import AnymailInboundMessage
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from intake.email import email_ignore_reason, email_receive
+from intake.email import email_receive_raw
 
 logger = logging.getLogger(__name__)
 
@@ -26,25 +29,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = options.get("file")
         if path and path != "-":
-            with open(path, "rb") as handle:
-                raw = handle.read()
+            try:
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+            except OSError as error:
+                raise CommandError(_("No se puede leer %(path)s: %(error)s") % {"path": path, "error": error.strerror})
         else:
             raw = sys.stdin.buffer.read()
-        message = AnymailInboundMessage.parse_raw_mime_bytes(raw)
-
-        # Ignored mail is not an error: exit 0 so the MTA neither bounces nor retries it.
-        reason = email_ignore_reason(message)
-        if reason is not None:
-            self.stdout.write(_("Ignorado: %(reason)s") % {"reason": reason})
-            return
         try:
-            ticket = email_receive(message=message)
+            received = email_receive_raw(raw=raw)
         except Exception:
             # Database down or a bug: tell the MTA to keep the message and retry.
             logger.exception("receive_email failed; the MTA will retry")
             self.stderr.write(_("Error al recibir el correo; se reintentará."))
             sys.exit(EX_TEMPFAIL)
-        if ticket is None:  # pragma: no cover - email_ignore_reason said it would be received
-            self.stdout.write(_("Ignorado"))
+        if received.ticket is None:
+            # Ignored mail is not an error: exit 0 so the MTA neither bounces nor retries it.
+            self.stdout.write(_("Ignorado: %(reason)s") % {"reason": received.ignored})
             return
-        self.stdout.write(ticket.reference)
+        self.stdout.write(received.ticket.reference)
