@@ -15,6 +15,7 @@ import pytest
 from anymail.inbound import AnymailInboundMessage
 from django.core.management import call_command
 from django.db import OperationalError, transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -221,6 +222,42 @@ def test_an_attachment_name_that_is_no_file_name_gets_a_generic_one(requester, f
     code, out, err = run_command(raw)
     assert (code, err) == (0, "")
     assert Attachment.objects.get().original_name == stored
+
+
+def test_a_ticket_from_a_malformed_email_shows_on_every_page(client, requester, agent, coordinator):
+    """What an email stored never breaks a page later: queue, search, ticket page, admin."""
+    raw = mime(
+        b"From: =?utf-8?q?Luc=C3=ADa=00=E2=80=AE_<b>H</b>?= <" + requester.email.encode() + b">",
+        b"Subject: =?utf-8?q?Timbrado=0D=0Aroto=00_=ED=A0=80?= \xff",
+        b"Message-ID: <\xff\x00@cliente.example.mx>",
+        b"Content-Type: multipart/mixed; boundary=b",
+        body=b"--b\r\nContent-Type: text/plain; charset=x-bogus\r\n\r\n<script>alert(1)</script>\x00 fin\r\n"
+        b'--b\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename="cap\x00\xfftura.png"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(PNG) + b"\r\n--b--\r\n",
+    )
+    code, out, _err = run_command(raw)
+    assert code == 0
+    ticket = Ticket.objects.get()
+    assert ticket.subject == "Timbrado roto \ufffd\ufffd\ufffd \ufffd"
+    assert ticket.description == "<script>alert(1)</script> fin"
+    assert_stored_text_is_clean()
+
+    client.force_login(agent)
+    for url, params in [
+        (reverse("workspace:queue"), {"vista": "todos"}),
+        (reverse("workspace:queue"), {"vista": "todos", "q": "Timbrado roto"}),
+        (reverse("workspace:ticket", args=[ticket.pk]), {}),
+    ]:
+        response = client.get(url, params)
+        assert response.status_code == 200, url
+        assert "Timbrado roto" in response.content.decode()
+    page = client.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert Attachment.objects.get().original_name == "cap\ufffdtura.png"
+    assert "cap\ufffdtura.png" in page
+    client.force_login(coordinator)
+    assert client.get(reverse("admin:tickets_ticket_changelist")).status_code == 200
+    assert client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).status_code == 200
 
 
 def test_mime_parts_nested_beyond_pythons_stack_are_ignored():
