@@ -289,7 +289,7 @@ def test_what_is_not_an_email_at_all_is_ignored(raw):
     assert not Ticket.objects.exists()
 
 
-def test_a_database_failure_asks_the_mta_to_retry(monkeypatch, caplog):
+def test_a_database_failure_asks_the_mta_to_retry(monkeypatch):
     def database_down(**kwargs):
         raise OperationalError("could not connect to server")
 
