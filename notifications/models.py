@@ -49,6 +49,9 @@ class OutgoingEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("próximo intento"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("enviado"), null=True, blank=True)
     provider_message_id = models.CharField(_("id del proveedor"), max_length=255, blank=True)
+    # Ours, random, the same on every attempt: a reply quoting it (In-Reply-To, References)
+    # finds the ticket, and a resend is recognisably the same message.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, db_index=True)
     last_error = models.TextField(_("último error"), blank=True)
 
     objects = OutgoingEmailQuerySet.as_manager()

@@ -1,8 +1,10 @@
 """Outgoing email through the database outbox (see style.md, "Background work").
 
-`email_queue` renders and saves a row inside the caller's transaction and sends its id
-to a worker on commit; `email_send` claims the row with a conditional update, so a row
-is sent by one worker only, and records the result or the next retry;
+`email_queue` renders and saves a row inside the caller's transaction, with a Message-ID
+of its own and, for an email about a ticket, the ticket's reply address in Reply-To
+(replies.py), and sends its id to a worker on commit; `email_send` claims the row with
+a conditional update, so a row is sent by one worker only, and records the result or
+the next retry;
 `email_flush_due` (beat, every minute) sends what is due: retries, rows whose task was
 lost (Redis down at commit) and rows whose sender died mid-send.
 """
@@ -22,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import OutgoingEmail
+from .replies import new_message_id, reply_address
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +69,8 @@ def email_queue(
     for name, value in headers.items():
         _check_header_value(str(name), "header name")
         _check_header_value(str(value), f"header {name}")
+        if str(name).strip().lower() == "message-id":
+            raise ValueError("Message-ID is set by the outbox: replies thread by it")
 
     context = {
         "desk_name": settings.HELPDESK_NAME,
@@ -85,7 +90,9 @@ def email_queue(
         subject=subject,
         body_text=body_text.strip() + "\n",
         body_html=body_html,
-        reply_to=reply_to,
+        # A reply to any email of a ticket finds it by this address or this Message-ID.
+        reply_to=reply_to or (reply_address(ticket.pk) if ticket is not None else ""),
+        message_id=new_message_id(),
         headers=headers,
         ticket=ticket,
         template=template,
@@ -109,7 +116,8 @@ def _build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         reply_to=[email.reply_to] if email.reply_to else None,
-        headers=email.headers or None,
+        # The same Message-ID on every attempt: a resend is recognisably the same message.
+        headers={**(email.headers or {}), **({"Message-ID": email.message_id} if email.message_id else {})} or None,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -214,12 +214,19 @@ def test_line_breaks_in_the_rendered_subject_are_folded(mailoutbox, django_captu
 
 
 def test_threading_headers_and_reply_to_reach_the_message(ticket, mailoutbox, django_capture_on_commit_callbacks):
-    headers = {"Message-ID": "<inc-000123.1@mesa.example.mx>", "References": "<inc-000123@mesa.example.mx>"}
+    headers = {"References": "<inc-000123@mesa.example.mx>"}
     with django_capture_on_commit_callbacks(execute=True):
-        queue_received(ticket, headers=headers, reply_to="respuestas@mesa.example.mx")
+        email = queue_received(ticket, headers=headers, reply_to="respuestas@mesa.example.mx")
     message = mailoutbox[0]
-    assert message.extra_headers == headers
+    assert message.extra_headers == {**headers, "Message-ID": email.message_id}
     assert message.reply_to == ["respuestas@mesa.example.mx"]
+
+
+def test_a_message_id_is_not_the_callers_to_choose(ticket):
+    """Replies thread by the Message-IDs we sent: they must be ours, and unguessable."""
+    with pytest.raises(ValueError):
+        queue_received(ticket, headers={"Message-ID": "<inc-000123.1@mesa.example.mx>"})
+    assert not OutgoingEmail.objects.exists()
 
 
 def test_admin_retry_now_sends_failed_rows(
