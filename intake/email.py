@@ -1,14 +1,19 @@
 """The email channel (seed 000: email is the official channel).
 
 An inbound message becomes a ticket, or a line in the conversation of the ticket it
-answers. Headers never control the desk (security.md, "Trusting email"): a reference
-in the subject threads the message only when the sender is the ticket's requester;
-nothing from the message is ever reused in an outgoing header. Auto-replies, bounces
-and our own mail are ignored, so the acknowledgement can never start a loop.
+answers. Headers never control the desk: From can be forged and references are
+sequential, so a message joins a ticket only through something we issued and nobody can
+guess (the ticket's reply address among its recipients, or the Message-ID of an email we
+sent about the ticket in In-Reply-To/References), and only when it comes from the
+ticket's requester. A reference in the subject alone opens a new ticket, linked to the
+one it names by an internal note on each. Nothing from the message is ever reused in an
+outgoing header. Auto-replies, bounces and our own mail are ignored, so the
+acknowledgement can never start a loop.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import mimetypes
@@ -24,6 +29,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from notifications.replies import ticket_id_for_message_ids, ticket_id_from_reply_address
 from tickets.models import Message, Ticket
 from tickets.services import ticket_add_message, ticket_open
 
@@ -191,18 +197,107 @@ def _sender_name(sender) -> str:
 
 # Threading ---------------------------------------------------------------------
 
+# Where a reply address may show: the headers the client writes and those the MTA adds
+# (Postfix: Delivered-To, X-Original-To); an ESP's envelope recipient comes on its own.
+RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To")
+MESSAGE_ID_RE = re.compile(r"<[^<>\s]{1,250}>")
+MAX_QUOTED_MESSAGE_IDS = 50
 
-def _thread_target(subject: str, sender_address: str) -> Ticket | None:
-    """The ticket a reference in the subject names, only if the sender is its requester."""
+
+@dataclasses.dataclass(frozen=True)
+class Thread:
+    """What a message answers: `ticket` when it joins that ticket's conversation;
+    otherwise `mentions`, the ticket it claims to be about without proof (or with a
+    proof held by someone who is not the requester), for a new ticket linked to it."""
+
+    ticket: Ticket | None = None
+    mentions: Ticket | None = None
+    proven: bool = False
+
+
+def _recipients(message: AnymailInboundMessage) -> list[str]:
+    values = [str(value) for name in RECIPIENT_HEADERS for value in (message.get_all(name) or [])]
+    envelope_recipient = getattr(message, "envelope_recipient", None)
+    if envelope_recipient:
+        values.append(str(envelope_recipient))
+    return [address for _name, address in getaddresses(values) if address]
+
+
+def _quoted_message_ids(message: AnymailInboundMessage) -> list[str]:
+    """The Message-IDs this message answers: In-Reply-To first, then References newest first."""
+    in_reply_to = MESSAGE_ID_RE.findall(_header(message, "In-Reply-To"))
+    references = MESSAGE_ID_RE.findall(_header(message, "References"))[::-1]
+    return (in_reply_to + references)[:MAX_QUOTED_MESSAGE_IDS]
+
+
+def _issued_ticket_id(message: AnymailInboundMessage) -> int | None:
+    """The ticket that something we issued names: a reply address among the recipients
+    (the address the reply was sent to weighs most), else a Message-ID we sent."""
+    for address in _recipients(message):
+        ticket_id = ticket_id_from_reply_address(address)
+        if ticket_id is not None:
+            return ticket_id
+    return ticket_id_for_message_ids(_quoted_message_ids(message))
+
+
+def _mentioned_ticket(subject: str) -> Ticket | None:
     for prefix, number in REFERENCE_RE.findall(subject or ""):
-        reference = f"{prefix.upper()}-{number}"
-        ticket = Ticket.objects.select_related("requester").filter(reference=reference).first()
-        if ticket is None:
-            continue
-        if ticket.requester.email.strip().lower() == sender_address.lower():
+        ticket = Ticket.objects.filter(reference=f"{prefix.upper()}-{number}").first()
+        if ticket is not None:
             return ticket
-        logger.info("Inbound email names %s but its sender is not the requester: not threaded", reference)
     return None
+
+
+def _thread(message: AnymailInboundMessage, subject: str, sender_address: str) -> Thread:
+    """Which ticket this message answers, decided only by what we issued. A reference in
+    the subject (or a token for another ticket) never overrides the token."""
+    ticket_id = _issued_ticket_id(message)
+    ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first() if ticket_id else None
+    if ticket is not None:
+        if ticket.requester.email.strip().lower() == sender_address.lower():
+            return Thread(ticket=ticket)
+        logger.warning(
+            "Inbound email answers %s through its reply address or Message-ID, but its sender is not the requester:"
+            " a new ticket, linked",
+            ticket.reference,
+        )
+        return Thread(mentions=ticket, proven=True)
+    mentioned = _mentioned_ticket(subject)
+    if mentioned is not None:
+        logger.info("Inbound email names %s only in its subject: a new ticket, linked", mentioned.reference)
+    return Thread(mentions=mentioned)
+
+
+def _system_note(ticket: Ticket, body: str) -> None:
+    # No tickets service adds a system note without a staff author, hence the row here.
+    Message.objects.create(ticket=ticket, kind=Message.Kind.INTERNAL_NOTE, author=None, body=body)
+
+
+def _link(new: Ticket, thread: Thread, sender_address: str) -> None:
+    """Agents see the relation on both tickets; nothing joins the mentioned one's conversation."""
+    old = thread.mentions
+    values = {"old": old.reference, "new": new.reference, "sender": sender_address}
+    if thread.proven:
+        new_note = _(
+            "Este correo responde a un mensaje del ticket %(old)s, pero lo envió %(sender)s, que no es su "
+            "solicitante: se registró como ticket nuevo. Revise si se trata del mismo caso (posible duplicado)."
+        )
+        old_note = _(
+            "Llegó una respuesta a un mensaje de este ticket enviada por %(sender)s, que no es su solicitante. "
+            "No se agregó a esta conversación: se registró como %(new)s (posible duplicado)."
+        )
+    else:
+        new_note = _(
+            "El asunto de este correo menciona el ticket %(old)s, pero el correo no responde a ninguno de "
+            "nuestros mensajes de ese ticket: se registró como ticket nuevo. Revise si se trata del mismo caso "
+            "(posible duplicado)."
+        )
+        old_note = _(
+            "Llegó un correo de %(sender)s que menciona este ticket en el asunto sin responder a nuestros "
+            "mensajes. No se agregó a esta conversación: se registró como %(new)s (posible duplicado)."
+        )
+    _system_note(new, new_note % values)
+    _system_note(old, old_note % values)
 
 
 # Attachments -------------------------------------------------------------------
@@ -313,7 +408,8 @@ def email_receive(*, message: AnymailInboundMessage) -> Ticket | None:
 def _receive(*, message, sender, address: str, raw_subject: str, forwarded: bool, files, problems) -> Ticket:
     """Thread the message into the ticket it answers, or open a new one."""
     empty_body = _("(mensaje sin texto)")
-    target = _thread_target(raw_subject, address)
+    thread = _thread(message, raw_subject, address)
+    target = thread.ticket
     if target is not None:
         body = message_body(message, trim=True) or empty_body
         try:
@@ -345,6 +441,8 @@ def _receive(*, message, sender, address: str, raw_subject: str, forwarded: bool
         channel=Ticket.Channel.EMAIL,
     )
     _store_attachments(ticket, None, files, problems)
+    if thread.mentions is not None:
+        _link(ticket, thread, address)
     logger.info("Inbound email opened %s (%s)", ticket.reference, ticket.state)
     return ticket
 
