@@ -52,6 +52,9 @@ class OutgoingEmail(models.Model):
     # Ours, random, the same on every attempt: a reply quoting it (In-Reply-To, References)
     # finds the ticket, and a resend is recognisably the same message.
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, db_index=True)
+    # Written by each claim: the worker whose claim's answer was lost can tell, once the
+    # database is back, whether the row is its own; later writes are conditional on it.
+    claim_token = models.CharField(_("reclamo"), max_length=32, blank=True, editable=False)
     last_error = models.TextField(_("último error"), blank=True)
 
     objects = OutgoingEmailQuerySet.as_manager()

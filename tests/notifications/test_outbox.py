@@ -271,3 +271,17 @@ def test_the_beat_task_flushes_due_rows_by_its_name(ticket, mailoutbox):
     app.tasks["notifications.flush_outbox"].delay()
     assert len(mailoutbox) == 1
     assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
+
+
+def test_the_lease_outlasts_every_live_sender():
+    """The sweep takes a "sending" row over only from a sender that is gone: the lease
+    covers the sweep's whole run (300 s, the slowest task that sends), then the record
+    task's tries (countdowns 1+2+4+8+16+30+30+30 = 121 s, nine runs of at most 10 s),
+    plus a minute for clocks."""
+    from notifications import tasks
+
+    assert tasks.email_flush_task.time_limit == 300
+    assert tasks.email_send_task.time_limit == 90
+    assert tasks.email_record_task.time_limit == 10
+    assert tasks.email_record_task.max_retries == 8
+    assert services.SENDING_LEASE == datetime.timedelta(seconds=300 + 121 + 90 + 60)
