@@ -4,8 +4,8 @@ An inbound message becomes a ticket, or a line in the conversation of the ticket
 answers. Headers never control the desk: From can be forged and references are
 sequential, so a message joins a ticket only through something we issued and nobody can
 guess (the ticket's reply address among its recipients, or the Message-ID of an email we
-sent about the ticket in In-Reply-To/References), and only when it comes from the
-ticket's requester. A reference in the subject alone opens a new ticket, linked to the
+sent about the ticket to that sender in In-Reply-To/References), and only when it comes
+from the ticket's requester. A reference in the subject alone opens a new ticket, linked to the
 one it names by an internal note on each. Nothing from the message is ever reused in an
 outgoing header. Auto-replies, bounces and our own mail are ignored, so the
 acknowledgement can never start a loop.
@@ -29,7 +29,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from notifications.replies import ticket_id_for_message_ids, ticket_id_from_reply_address
+from notifications.replies import sent_email_quoted, ticket_id_from_reply_address
 from tickets.models import Message, Ticket
 from tickets.services import ticket_add_message, ticket_open
 
@@ -230,14 +230,16 @@ def _quoted_message_ids(message: AnymailInboundMessage) -> list[str]:
     return (in_reply_to + references)[:MAX_QUOTED_MESSAGE_IDS]
 
 
-def _issued_ticket_id(message: AnymailInboundMessage) -> int | None:
-    """The ticket that something we issued names: a reply address among the recipients
-    (the address the reply was sent to weighs most), else a Message-ID we sent."""
+def _issued_proof(message: AnymailInboundMessage) -> tuple[int | None, str | None]:
+    """(ticket id, to whom we sent it) of what we issued that this message carries: a
+    reply address among the recipients (the address the reply went to weighs most; it
+    belongs to the ticket, not to a recipient: None), else a Message-ID we sent."""
     for address in _recipients(message):
         ticket_id = ticket_id_from_reply_address(address)
         if ticket_id is not None:
-            return ticket_id
-    return ticket_id_for_message_ids(_quoted_message_ids(message))
+            return ticket_id, None
+    quoted = sent_email_quoted(_quoted_message_ids(message))
+    return quoted if quoted is not None else (None, None)
 
 
 def _mentioned_ticket(subject: str) -> Ticket | None:
@@ -251,14 +253,17 @@ def _mentioned_ticket(subject: str) -> Ticket | None:
 def _thread(message: AnymailInboundMessage, subject: str, sender_address: str) -> Thread:
     """Which ticket this message answers, decided only by what we issued. A reference in
     the subject (or a token for another ticket) never overrides the token."""
-    ticket_id = _issued_ticket_id(message)
+    ticket_id, sent_to = _issued_proof(message)
     ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first() if ticket_id else None
     if ticket is not None:
-        if ticket.requester.email.strip().lower() == sender_address.lower():
+        sender = sender_address.lower()
+        # A Message-ID counts from the address we sent that email to (not, say, from the
+        # agent told of the ticket writing as its requester).
+        if ticket.requester.email.strip().lower() == sender and (sent_to is None or sent_to.lower() == sender):
             return Thread(ticket=ticket)
         logger.warning(
-            "Inbound email answers %s through its reply address or Message-ID, but its sender is not the requester:"
-            " a new ticket, linked",
+            "Inbound email answers %s through its reply address or Message-ID, but not from the requester at the"
+            " address we wrote to: a new ticket, linked",
             ticket.reference,
         )
         return Thread(mentions=ticket, proven=True)
@@ -279,12 +284,14 @@ def _link(new: Ticket, thread: Thread, sender_address: str) -> None:
     values = {"old": old.reference, "new": new.reference, "sender": sender_address}
     if thread.proven:
         new_note = _(
-            "Este correo responde a un mensaje del ticket %(old)s, pero lo envió %(sender)s, que no es su "
-            "solicitante: se registró como ticket nuevo. Revise si se trata del mismo caso (posible duplicado)."
+            "Este correo responde a un mensaje del ticket %(old)s, pero no viene del solicitante desde la "
+            "dirección a la que le escribimos (remitente: %(sender)s): se registró como ticket nuevo. Revise si "
+            "se trata del mismo caso (posible duplicado)."
         )
         old_note = _(
-            "Llegó una respuesta a un mensaje de este ticket enviada por %(sender)s, que no es su solicitante. "
-            "No se agregó a esta conversación: se registró como %(new)s (posible duplicado)."
+            "Llegó una respuesta a un mensaje de este ticket que no viene del solicitante desde la dirección a la "
+            "que le escribimos (remitente: %(sender)s). No se agregó a esta conversación: se registró como "
+            "%(new)s (posible duplicado)."
         )
     else:
         new_note = _(

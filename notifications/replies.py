@@ -71,13 +71,16 @@ def new_message_id() -> str:
     return f"<{secrets.token_hex(16)}@{message_id_domain()}>"
 
 
-def ticket_id_for_message_ids(message_ids: list[str]) -> int | None:
-    """The ticket of the first of these Message-IDs (as quoted by a reply: In-Reply-To
-    first, then References newest first) that we sent about a ticket, or None."""
+def sent_email_quoted(message_ids: list[str]) -> tuple[int, str] | None:
+    """(ticket id, recipient) of the first of these Message-IDs (as a reply quotes them:
+    In-Reply-To first, then References newest first) that we sent about a ticket."""
     wanted = [message_id.strip().lower() for message_id in message_ids if message_id.strip()]
     if not wanted:
         return None
-    sent = dict(
-        OutgoingEmail.objects.filter(message_id__in=wanted, ticket__isnull=False).values_list("message_id", "ticket_id")
-    )
+    sent = {
+        message_id: (ticket_id, to)
+        for message_id, ticket_id, to in OutgoingEmail.objects.filter(
+            message_id__in=wanted, ticket__isnull=False
+        ).values_list("message_id", "ticket_id", "to")
+    }
     return next((sent[message_id] for message_id in wanted if message_id in sent), None)

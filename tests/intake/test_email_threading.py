@@ -222,3 +222,18 @@ def test_a_reference_to_a_missing_ticket_just_opens_a_ticket(requester):
     result = receive(sender=requester.email, subject="RE: INC-999999", text="Hola.")
     assert Ticket.objects.get() == result
     assert notes(result) == []
+
+
+def test_a_message_id_counts_only_from_the_address_we_sent_it_to(ticket, question, requester, agent, mailoutbox):
+    """The agent told of the answer holds that email's Message-ID: written as the
+    requester, it still does not join the conversation."""
+    receive(sender=requester.email, to=reply_address(question), subject="Folio", text="Es el A-1234.")
+    told = OutgoingEmail.objects.get(template="requester_replied")
+    assert told.to == agent.email
+
+    result = receive(
+        sender=requester.email, to=DESK, subject="Folio", text="Cambien la cuenta.", headers={"In-Reply-To": told.message_id}
+    )
+    assert result != ticket
+    assert conversation(ticket)[-1] == (Message.Kind.FROM_REQUESTER, "Es el A-1234.")
+    assert_linked(result, ticket)
