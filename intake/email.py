@@ -251,8 +251,8 @@ def _mentioned_ticket(subject: str) -> Ticket | None:
 
 
 def _thread(message: AnymailInboundMessage, subject: str, sender_address: str) -> Thread:
-    """Which ticket this message answers, decided only by what we issued. A reference in
-    the subject (or a token for another ticket) never overrides the token."""
+    """Which ticket this message answers, decided only by what we issued: a reference in
+    the subject, even one naming another ticket, never overrides it."""
     ticket_id, sent_to = _issued_proof(message)
     ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first() if ticket_id else None
     if ticket is not None:
