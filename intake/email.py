@@ -1,10 +1,14 @@
 """The email channel (seed 000: email is the official channel).
 
 An inbound message becomes a ticket, or a line in the conversation of the ticket it
-answers. Headers never control the desk (security.md, "Trusting email"): a reference
-in the subject threads the message only when the sender is the ticket's requester;
-nothing from the message is ever reused in an outgoing header. Auto-replies, bounces
-and our own mail are ignored, so the acknowledgement can never start a loop.
+answers. Headers never control the desk: From can be forged and references are
+sequential, so a message joins a ticket only through something we issued and nobody can
+guess (the ticket's reply address among its recipients, or the Message-ID of an email we
+sent about the ticket to that sender in In-Reply-To/References), and only when it comes
+from the ticket's requester. A reference in the subject alone opens a new ticket, linked to the
+one it names by an internal note on each. Nothing from the message is ever reused in an
+outgoing header. Auto-replies, bounces and our own mail are ignored, so the
+acknowledgement can never start a loop.
 
 Mail is hostile input, and Python's email package raises assorted exceptions (ValueError,
 IndexError, AttributeError, LookupError, RecursionError…) on malformed headers, charsets
@@ -18,6 +22,7 @@ never a crash (an MTA would bounce it, an ESP would retry it forever).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import mimetypes
@@ -36,6 +41,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from notifications.replies import sent_email_quoted, ticket_id_from_reply_address
 from tickets.models import Message, Ticket
 from tickets.services import ticket_add_message, ticket_open
 
@@ -352,18 +358,115 @@ def _sender_name(sender) -> str:
 
 # Threading ---------------------------------------------------------------------
 
+# Where a reply address may show: the headers the client writes and those the MTA adds
+# (Postfix: Delivered-To, X-Original-To); an ESP's envelope recipient comes on its own.
+RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To")
+MESSAGE_ID_RE = re.compile(r"<[^<>\s]{1,250}>")
+MAX_QUOTED_MESSAGE_IDS = 50
 
-def _thread_target(subject: str, sender_address: str) -> Ticket | None:
-    """The ticket a reference in the subject names, only if the sender is its requester."""
+
+@dataclasses.dataclass(frozen=True)
+class Thread:
+    """What a message answers: `ticket` when it joins that ticket's conversation;
+    otherwise `mentions`, the ticket it claims to be about without proof (or with a
+    proof held by someone who is not the requester), for a new ticket linked to it."""
+
+    ticket: Ticket | None = None
+    mentions: Ticket | None = None
+    proven: bool = False
+
+
+def _recipients(message: AnymailInboundMessage) -> list[str]:
+    # Raw values: a malformed recipient header must not stop the message (see the module's docstring).
+    values = [value[:HEADER_MAX_CHARS] for name in RECIPIENT_HEADERS for value in _raw_values(message, name)]
+    envelope_recipient = getattr(message, "envelope_recipient", None)
+    if envelope_recipient:
+        values.append(str(envelope_recipient))
+    return [address for _name, address in getaddresses(values) if address]
+
+
+def _quoted_message_ids(message: AnymailInboundMessage) -> list[str]:
+    """The Message-IDs this message answers: In-Reply-To first, then References newest first."""
+    in_reply_to = MESSAGE_ID_RE.findall(_header(message, "In-Reply-To"))
+    references = MESSAGE_ID_RE.findall(_header(message, "References"))[::-1]
+    return (in_reply_to + references)[:MAX_QUOTED_MESSAGE_IDS]
+
+
+def _issued_proof(message: AnymailInboundMessage) -> tuple[int | None, str | None]:
+    """(ticket id, to whom we sent it) of what we issued that this message carries: a
+    reply address among the recipients (the address the reply went to weighs most; it
+    belongs to the ticket, not to a recipient: None), else a Message-ID we sent."""
+    for address in _recipients(message):
+        ticket_id = ticket_id_from_reply_address(address)
+        if ticket_id is not None:
+            return ticket_id, None
+    quoted = sent_email_quoted(_quoted_message_ids(message))
+    return quoted if quoted is not None else (None, None)
+
+
+def _mentioned_ticket(subject: str) -> Ticket | None:
     for prefix, number in REFERENCE_RE.findall(subject or ""):
-        reference = f"{prefix.upper()}-{number}"
-        ticket = Ticket.objects.select_related("requester").filter(reference=reference).first()
-        if ticket is None:
-            continue
-        if ticket.requester.email.strip().lower() == sender_address.lower():
+        ticket = Ticket.objects.filter(reference=f"{prefix.upper()}-{number}").first()
+        if ticket is not None:
             return ticket
-        logger.info("Inbound email names %s but its sender is not the requester: not threaded", reference)
     return None
+
+
+def _thread(message: AnymailInboundMessage, subject: str, sender_address: str) -> Thread:
+    """Which ticket this message answers, decided only by what we issued: a reference in
+    the subject, even one naming another ticket, never overrides it."""
+    ticket_id, sent_to = _issued_proof(message)
+    ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first() if ticket_id else None
+    if ticket is not None:
+        sender = sender_address.lower()
+        # A Message-ID counts from the address we sent that email to (not, say, from the
+        # agent told of the ticket writing as its requester).
+        if ticket.requester.email.strip().lower() == sender and (sent_to is None or sent_to.lower() == sender):
+            return Thread(ticket=ticket)
+        logger.warning(
+            "Inbound email answers %s through its reply address or Message-ID, but not from the requester at the"
+            " address we wrote to: a new ticket, linked",
+            ticket.reference,
+        )
+        return Thread(mentions=ticket, proven=True)
+    mentioned = _mentioned_ticket(subject)
+    if mentioned is not None:
+        logger.info("Inbound email names %s only in its subject: a new ticket, linked", mentioned.reference)
+    return Thread(mentions=mentioned)
+
+
+def _system_note(ticket: Ticket, body: str) -> None:
+    # No tickets service adds a system note without a staff author, hence the row here.
+    Message.objects.create(ticket=ticket, kind=Message.Kind.INTERNAL_NOTE, author=None, body=body)
+
+
+def _link(new: Ticket, thread: Thread, sender_address: str) -> None:
+    """Agents see the relation on both tickets; nothing joins the mentioned one's conversation."""
+    old = thread.mentions
+    values = {"old": old.reference, "new": new.reference, "sender": sender_address}
+    if thread.proven:
+        new_note = _(
+            "Este correo responde a un mensaje del ticket %(old)s, pero no viene del solicitante desde la "
+            "dirección a la que le escribimos (remitente: %(sender)s): se registró como ticket nuevo. Revise si "
+            "se trata del mismo caso (posible duplicado)."
+        )
+        old_note = _(
+            "Llegó una respuesta a un mensaje de este ticket que no viene del solicitante desde la dirección a la "
+            "que le escribimos (remitente: %(sender)s). No se agregó a esta conversación: se registró como "
+            "%(new)s (posible duplicado)."
+        )
+    else:
+        new_note = _(
+            "El asunto de este correo menciona el ticket %(old)s, pero el correo no responde a ninguno de "
+            "nuestros mensajes de ese ticket: se registró como ticket nuevo. Revise si se trata del mismo caso "
+            "(posible duplicado)."
+        )
+        old_note = _(
+            "Llegó un correo de %(sender)s que menciona este ticket en el asunto sin responder a nuestros "
+            "mensajes. No se agregó a esta conversación: se registró como %(new)s (posible duplicado)."
+        )
+    _system_note(new, new_note % values)
+    _system_note(old, old_note % values)
 
 
 # Attachments -------------------------------------------------------------------
@@ -480,7 +583,8 @@ def email_receive(*, message: AnymailInboundMessage) -> Ticket | None:
 def _receive(*, message, sender, address: str, raw_subject: str, forwarded: bool, files, problems) -> Ticket:
     """Thread the message into the ticket it answers, or open a new one."""
     empty_body = _("(mensaje sin texto)")
-    target = _thread_target(raw_subject, address)
+    thread = _thread(message, raw_subject, address)
+    target = thread.ticket
     if target is not None:
         body = message_body(message, trim=True) or empty_body
         try:
@@ -512,6 +616,8 @@ def _receive(*, message, sender, address: str, raw_subject: str, forwarded: bool
         channel=Ticket.Channel.EMAIL,
     )
     _store_attachments(ticket, None, files, problems)
+    if thread.mentions is not None:
+        _link(ticket, thread, address)
     logger.info("Inbound email opened %s (%s)", ticket.reference, ticket.state)
     return ticket
 

@@ -12,7 +12,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at", "ticket"]
     list_filter = ["status"]
-    search_fields = ["to", "subject", "ticket__reference"]
+    search_fields = ["to", "subject", "ticket__reference", "=message_id"]
     list_select_related = ["ticket"]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -28,6 +28,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "created_at",
         "next_attempt_at",
         "sent_at",
+        "message_id",
         "provider_message_id",
         "last_error",
         "headers",

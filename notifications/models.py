@@ -49,6 +49,12 @@ class OutgoingEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("próximo intento"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("enviado"), null=True, blank=True)
     provider_message_id = models.CharField(_("id del proveedor"), max_length=255, blank=True)
+    # Ours, random, the same on every attempt: a reply quoting it (In-Reply-To, References)
+    # finds the ticket, and a resend is recognisably the same message.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, db_index=True)
+    # Written by each claim: the worker whose claim's answer was lost can tell, once the
+    # database is back, whether the row is its own; later writes are conditional on it.
+    claim_token = models.CharField(_("reclamo"), max_length=32, blank=True, editable=False)
     last_error = models.TextField(_("último error"), blank=True)
 
     objects = OutgoingEmailQuerySet.as_manager()

@@ -180,8 +180,9 @@ def _run_transition(ticket: Ticket, name: str, by, *, history_note: str = "", **
 
 
 def _email_requester(ticket: Ticket, template: str, **context) -> None:
-    """Queue an email to the requester: every one carries their signed link, and its
-    subject the reference, so that a reply threads into the ticket (intake/email.py)."""
+    """Queue an email to the requester: every one carries their signed link, and (given
+    the ticket) its reply address and a Message-ID of ours, by which a reply threads
+    into the ticket (intake/email.py)."""
     email_queue(
         to=ticket.requester.email,
         template=template,

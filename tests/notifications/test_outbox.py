@@ -214,12 +214,19 @@ def test_line_breaks_in_the_rendered_subject_are_folded(mailoutbox, django_captu
 
 
 def test_threading_headers_and_reply_to_reach_the_message(ticket, mailoutbox, django_capture_on_commit_callbacks):
-    headers = {"Message-ID": "<inc-000123.1@mesa.example.mx>", "References": "<inc-000123@mesa.example.mx>"}
+    headers = {"References": "<inc-000123@mesa.example.mx>"}
     with django_capture_on_commit_callbacks(execute=True):
-        queue_received(ticket, headers=headers, reply_to="respuestas@mesa.example.mx")
+        email = queue_received(ticket, headers=headers, reply_to="respuestas@mesa.example.mx")
     message = mailoutbox[0]
-    assert message.extra_headers == headers
+    assert message.extra_headers == {**headers, "Message-ID": email.message_id}
     assert message.reply_to == ["respuestas@mesa.example.mx"]
+
+
+def test_a_message_id_is_not_the_callers_to_choose(ticket):
+    """Replies thread by the Message-IDs we sent: they must be ours, and unguessable."""
+    with pytest.raises(ValueError):
+        queue_received(ticket, headers={"Message-ID": "<inc-000123.1@mesa.example.mx>"})
+    assert not OutgoingEmail.objects.exists()
 
 
 def test_admin_retry_now_sends_failed_rows(
@@ -264,3 +271,17 @@ def test_the_beat_task_flushes_due_rows_by_its_name(ticket, mailoutbox):
     app.tasks["notifications.flush_outbox"].delay()
     assert len(mailoutbox) == 1
     assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
+
+
+def test_the_lease_outlasts_every_live_sender():
+    """The sweep takes a "sending" row over only from a sender that is gone: the lease
+    covers the sweep's whole run (300 s, the slowest task that sends), then the record
+    task's tries (countdowns 1+2+4+8+16+30+30+30 = 121 s, nine runs of at most 10 s),
+    plus a minute for clocks."""
+    from notifications import tasks
+
+    assert tasks.email_flush_task.time_limit == 300
+    assert tasks.email_send_task.time_limit == 90
+    assert tasks.email_record_task.time_limit == 10
+    assert tasks.email_record_task.max_retries == 8
+    assert services.SENDING_LEASE == datetime.timedelta(seconds=300 + 121 + 90 + 60)

@@ -213,9 +213,13 @@ def test_requester_reply_on_their_page_tells_the_assignee(
 
 
 def test_requester_reply_by_email_tells_the_assignee(ticket, agent, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(ticket, agent)
+    (answered,) = mailoutbox
+    mailoutbox.clear()
     message = EmailMessage()
     message["From"] = f"{ticket.requester.name} <{ticket.requester.email}>"
-    message["To"] = "soporte@example.com"
+    message["To"] = answered.reply_to[0]
     message["Subject"] = f"RE: Respuesta a su reporte {ticket.reference}: {ticket.subject}"
     message.set_content("Ya reinicié y sigue igual.")
 
@@ -408,7 +412,8 @@ def test_a_reply_to_the_solution_email_threads_into_the_ticket(
 
     answer = EmailMessage()
     answer["From"] = ticket.requester.email
-    answer["To"] = "soporte@example.com"
+    answer["To"] = "soporte@example.com"  # the client ignored Reply-To: In-Reply-To still says what it answers
+    answer["In-Reply-To"] = solution_email.message()["Message-ID"]
     answer["Subject"] = f"RE: {solution_email.subject}"
     answer.set_content("Sigue sin timbrar.")
     with django_capture_on_commit_callbacks(execute=True):
