@@ -225,11 +225,19 @@ HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_TICKET_ATTACHMENT_B
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none; the
 # client address for rate limits is then REMOTE_ADDR).
 HELPDESK_TRUSTED_PROXY_COUNT = env.int("HELPDESK_TRUSTED_PROXY_COUNT", default=0)
+# Rate limits (helpdesk/ratelimits.py): they count in the cache with one atomic
+# increment (django-ratelimit) and let requests through when the cache does not answer.
 # The public report form accepts (reports, seconds) per client address: spam brake.
 HELPDESK_REPORT_RATE_LIMIT = (
     env.int("HELPDESK_REPORT_RATE_LIMIT_COUNT", default=5),
     env.int("HELPDESK_REPORT_RATE_LIMIT_SECONDS", default=10 * 60),
 )
+# The monitoring API accepts (requests, seconds) per integration.
+HELPDESK_API_RATE_LIMIT = (
+    env.int("HELPDESK_API_RATE_LIMIT_COUNT", default=60),
+    env.int("HELPDESK_API_RATE_LIMIT_SECONDS", default=60),
+)
+RATELIMIT_FAIL_OPEN = True
 
 # Security: production-safe by default, relaxed only by DEBUG or explicit variables.
 SESSION_COOKIE_HTTPONLY = True
