@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -46,7 +47,7 @@ def test_the_limits_default_to_five_per_name_and_twenty_per_address(settings):
 
 
 @pytest.mark.parametrize("look_alike", LOOK_ALIKES)
-def test_a_look_alike_name_is_locked_with_the_name_it_resembles(client, settings, agente4, look_alike):
+def test_a_look_alike_name_is_locked_with_the_name_it_resembles(client, agente4, look_alike):
     for _ in range(NAME_LIMIT):
         sign_in(client, "agente4", "adivinanza")
 
@@ -56,7 +57,7 @@ def test_a_look_alike_name_is_locked_with_the_name_it_resembles(client, settings
     assert "_auth_user_id" not in client.session
 
 
-def test_failures_under_look_alike_names_add_up_to_one_lockout(client, settings, agente4):
+def test_failures_under_look_alike_names_add_up_to_one_lockout(client, agente4):
     limit = NAME_LIMIT
     statuses = [sign_in(client, LOOK_ALIKES[n % len(LOOK_ALIKES)], "adivinanza").status_code for n in range(limit)]
 
@@ -88,7 +89,7 @@ def test_identity_table(name, identity):
     assert login_identity(name) == identity
 
 
-def test_one_address_trying_many_names_is_locked(settings, agent):
+def test_one_address_trying_many_names_is_locked(agent):
     limit = ADDRESS_LIMIT
     sprayer = Client(REMOTE_ADDR="203.0.113.7")
     names = ["ana"] + [f"usuario{n}" for n in range(limit - 1)]
@@ -101,7 +102,7 @@ def test_one_address_trying_many_names_is_locked(settings, agent):
     assert "_auth_user_id" not in sprayer.session
 
 
-def test_the_address_lock_does_not_lock_out_the_names_it_tried_elsewhere(settings, agent):
+def test_the_address_lock_does_not_lock_out_the_names_it_tried_elsewhere(agent):
     sprayer = Client(REMOTE_ADDR="203.0.113.7")
     for name in ["ana"] + [f"usuario{n}" for n in range(ADDRESS_LIMIT)]:
         sign_in(sprayer, name, "Verano2026")
@@ -113,7 +114,7 @@ def test_the_address_lock_does_not_lock_out_the_names_it_tried_elsewhere(setting
     assert elsewhere.session["_auth_user_id"] == str(agent.pk)
 
 
-def test_the_lockout_page_is_spanish_with_status_429(client, settings, agent):
+def test_the_lockout_page_is_spanish_with_status_429(client, agent):
     for _ in range(NAME_LIMIT):
         sign_in(client, "ana", "mala")
 
@@ -128,7 +129,7 @@ def test_the_lockout_page_is_spanish_with_status_429(client, settings, agent):
     assert 'name="password"' in body and 'value="ana"' in body
 
 
-def test_a_successful_sign_in_clears_that_identitys_failures(client, settings, agent):
+def test_a_successful_sign_in_clears_that_identitys_failures(client, agent):
     for _round in range(2):
         for _ in range(NAME_LIMIT - 1):
             assert sign_in(client, "ana", "mala").status_code == 200
@@ -136,7 +137,7 @@ def test_a_successful_sign_in_clears_that_identitys_failures(client, settings, a
         client.post(reverse("logout"))
 
 
-def test_signing_in_does_not_clear_the_failures_of_the_address(settings, agent):
+def test_signing_in_does_not_clear_the_failures_of_the_address(agent):
     """Else anyone with one account could reset the brake on their address at will."""
     limit = ADDRESS_LIMIT
     sprayer = Client(REMOTE_ADDR="203.0.113.7")
@@ -148,7 +149,7 @@ def test_signing_in_does_not_clear_the_failures_of_the_address(settings, agent):
     assert sign_in(sprayer, "otro", "Verano2026").status_code == 429
 
 
-def test_the_admin_sign_in_counts_and_refuses_the_same_way(client, settings, agent):
+def test_the_admin_sign_in_counts_and_refuses_the_same_way(client, agent):
     for _ in range(NAME_LIMIT):
         sign_in(client, "ana", "mala", path="/admin/login/")
 
@@ -180,3 +181,26 @@ def test_a_name_that_grows_when_normalized_is_refused_without_an_error(client):
 
     assert response.status_code == 200
     assert "Por favor, introduzca un nombre de usuario y clave correctos" in response.content.decode()
+
+
+@pytest.mark.parametrize("minutes_later, status", [(14, 429), (16, 302)])
+def test_the_pause_lasts_fifteen_minutes_from_the_last_failure(client, agent, minutes_later, status):
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc)
+    with time_machine.travel(start, tick=False) as traveller:
+        for _ in range(NAME_LIMIT):
+            sign_in(client, "ana", "mala")
+        traveller.shift(datetime.timedelta(minutes=minutes_later))
+
+        assert sign_in(client, "ana", PASSWORD).status_code == status
+
+
+def test_attempts_refused_during_the_pause_do_not_extend_it(client, agent):
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc)
+    with time_machine.travel(start, tick=False) as traveller:
+        for _ in range(NAME_LIMIT):
+            sign_in(client, "ana", "mala")
+        traveller.shift(datetime.timedelta(minutes=10))
+        assert sign_in(client, "ana", "otra-mala").status_code == 429
+        traveller.shift(datetime.timedelta(minutes=6))
+
+        assert sign_in(client, "ana", PASSWORD).status_code == 302
