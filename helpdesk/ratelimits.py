@@ -136,7 +136,10 @@ class SignInLockoutHandler(AxesDatabaseHandler):
     def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
         """A successful sign-in clears that identity's failures only: clearing its
         address' too would let anyone with one account reset the brake on their address."""
-        return self.reset_attempts(username=get_client_username(request, credentials))
+        identity = get_client_username(request, credentials)
+        if not identity:  # axes' reset with no name would clear every attempt
+            return 0
+        return self.reset_attempts(username=identity)
 
 
 class SignInLockoutBackend(AxesStandaloneBackend):

@@ -204,3 +204,17 @@ def test_attempts_refused_during_the_pause_do_not_extend_it(client, agent):
         traveller.shift(datetime.timedelta(minutes=6))
 
         assert sign_in(client, "ana", PASSWORD).status_code == 302
+
+
+def test_clearing_a_nameless_identity_clears_nobody_elses_failures(agent):
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.models import AccessAttempt
+    from django.test import RequestFactory
+
+    for _ in range(2):
+        sign_in(Client(), "ana", "mala")
+    request = RequestFactory().post(reverse("login"))
+    AxesProxyHandler.update_request(request)
+
+    assert AxesProxyHandler.get_implementation().reset_user_attempts(request, {"username": ""}) == 0
+    assert AccessAttempt.objects.get().failures_since_start == 2
