@@ -5,6 +5,8 @@ address from the right: anything further left was written by the client and can 
 forged. With no proxy configured (the default) only REMOTE_ADDR counts.
 """
 
+import ipaddress
+
 from django.conf import settings
 
 
@@ -17,4 +19,9 @@ def client_address(request) -> str:
     if len(forwarded) < proxies:
         # Fewer hops than configured: the request did not come through the proxies.
         return remote
-    return forwarded[-proxies]
+    client = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(client))
+    except ValueError:
+        # Not an address (more proxies configured than there are): not a client to count.
+        return remote

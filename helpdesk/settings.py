@@ -5,6 +5,7 @@ folder and a Celery broker on the file system. Setting DATABASE_URL and REDIS_UR
 switches to PostgreSQL and Redis. DEBUG is off unless asked for.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "anymail",
+    # The sign-in lockout (helpdesk/ratelimits.py); its attempts are listed in the admin.
+    "axes",
     "accounts",
     "customers",
     "catalog",
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "helpdesk.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -113,6 +118,12 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out sign-in before the password is checked (django-axes).
+    "helpdesk.ratelimits.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -225,11 +236,39 @@ HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_TICKET_ATTACHMENT_B
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none; the
 # client address for rate limits is then REMOTE_ADDR).
 HELPDESK_TRUSTED_PROXY_COUNT = env.int("HELPDESK_TRUSTED_PROXY_COUNT", default=0)
+# Rate limits and the sign-in lockout (helpdesk/ratelimits.py). Request limits count in
+# the cache with one atomic increment (django-ratelimit) and let requests through when the
+# cache does not answer; the lockout counts failures in the database (django-axes).
 # The public report form accepts (reports, seconds) per client address: spam brake.
 HELPDESK_REPORT_RATE_LIMIT = (
     env.int("HELPDESK_REPORT_RATE_LIMIT_COUNT", default=5),
     env.int("HELPDESK_REPORT_RATE_LIMIT_SECONDS", default=10 * 60),
 )
+# The monitoring API accepts (requests, seconds) per integration.
+HELPDESK_API_RATE_LIMIT = (
+    env.int("HELPDESK_API_RATE_LIMIT_COUNT", default=60),
+    env.int("HELPDESK_API_RATE_LIMIT_SECONDS", default=60),
+)
+RATELIMIT_FAIL_OPEN = True
+# Sign-in: failed attempts per user name (normalized: "ａgente４" is "agente4") and per
+# client address across names within the pause; reaching either pauses sign-in (429)
+# until the pause has passed since the last failure. Higher per address: a whole office
+# may share one, and mistypes add up.
+HELPDESK_LOGIN_FAILURE_LIMIT = env.int("HELPDESK_LOGIN_FAILURE_LIMIT", default=5)
+HELPDESK_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("HELPDESK_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+HELPDESK_LOGIN_LOCKOUT_SECONDS = env.int("HELPDESK_LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+AXES_HANDLER = "helpdesk.ratelimits.SignInLockoutHandler"
+AXES_FAILURE_LIMIT = HELPDESK_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=HELPDESK_LOGIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "helpdesk.ratelimits.axes_username"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "helpdesk.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused while paused neither count nor extend the pause.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False  # no banner on every manage.py command
 
 # Security: production-safe by default, relaxed only by DEBUG or explicit variables.
 SESSION_COOKIE_HTTPONLY = True

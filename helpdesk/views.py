@@ -1,17 +1,18 @@
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from workspace.access import is_agent
 
-from .clients import client_address
-
-# Sign-in attempts allowed per client address and user name before a pause (brute force).
-LOGIN_MAX_FAILURES = 5
-LOGIN_LOCKOUT_SECONDS = 15 * 60
+from .ratelimits import login_identity, login_serialized
 
 
 def home(request):
@@ -20,35 +21,35 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, with a pause after repeated failures from one address for one name."""
+    """Django's sign-in. Repeated failures pause it (django-axes, see helpdesk/ratelimits.py):
+    the admin's sign-in is routed here too."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def _failures_key(self):
-        username = (self.request.POST.get("username") or "").strip().lower()
-        return f"login-failures:{client_address(self.request)}:{username}"
-
     def post(self, request, *args, **kwargs):
-        if cache.get(self._failures_key(), 0) >= LOGIN_MAX_FAILURES:
-            form = self.get_form()
-            form.add_error(
-                None,
-                _("Demasiados intentos fallidos. Espere %(minutes)d minutos antes de volver a intentarlo.")
-                % {"minutes": LOGIN_LOCKOUT_SECONDS // 60},
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
+        with login_serialized(login_identity(request.POST.get("username"))):
+            return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        key = self._failures_key()
-        cache.add(key, 0, LOGIN_LOCKOUT_SECONDS)
-        cache.incr(key)
-        return super().form_invalid(form)
 
-    def form_valid(self, form):
-        cache.delete(self._failures_key())
-        return super().form_valid(form)
+def login_locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the sign-in page, in Spanish, with status 429 while the name
+    or the address is paused. It does not say which, nor whether the name exists."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    minutes = max(1, math.ceil(seconds / 60))
+    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    locked_out = ngettext(
+        "Demasiados intentos fallidos. Espere %(minutes)d minuto antes de volver a intentarlo.",
+        "Demasiados intentos fallidos. Espere %(minutes)d minutos antes de volver a intentarlo.",
+        minutes,
+    ) % {"minutes": minutes}
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    context = {"form": form, "next": next_url, "locked_out": locked_out}
+    response = render(request, "registration/login.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @login_required

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from helpdesk.clients import client_address
+from helpdesk.ratelimits import limit_hit, limit_reached
 from tickets.links import requester_token
 from tickets.models import Ticket
 
@@ -29,29 +29,29 @@ def ticket_for_confirmation(token: str) -> Ticket | None:
     return Ticket.objects.select_related("module").prefetch_related("attachments").filter(pk=pk).first()
 
 
-def _rate_key(request) -> str:
-    return f"intake-report:{client_address(request)}"
+def _report_limit(request) -> dict:
+    return {"group": "intake-report", "key": client_address(request), "rate": settings.HELPDESK_REPORT_RATE_LIMIT}
 
 
-def _rate_limited(request) -> bool:
-    limit, _seconds = settings.HELPDESK_REPORT_RATE_LIMIT
-    return cache.get(_rate_key(request), 0) >= limit
+def _limit_reached(request) -> bool:
+    """This address has sent its reports for the period (refused before reading the form)."""
+    return limit_reached(**_report_limit(request))
 
 
-def _count_report(request) -> None:
-    _limit, seconds = settings.HELPDESK_REPORT_RATE_LIMIT
-    key = _rate_key(request)
-    cache.add(key, 0, seconds)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
+def _count_report(request) -> bool:
+    """Count one report of this address, atomically; False when it is over the limit."""
+    return limit_hit(**_report_limit(request)) == 0
 
 
 def _typed_data(request) -> dict:
     """What the person typed, as initial values of a fresh form (no errors shown)."""
     fields = ReportForm.base_fields
     return {key: request.POST.get(key) for key in request.POST if key in fields and key not in ("files", "sitio_web")}
+
+
+def _rate_limited(request, *, files_chosen: bool):
+    context = {"form": ReportForm(initial=_typed_data(request)), "rate_limited": True, "files_chosen": files_chosen}
+    return render(request, "intake/report_form.html", context, status=429)
 
 
 @limit_uploads
@@ -64,15 +64,17 @@ def report(request):
         if request.upload_too_large:
             context = {"form": ReportForm(initial=_typed_data(request)), "upload_too_large": True, "limits": attachment_limits()}
             return render(request, "intake/report_form.html", context, status=413)
-        if _rate_limited(request):
-            context = {"form": ReportForm(initial=_typed_data(request)), "rate_limited": True, "files_chosen": files_chosen}
-            return render(request, "intake/report_form.html", context, status=429)
+        if _limit_reached(request):
+            return _rate_limited(request, files_chosen=files_chosen)
         if request.POST.get("sitio_web"):
             _count_report(request)
             return redirect("intake:received")
         form = ReportForm(request.POST, request.FILES)
         if form.is_valid():
-            _count_report(request)
+            # The count decides here, once the report is complete: N reports at once get
+            # exactly the limit through.
+            if not _count_report(request):
+                return _rate_limited(request, files_chosen=files_chosen)
             ticket = report_submit(**form.submission())
             return redirect("intake:confirmation", token=confirmation_token(ticket))
     else:

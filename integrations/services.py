@@ -4,15 +4,14 @@ its alert into a ticket, or into a note on the ticket an earlier copy opened."""
 from __future__ import annotations
 
 import datetime
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk.ratelimits import limit_hit
 from tickets.models import Message, Ticket
 from tickets.services import ticket_add_message, ticket_open
 
@@ -42,21 +41,9 @@ def integration_authenticate(*, authorization: str) -> Integration | None:
 
 
 def integration_throttle(*, integration: Integration) -> int:
-    """Count one request of the integration in the current window: 0 when allowed, else
-    the seconds until the window ends (for Retry-After). Fixed windows in the cache."""
-    limit, seconds = rate_limit()
-    now = time.time()
-    window = int(now // seconds)
-    key = f"integrations-api:{integration.pk}:{window}"
-    cache.add(key, 0, seconds + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds + 1)
-        count = 1
-    if count <= limit:
-        return 0
-    return max(1, int((window + 1) * seconds - now + 0.999))
+    """Count one request of the integration (one atomic increment, helpdesk.ratelimits):
+    0 when allowed, else the seconds until the window ends (for Retry-After)."""
+    return limit_hit(group="integrations-api", key=str(integration.pk), rate=rate_limit())
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from tickets.models import Ticket
         (2, "10.0.0.1", "1.2.3.4, 203.0.113.9, 10.0.0.7", "203.0.113.9"),
         (2, "10.0.0.1", "203.0.113.9", "10.0.0.1"),  # fewer hops than proxies: not through them
         (1, "10.0.0.1", "", "10.0.0.1"),
+        (2, "10.0.0.1", "unknown, 10.0.0.7", "10.0.0.1"),  # not an address: a misconfigured proxy count
+        (1, "10.0.0.1", "2001:db8::1", "2001:db8::1"),
     ],
 )
 def test_client_address(settings, proxies, remote, forwarded, expected):

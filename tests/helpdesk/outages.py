@@ -1,0 +1,56 @@
+"""Fixtures for the rate-limit tests: a real Redis cache, and Redis (cache and broker) down.
+
+Import the fixture you need into the test module (`from tests.helpdesk.outages import redis_cache`).
+"""
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from helpdesk.celery import app as celery_app
+
+# Nothing listens on port 1: connections are refused at once, as when Redis is stopped.
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
+
+
+def _redis_caches(location: str) -> dict:
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+
+
+# override_settings rather than the settings fixture: the cache is back before the
+# suite's own fixtures clear it after the test.
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the real Redis of REDIS_URL (the test settings use LocMemCache)."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs a real Redis: set REDIS_URL=redis://127.0.0.1:6379/<db>")
+    with override_settings(CACHES=_redis_caches(settings.REDIS_URL)):
+        cache.clear()
+        yield
+        cache.clear()
+
+
+@pytest.fixture
+def cache_down():
+    """The cache is a Redis nobody answers."""
+    with override_settings(CACHES=_redis_caches(UNREACHABLE_REDIS)):
+        yield
+
+
+@pytest.fixture
+def broker_down(settings):
+    """Celery publishes to a Redis broker nobody answers (not eagerly in the test's thread).
+    `broker_back()` (the fixture's value) switches back to eager tasks on the configured broker."""
+
+    def use(*, eager: bool, broker_url: str) -> None:
+        celery_app.conf.update(task_always_eager=eager, broker_url=broker_url)
+        celery_app._after_fork()  # drop the producer pools built on the previous broker
+
+    def broker_back() -> None:
+        use(eager=True, broker_url=settings.CELERY_BROKER_URL)
+
+    use(eager=False, broker_url=UNREACHABLE_REDIS)
+    yield broker_back
+    broker_back()
