@@ -231,6 +231,16 @@ HELPDESK_REPORT_RATE_LIMIT = (
     env.int("HELPDESK_REPORT_RATE_LIMIT_SECONDS", default=10 * 60),
 )
 
+# The requester's emailed links (tickets/links.py): each opens once, then the browser's
+# session sees the ticket. Links and sessions work while the ticket is in course and for
+# this many days after it was closed or cancelled.
+HELPDESK_REQUESTER_LINK_DAYS = env.int("HELPDESK_REQUESTER_LINK_DAYS", default=90)
+# Fresh links asked for from a spent link: (emails, seconds) per ticket.
+HELPDESK_REQUESTER_LINK_RESEND_LIMIT = (
+    env.int("HELPDESK_REQUESTER_LINK_RESEND_COUNT", default=3),
+    env.int("HELPDESK_REQUESTER_LINK_RESEND_SECONDS", default=60 * 60),
+)
+
 # Security: production-safe by default, relaxed only by DEBUG or explicit variables.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
