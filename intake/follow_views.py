@@ -43,8 +43,9 @@ def _public_attachments():
     return Attachment.objects.filter(is_internal=False).exclude(message__kind=Message.Kind.INTERNAL_NOTE)
 
 
-def _not_found(request, *, attachment: bool = False):
-    return render(request, "intake/follow_invalid.html", {"attachment": attachment}, status=404)
+def _not_found(request, *, attachment: bool = False, reference: str = ""):
+    context = {"attachment": attachment, "reference": reference}
+    return render(request, "intake/follow_invalid.html", context, status=404)
 
 
 def _page(
@@ -95,7 +96,7 @@ def open_link(request, token):
 def ticket(request, reference):
     ticket = ticket_in_scope(request, reference)
     if ticket is None:
-        return _not_found(request)
+        return _not_found(request, reference=reference)
     if request.method != "POST":
         return _page(request, ticket, FollowReplyForm(ticket=ticket))
 

@@ -42,8 +42,8 @@ def _render(request, template: str, context: dict, *, status: int = 200):
         return render(request, template, context, status=status)
 
 
-def _not_found(request):
-    return _render(request, "surveys/not_found.html", {}, status=404)
+def _not_found(request, reference: str = ""):
+    return _render(request, "surveys/not_found.html", {"reference": reference}, status=404)
 
 
 # The solution's confirmation --------------------------------------------------------
@@ -97,7 +97,7 @@ def confirmation(request, reference):
     ticket = ticket_in_scope(request, reference)
     found = confirmation_of_round(ticket, request.GET.get(ROUND_PARAMETER)) if ticket else None
     if found is None:
-        return _not_found(request)
+        return _not_found(request, reference)
     if request.method != "POST":
         return _confirmation_page(request, found)
 
@@ -167,7 +167,7 @@ def survey(request, reference):
     ticket = ticket_in_scope(request, reference)
     found = Survey.objects.filter(ticket=ticket).first() if ticket else None
     if found is None:
-        return _not_found(request)
+        return _not_found(request, reference)
     found.ticket = ticket
     answer = _answer_of(found)
     if answer is not None:

@@ -14,11 +14,20 @@ from collections.abc import Callable
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from helpdesk.clients import client_address
 
-from .links import in_scope, link_check, link_spend, link_window_end, requester_link_resend, requester_page, scope_grant
+from .links import (
+    in_scope,
+    link_check,
+    link_spend,
+    link_window_end,
+    requester_link_request,
+    requester_link_resend,
+    requester_page,
+    scope_grant,
+)
 from .models import RequesterLink
 
 OPEN_ACTION, RESEND_ACTION = "abrir", "enlace-nuevo"
@@ -70,3 +79,14 @@ def link_open(
 
 
 link_open = requester_page(require_http_methods(["GET", "POST"])(link_open))
+
+
+def link_request(request, reference: str):
+    """The fresh-link form of a ticket's page that this browser may not see: the same
+    answer whether or not the reference names a ticket, and the email goes only to the
+    address on file."""
+    accepted = requester_link_request(reference=reference, client=client_address(request))
+    return _render(request, "tickets/link_requested.html", {"reference": reference, "limited": not accepted}, 200 if accepted else 429)
+
+
+link_request = requester_page(require_POST(link_request))

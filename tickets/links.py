@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
@@ -101,7 +102,7 @@ def link_check(token: str, *, purpose: str, reference: str | None = None) -> Lin
     another ticket's reference, is invalid."""
     selector, dot, secret = (token or "").partition(".")
     if not dot or not selector or not secret or len(token) > TOKEN_MAX_LENGTH:
-        return INVALID
+        return _legacy_check(token, purpose=purpose)
     link = RequesterLink.objects.select_related("ticket").filter(selector=selector).first()
     if link is None or not hmac.compare_digest(link.secret_hash, _hash(secret)):
         return INVALID
@@ -112,6 +113,26 @@ def link_check(token: str, *, purpose: str, reference: str | None = None) -> Lin
     if link.used_at is not None:
         return LinkCheck("used", link)
     return LinkCheck("valid", link)
+
+
+# The links emailed before links were single-use: the ticket's pk signed with this salt,
+# valid forever. They open nothing now; a genuine one counts as spent, so that its
+# requester is offered a fresh link.
+LEGACY_SALT = "tickets.requester-link"
+
+
+def _legacy_check(token: str, *, purpose: str) -> LinkCheck:
+    if purpose != Purpose.FOLLOW or not token or len(token) > TOKEN_MAX_LENGTH:
+        return INVALID
+    try:
+        value = signing.Signer(salt=LEGACY_SALT).unsign(token)
+    except signing.BadSignature:
+        return INVALID
+    ticket = Ticket.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    if ticket is None:
+        return INVALID
+    spent = RequesterLink(ticket=ticket, purpose=Purpose.FOLLOW, used_at=ticket.created_at)
+    return LinkCheck("used" if links_open(ticket) else "expired", spent)
 
 
 def link_spend(link: RequesterLink) -> bool:
@@ -221,17 +242,17 @@ def _rate_limited(key: str, limit: int, seconds: int) -> bool:
         return False
 
 
-def requester_link_resend(*, ticket: Ticket, client: str = "") -> bool:
-    """Email the requester a fresh link to their ticket's page, always to the address on
-    file. At most HELPDESK_REQUESTER_LINK_RESEND_LIMIT per ticket (and per client address)
-    in its period. False when nothing was sent (limit, or the ticket's window is over)."""
-    if not links_open(ticket):
-        return False
+def _client_limited(client: str) -> bool:
     limit, seconds = settings.HELPDESK_REQUESTER_LINK_RESEND_LIMIT
-    if _rate_limited(f"requester-link-resend:ticket:{ticket.pk}", limit, seconds):
-        return False
-    if client and _rate_limited(f"requester-link-resend:client:{client}", limit * 3, seconds):
-        return False
+    return bool(client) and _rate_limited(f"requester-link-resend:client:{client}", limit * 3, seconds)
+
+
+def _ticket_limited(ticket: Ticket) -> bool:
+    limit, seconds = settings.HELPDESK_REQUESTER_LINK_RESEND_LIMIT
+    return _rate_limited(f"requester-link-resend:ticket:{ticket.pk}", limit, seconds)
+
+
+def _email_fresh_link(ticket: Ticket) -> None:
     with transaction.atomic():
         email_queue(
             to=ticket.requester.email,
@@ -239,4 +260,27 @@ def requester_link_resend(*, ticket: Ticket, client: str = "") -> bool:
             context={"ticket": ticket, "ticket_url": requester_url(ticket)},
             ticket=ticket,
         )
+
+
+def requester_link_resend(*, ticket: Ticket, client: str = "") -> bool:
+    """From a spent link: email the requester a fresh link to their ticket's page, always
+    to the address on file. At most HELPDESK_REQUESTER_LINK_RESEND_LIMIT per ticket (three
+    times that per client address) in its period. False when nothing was sent (a limit,
+    or the ticket's window is over)."""
+    if _client_limited(client) or not links_open(ticket) or _ticket_limited(ticket):
+        return False
+    _email_fresh_link(ticket)
+    return True
+
+
+def requester_link_request(*, reference: str, client: str) -> bool:
+    """From a ticket's page address alone (its browser's session ended, or another
+    browser): the requester of `reference` gets a fresh link at the address on file, if
+    the ticket exists and its window is open. The answer says nothing of that: False
+    only when this client asked too often, whatever the reference."""
+    if _client_limited(client):
+        return False
+    ticket = Ticket.objects.select_related("requester").filter(reference=reference).first()
+    if ticket is not None and links_open(ticket) and not _ticket_limited(ticket):
+        _email_fresh_link(ticket)
     return True

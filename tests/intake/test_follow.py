@@ -119,9 +119,14 @@ def test_token_signed_with_another_salt_is_not_found(client):
     ticket = TicketFactory()
     forged = signing.Signer(salt="intake.confirmation").sign(str(ticket.pk))
     assert client.get(reverse("follow:open", args=[forged])).status_code == 404
-    # Nor does the old never-expiring signed link open anything any more.
+    # The old never-expiring signed link opens nothing any more: it counts as spent, and
+    # offers its requester a fresh link.
     legacy = signing.Signer(salt="tickets.requester-link").sign(str(ticket.pk))
-    assert client.get(reverse("follow:open", args=[legacy])).status_code == 404
+    response = client.get(reverse("follow:open", args=[legacy]))
+    assert response.status_code == 410
+    assert "Enviarme un enlace nuevo" in response.content.decode()
+    assert ticket.subject not in response.content.decode()
+    assert client.get(page_url(ticket)).status_code == 404
 
 
 def test_link_of_ticket_a_never_shows_ticket_b(client):

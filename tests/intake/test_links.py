@@ -325,3 +325,63 @@ class TestTwoBrowsersAtOnce:
         assert sorted(outcomes) == [302, 410], outcomes
         seen = [browser.get(reverse("follow:ticket", args=[ticket.reference])).status_code for browser in browsers]
         assert sorted(seen) == [200, 404]
+
+
+# A fresh link from the page's address alone ----------------------------------------
+
+
+def _ask_for_a_link(browser, reference, **extra):
+    return browser.post(f"/seguimiento/{reference}/enlace-nuevo/", {**extra})
+
+
+def test_a_browser_whose_session_ended_can_ask_for_a_fresh_link(mailoutbox, django_capture_on_commit_callbacks):
+    requester = ContactFactory(email="lucia@cliente.example.mx")
+    ticket = TicketFactory(requester=requester, subject="Impresora atascada")
+    browser = Client(enforce_csrf_checks=True)
+
+    page = browser.get(f"/seguimiento/{ticket.reference}/")
+    assert page.status_code == 404
+    assert "Enviarme un enlace nuevo" in page.content.decode() and "Impresora atascada" not in page.content.decode()
+    assert _ask_for_a_link(browser, ticket.reference).status_code == 403  # CSRF
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _ask_for_a_link(
+            browser, ticket.reference, email="intruso@example.org", csrfmiddlewaretoken=page.context["csrf_token"]
+        )
+
+    assert response.status_code == 200
+    assert f"Si {ticket.reference} es un ticket vigente, enviamos un enlace nuevo" in response.content.decode()
+    (email,) = mailoutbox
+    assert email.to == ["lucia@cliente.example.mx"]
+    (fresh,) = tokens_in(email.body)
+    assert Client().get(open_link(browser, f"/seguimiento/{fresh}/")).status_code == 404  # the link's browser only
+    assert browser.get(f"/seguimiento/{ticket.reference}/").status_code == 200
+
+
+def test_asking_tells_nothing_about_which_references_exist(requester, agent, mailoutbox, django_capture_on_commit_callbacks):
+    in_course = TicketFactory(requester=requester)
+    ended = closed_ticket(requester, agent, CLOSED_AT)
+    mailoutbox.clear()
+    answers = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        for name, reference in (("in-course", in_course.reference), ("ended", ended.reference), ("none", "INC-999999")):
+            response = _ask_for_a_link(Client(), reference)
+            # The same page, but for the reference it names and the CSRF token of each browser.
+            page = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "CSRF", response.content.decode())
+            answers[name] = (response.status_code, page.replace(reference, "REF"))
+    assert answers["in-course"] == answers["ended"] == answers["none"]
+    assert [m.to for m in mailoutbox] == [[requester.email]]  # only the ticket in course's requester
+
+
+def test_asking_is_rate_limited_per_client_whatever_the_reference(settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings.HELPDESK_REQUESTER_LINK_RESEND_LIMIT = (1, 3600)  # three per client address
+    tickets = [TicketFactory() for _ in range(4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [_ask_for_a_link(Client(), ticket.reference).status_code for ticket in tickets]
+        unknown = _ask_for_a_link(Client(), "INC-999999").status_code
+    assert statuses == [200, 200, 200, 429] and unknown == 429
+    assert len(mailoutbox) == 3
+
+
+def test_asking_needs_a_post():
+    ticket = TicketFactory()
+    assert Client().get(f"/seguimiento/{ticket.reference}/enlace-nuevo/").status_code == 405
