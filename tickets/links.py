@@ -167,15 +167,22 @@ def ticket_in_scope(request, reference: str, queryset=None) -> Ticket | None:
     return ticket
 
 
+# The Referer a requester page lets browsers send: the bare origin, never a path, so that
+# neither another site nor the desk's own access log (which records Referer) gets an
+# address from it. Not "no-referrer": under it browsers send `Origin: null` on the page's
+# own form posts, which Django's CSRF check rightly refuses (every form would fail).
+REQUESTER_REFERRER_POLICY = "strict-origin"
+
+
 def requester_page(view):
-    """Headers of every requester page: never cached (personal data), and no Referer sent
-    from it, so that nothing of the address leaves with a click."""
+    """Headers of every requester page: never cached (personal data), and no address in
+    the Referer its requests and clicks send."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store, private, max-age=0"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = REQUESTER_REFERRER_POLICY
         return response
 
     return wrapped

@@ -57,6 +57,9 @@ def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent)
     services.ticket_solve(ticket=ticket, by=agent, solution=SOLUTION, resolution_code=Ticket.ResolutionCode.RESOLVED)
     errors = []
     phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    # Every Referer the phone sends on the way (pages, styles, scripts, form posts).
+    referers = []
+    phone.on("request", lambda request: referers.append(request.headers.get("referer", "")))
 
     # The solution email's "Sí, quedó resuelto".
     phone.goto(link_in("ticket_solved", ticket, "?respuesta=si"))
@@ -100,3 +103,5 @@ def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent)
     answer = SurveyAnswer.objects.get(ticket=ticket)
     assert (answer.rating, answer.solved, answer.comment) == (4, True, "Rápido y amable.")
     assert errors == []  # no script or CSP errors on the way
+    # No address ever left in a Referer: at most the desk's bare origin.
+    assert referers and {referer.rstrip("/") for referer in referers if referer} <= {phone.url.split("/encuesta/")[0]}

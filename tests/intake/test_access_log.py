@@ -242,7 +242,7 @@ def test_nothing_in_the_access_log_of_a_whole_journey_opens_anything(gunicorn, s
     assert page_path == f"/seguimiento/{ticket.reference}/"
     page = phone.get(page_path)
     assert page.status == 200 and SUBJECT in page.text
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "strict-origin"
 
     # A reply with a file.
     replied = phone.submit(

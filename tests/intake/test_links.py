@@ -144,15 +144,15 @@ def test_a_link_names_its_own_ticket_only(requester, agent, client):
     assert client.get(f"/encuesta/{other.reference}/{token}/").status_code == 404
 
 
-def test_the_link_pages_send_no_referrer_and_are_not_stored(client):
+def test_the_link_pages_send_no_address_as_referrer_and_are_not_stored(client):
     ticket = TicketFactory()
     link = a_link(ticket)
     for response in (client.get(link), Client().get(link)):
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "strict-origin"
         assert "no-store" in response["Cache-Control"]
 
 
-def test_every_requester_page_of_a_journey_sends_no_referrer(requester, agent, client):
+def test_every_requester_page_of_a_journey_sends_no_address_as_referrer(requester, agent, client):
     ticket = closed_ticket(requester, agent)
     open_link(client, re.search(r"/encuesta/\S+", OutgoingEmail.objects.get(template="survey_invitation").body_text).group())
     for path in (
@@ -162,7 +162,7 @@ def test_every_requester_page_of_a_journey_sends_no_referrer(requester, agent, c
         "/seguimiento/INC-999999/",
     ):
         response = client.get(path)
-        assert response["Referrer-Policy"] == "no-referrer", path
+        assert response["Referrer-Policy"] == "strict-origin", path
         assert "no-store" in response["Cache-Control"], path
 
 

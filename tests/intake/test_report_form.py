@@ -102,7 +102,7 @@ def test_authorized_requester_reports_and_sees_the_reference(client, module):
     follow = client.get(follow_path)
     assert follow.status_code == 200 and follow.context["ticket"] == ticket
     assert follow_path in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer" and "no-store" in page["Cache-Control"]
+    assert page["Referrer-Policy"] == "strict-origin" and "no-store" in page["Cache-Control"]
 
     attachment = Attachment.objects.get()
     assert attachment.ticket == ticket
