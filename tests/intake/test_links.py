@@ -141,7 +141,9 @@ def test_a_link_names_its_own_ticket_only(requester, agent, client):
     survey_email = OutgoingEmail.objects.get(template="survey_invitation", ticket=ticket)
     token = re.search(TOKEN, survey_email.body_text).group()
     assert link_check(token, purpose="survey", reference=ticket.reference).state == "valid"
-    assert client.get(f"/encuesta/{other.reference}/{token}/").status_code == 404
+    response = client.get(f"/encuesta/{other.reference}/{token}/")
+    assert response.status_code == 404
+    assert token not in response.content.decode()  # not even in the language switch's return address
 
 
 def test_the_link_pages_send_no_address_as_referrer_and_are_not_stored(client):
