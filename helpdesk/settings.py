@@ -270,6 +270,16 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 AXES_VERBOSE = False  # no banner on every manage.py command
 
+# The requester's emailed links (tickets/links.py): each opens once, then the browser's
+# session sees the ticket. Links and sessions work while the ticket is in course and for
+# this many days after it was closed or cancelled.
+HELPDESK_REQUESTER_LINK_DAYS = env.int("HELPDESK_REQUESTER_LINK_DAYS", default=90)
+# Fresh links asked for from a spent link: (emails, seconds) per ticket.
+HELPDESK_REQUESTER_LINK_RESEND_LIMIT = (
+    env.int("HELPDESK_REQUESTER_LINK_RESEND_COUNT", default=3),
+    env.int("HELPDESK_REQUESTER_LINK_RESEND_SECONDS", default=60 * 60),
+)
+
 # Security: production-safe by default, relaxed only by DEBUG or explicit variables.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

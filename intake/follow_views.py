@@ -1,6 +1,7 @@
 """The requester's page: their ticket, its public conversation and a reply form,
-reached by the signed link in every email (no password). Every view starts from the
-token; a wrong or tampered one is a plain not-found page, never another ticket."""
+reached by the link in every email (no password). The link opens once (tickets.links)
+and leads here, to an address without any secret that only a browser the link opened
+may see; any other browser, or another ticket's reference, gets a plain not-found page."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tickets.links import ticket_for_token
-from tickets.models import Attachment, Message, Ticket
+from tickets.link_views import link_open
+from tickets.links import requester_page, ticket_in_scope, ticket_path
+from tickets.models import Attachment, Message, RequesterLink, Ticket
 
 from .follow_forms import FollowReplyForm
 from .services import requester_reply
@@ -42,8 +43,9 @@ def _public_attachments():
     return Attachment.objects.filter(is_internal=False).exclude(message__kind=Message.Kind.INTERNAL_NOTE)
 
 
-def _not_found(request, *, attachment: bool = False):
-    return render(request, "intake/follow_invalid.html", {"attachment": attachment}, status=404)
+def _not_found(request, *, attachment: bool = False, reference: str = ""):
+    context = {"attachment": attachment, "reference": reference}
+    return render(request, "intake/follow_invalid.html", context, status=404)
 
 
 def _page(
@@ -63,7 +65,6 @@ def _page(
     )
     context = {
         "ticket": ticket,
-        "token": request.resolver_match.kwargs["token"],
         "state_explanation": STATE_EXPLANATIONS.get(ticket.state, ""),
         "conversation": conversation,
         "report_attachments": _public_attachments().filter(ticket=ticket, message__isnull=True),
@@ -78,13 +79,24 @@ def _page(
         return render(request, "intake/follow_ticket.html", context, status=status)
 
 
-@never_cache
+def open_link(request, token):
+    """The emailed link: spent once, then on to the ticket's page."""
+    return link_open(
+        request,
+        token,
+        purpose=RequesterLink.Purpose.FOLLOW,
+        destination=lambda link, request: ticket_path(link.ticket),
+        invalid_template="intake/follow_invalid.html",
+    )
+
+
+@requester_page
 @limit_uploads
 @require_http_methods(["GET", "POST"])
-def ticket(request, token):
-    ticket = ticket_for_token(token)
+def ticket(request, reference):
+    ticket = ticket_in_scope(request, reference)
     if ticket is None:
-        return _not_found(request)
+        return _not_found(request, reference=reference)
     if request.method != "POST":
         return _page(request, ticket, FollowReplyForm(ticket=ticket))
 
@@ -103,14 +115,14 @@ def ticket(request, token):
             form.add_error(None, error)
             return _page(request, ticket, form, status=409, files_chosen=files_chosen, refused=ticket.is_final)
         messages.success(request, _("Recibimos su mensaje. El técnico a cargo lo verá en su ticket."))
-        return redirect("follow:ticket", token=token)
+        return redirect("follow:ticket", reference=ticket.reference)
     return _page(request, ticket, form, files_chosen=files_chosen)
 
 
-@never_cache
+@requester_page
 @require_GET
-def attachment(request, token, attachment_id):
-    ticket = ticket_for_token(token)
+def attachment(request, reference, attachment_id):
+    ticket = ticket_in_scope(request, reference)
     if ticket is None:
         return _not_found(request)
     found = _public_attachments().filter(ticket=ticket, pk=attachment_id).first()

@@ -6,6 +6,6 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.report, name="report"),
-    path("enviado/<str:token>/", views.confirmation, name="confirmation"),
+    path("enviado/", views.confirmation, name="confirmation"),
     path("recibido/", views.received, name="received"),
 ]

@@ -1,32 +1,36 @@
+import time
+
 from django.conf import settings
-from django.core import signing
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from helpdesk.clients import client_address
 from helpdesk.ratelimits import limit_hit, limit_reached
-from tickets.links import requester_token
+from tickets.links import requester_page, scope_grant
 from tickets.models import Ticket
 
 from .forms import ReportForm
 from .services import report_submit
 from .uploads import attachment_limits, limit_uploads
 
-CONFIRMATION_SALT = "intake.confirmation"
+# The confirmation page shows the report this browser just sent, for a day; nothing of it
+# travels in the address (the session keeps which ticket).
+CONFIRMATION_SESSION_KEY = "reported_ticket"
 CONFIRMATION_MAX_AGE = 24 * 60 * 60  # seconds
 
 
-def confirmation_token(ticket: Ticket) -> str:
-    return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign(str(ticket.pk))
+def confirmation_remember(request, ticket: Ticket) -> None:
+    """After a report: this browser sees its confirmation page and the ticket's page."""
+    scope_grant(request, ticket)
+    request.session[CONFIRMATION_SESSION_KEY] = {"id": ticket.pk, "at": int(time.time())}
 
 
-def ticket_for_confirmation(token: str) -> Ticket | None:
-    """The ticket a signed, unexpired confirmation link names; None otherwise."""
-    try:
-        pk = signing.TimestampSigner(salt=CONFIRMATION_SALT).unsign(token, max_age=CONFIRMATION_MAX_AGE)
-    except signing.BadSignature:  # tampered, or expired (SignatureExpired is a BadSignature)
+def ticket_for_confirmation(request) -> Ticket | None:
+    """The ticket this browser reported less than a day ago; None otherwise."""
+    remembered = request.session.get(CONFIRMATION_SESSION_KEY) or {}
+    if not isinstance(remembered, dict) or time.time() - remembered.get("at", 0) > CONFIRMATION_MAX_AGE:
         return None
-    return Ticket.objects.select_related("module").prefetch_related("attachments").filter(pk=pk).first()
+    return Ticket.objects.select_related("module").prefetch_related("attachments").filter(pk=remembered.get("id")).first()
 
 
 def _report_limit(request) -> dict:
@@ -57,7 +61,7 @@ def _rate_limited(request, *, files_chosen: bool):
 @limit_uploads
 @require_http_methods(["GET", "POST"])
 def report(request):
-    """The public form: no login. POST → ticket → redirect to a signed confirmation."""
+    """The public form: no login. POST → ticket → redirect to its confirmation (session)."""
     files_chosen = False
     if request.method == "POST":
         files_chosen = bool(request.FILES.getlist("files"))
@@ -76,21 +80,19 @@ def report(request):
             if not _count_report(request):
                 return _rate_limited(request, files_chosen=files_chosen)
             ticket = report_submit(**form.submission())
-            return redirect("intake:confirmation", token=confirmation_token(ticket))
+            confirmation_remember(request, ticket)
+            return redirect("intake:confirmation")
     else:
         form = ReportForm()
     return render(request, "intake/report_form.html", {"form": form, "files_chosen": files_chosen})
 
 
-def confirmation(request, token):
-    ticket = ticket_for_confirmation(token)
+@requester_page
+def confirmation(request):
+    ticket = ticket_for_confirmation(request)
     if ticket is None:
         return render(request, "intake/confirmation_invalid.html", status=404)
-    context = {
-        "ticket": ticket,
-        "cancelled": ticket.state == Ticket.State.CANCELLED,
-        "follow_token": requester_token(ticket),
-    }
+    context = {"ticket": ticket, "cancelled": ticket.state == Ticket.State.CANCELLED}
     return render(request, "intake/confirmation.html", context)
 
 

@@ -1,47 +1,36 @@
-"""Signed links of the confirmation and the survey (security.md: nothing guessable).
+"""The confirmation's and the survey's links (security.md: nothing guessable, nothing
+usable left in a log).
 
-A token is the row's pk signed with the project's SECRET_KEY (HMAC-SHA256, checked in
-constant time by Django), each kind with its own salt, so that a confirmation token is
-not a survey token nor a requester-page token. The confirmation row is one solution
-round: a link from an earlier solution names an earlier row, which can no longer act.
-The URL also carries the ticket's reference, and a token is honoured only with its own
-ticket's reference. Opening a link records nothing: only the page's POST does.
+An email's link carries a single-use token (tickets.links) bound to its purpose, its
+ticket's reference and, for a confirmation, to the solution round it was sent for:
+/solucion/<reference>/<token>/?respuesta=si and /encuesta/<reference>/<token>/?calificacion=N.
+Opening it leads, without the token, to /solucion/<reference>/?ronda=<round>&respuesta=si
+and /encuesta/<reference>/?calificacion=N, which only a browser that opened one of the
+ticket's links may see. The round is not a secret: it tells which solution the page is
+about, so that a link from an earlier solution cannot act on a later one. Opening a page
+records nothing: only the page's POST does.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
-from .models import SolutionConfirmation, Survey
+from tickets.links import EmailLinks
+from tickets.models import RequesterLink, Ticket
 
-CONFIRMATION_SALT = "surveys.confirmation-link"
-SURVEY_SALT = "surveys.survey-link"
+from .models import SolutionConfirmation, Survey
 
 # ?respuesta= on a confirmation link: which of the two actions the email's button chose.
 ANSWER_PARAMETER = "respuesta"
 ACCEPT, REJECT = "si", "no"
+# ?ronda= on the confirmation page: the solution round it is about.
+ROUND_PARAMETER = "ronda"
 # ?calificacion= on a survey link: the star clicked in the email, preselected on the page.
 RATING_PARAMETER = "calificacion"
 
-
-def _sign(salt: str, pk: int) -> str:
-    return signing.Signer(salt=salt).sign(str(pk))
-
-
-def _unsign(salt: str, token: str) -> int | None:
-    try:
-        value = signing.Signer(salt=salt).unsign(token or "")
-    except signing.BadSignature:
-        return None
-    return int(value) if value.isdigit() else None
-
-
-def _absolute(path: str) -> str:
-    return settings.HELPDESK_BASE_URL.rstrip("/") + path
+Purpose = RequesterLink.Purpose
 
 
 def _with_query(path: str, **query) -> str:
@@ -52,55 +41,59 @@ def _with_query(path: str, **query) -> str:
 # The solution's confirmation ---------------------------------------------------------
 
 
-def confirmation_token(confirmation: SolutionConfirmation) -> str:
-    return _sign(CONFIRMATION_SALT, confirmation.pk)
-
-
 def confirmation_path(confirmation: SolutionConfirmation, answer: str | None = None) -> str:
-    path = reverse("surveys:confirmation", args=[confirmation.ticket.reference, confirmation_token(confirmation)])
-    return _with_query(path, **{ANSWER_PARAMETER: answer})
+    """The confirmation page of this round, without any secret."""
+    path = reverse("surveys:confirmation", args=[confirmation.ticket.reference])
+    return _with_query(path, **{ROUND_PARAMETER: confirmation.pk, ANSWER_PARAMETER: answer})
 
 
-def confirmation_url(confirmation: SolutionConfirmation, answer: str | None = None) -> str:
-    """The absolute link put in the solution email."""
-    return _absolute(confirmation_path(confirmation, answer))
+def confirmation_url(confirmation: SolutionConfirmation, answer: str | None = None, *, links: EmailLinks) -> str:
+    """The absolute link of one email (`links`): both answers share its token."""
+    return links.url(
+        "surveys:confirmation-open",
+        Purpose.CONFIRMATION,
+        confirmation.pk,
+        args=[confirmation.ticket.reference],
+        query={ANSWER_PARAMETER: answer},
+    )
 
 
-def confirmation_for_token(reference: str, token: str) -> SolutionConfirmation | None:
-    """The confirmation a genuine token names, if it belongs to the ticket `reference`;
-    None when the token is tampered, unknown, malformed or another ticket's."""
-    pk = _unsign(CONFIRMATION_SALT, token)
-    if pk is None:
-        return None
-    confirmation = SolutionConfirmation.objects.select_related("ticket").filter(pk=pk).first()
-    if confirmation is None or confirmation.ticket.reference != reference:
-        return None
+def confirmation_destination(link: RequesterLink, request) -> str:
+    """Where a spent confirmation link leads: its round, with the answer it chose."""
+    answer = request.GET.get(ANSWER_PARAMETER)
+    path = reverse("surveys:confirmation", args=[link.ticket.reference])
+    return _with_query(path, **{ROUND_PARAMETER: link.target_id, ANSWER_PARAMETER: answer if answer in (ACCEPT, REJECT) else None})
+
+
+def confirmation_of_round(ticket: Ticket, round_id: str | None) -> SolutionConfirmation | None:
+    """The ticket's solution round named by ?ronda= (its latest when not given)."""
+    confirmations = SolutionConfirmation.objects.filter(ticket=ticket).order_by("-pk")
+    if round_id:
+        if not round_id.isdigit():
+            return None
+        confirmations = confirmations.filter(pk=int(round_id))
+    confirmation = confirmations.first()
+    if confirmation is not None:
+        confirmation.ticket = ticket
     return confirmation
 
 
 # The satisfaction survey ------------------------------------------------------------
 
 
-def survey_token(survey: Survey) -> str:
-    return _sign(SURVEY_SALT, survey.pk)
-
-
 def survey_path(survey: Survey, rating: int | None = None) -> str:
-    path = reverse("surveys:survey", args=[survey.ticket.reference, survey_token(survey)])
-    return _with_query(path, **{RATING_PARAMETER: rating})
+    """The survey page, without any secret; `rating` preselects a star."""
+    return _with_query(reverse("surveys:survey", args=[survey.ticket.reference]), **{RATING_PARAMETER: rating})
 
 
-def survey_url(survey: Survey, rating: int | None = None) -> str:
-    """The absolute link put in the survey email; `rating` preselects a star."""
-    return _absolute(survey_path(survey, rating))
+def survey_url(survey: Survey, rating: int | None = None, *, links: EmailLinks) -> str:
+    """The absolute link of one email (`links`); every star shares its token."""
+    return links.url(
+        "surveys:survey-open", Purpose.SURVEY, survey.pk, args=[survey.ticket.reference], query={RATING_PARAMETER: rating}
+    )
 
 
-def survey_for_token(reference: str, token: str) -> Survey | None:
-    """The survey a genuine token names, if it belongs to the ticket `reference`."""
-    pk = _unsign(SURVEY_SALT, token)
-    if pk is None:
-        return None
-    survey = Survey.objects.select_related("ticket").filter(pk=pk).first()
-    if survey is None or survey.ticket.reference != reference:
-        return None
-    return survey
+def survey_destination(link: RequesterLink, request) -> str:
+    rating = request.GET.get(RATING_PARAMETER, "")
+    path = reverse("surveys:survey", args=[link.ticket.reference])
+    return _with_query(path, **{RATING_PARAMETER: rating if rating.isdigit() else None})

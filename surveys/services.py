@@ -41,7 +41,7 @@ from accounts.models import COORDINATOR_GROUP
 from notifications.services import email_queue
 from sla.clock import MAX_CLOSED_DAYS, ONE_DAY, BusinessCalendar
 from sla.services import sla_plan_for
-from tickets.links import requester_url
+from tickets.links import EmailLinks, requester_url
 from tickets.models import Ticket
 from tickets.services import agent_ticket_url, ticket_close, ticket_reopen
 
@@ -217,10 +217,11 @@ def _settle_confirmation_on_close(ticket: Ticket, automatic: bool) -> None:
     )
 
 
-def star_links(survey: Survey) -> list[dict]:
-    """The five stars of the survey email, each a link that opens the page with that rating."""
+def star_links(survey: Survey, links: EmailLinks) -> list[dict]:
+    """The five stars of one survey email (`links`), each a link that opens the page with
+    that rating; all of them share the email's one survey token."""
     return [
-        {"rating": rating, "label": label, "url": survey_url(survey, rating), "stars": "★" * rating}
+        {"rating": rating, "label": label, "url": survey_url(survey, rating, links=links), "stars": "★" * rating}
         for rating, label in RATING_CHOICES
     ]
 
@@ -244,6 +245,7 @@ def survey_send(*, ticket: Ticket, automatic: bool = False, notify: bool = True)
         },
     )
     if created:
+        links = requester_url(ticket)
         email_queue(
             to=ticket.requester.email,
             template="survey_invitation",
@@ -251,9 +253,9 @@ def survey_send(*, ticket: Ticket, automatic: bool = False, notify: bool = True)
                 "ticket": ticket,
                 "survey": survey,
                 "survey_settings": config,
-                "survey_url": survey_url(survey),
-                "stars": star_links(survey),
-                "ticket_url": requester_url(ticket),
+                "survey_url": survey_url(survey, links=links),
+                "stars": star_links(survey, links),
+                "ticket_url": links,
                 "automatic": automatic,
             },
             ticket=ticket,

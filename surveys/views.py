@@ -1,8 +1,10 @@
-"""The requester's answers, reached from the emails' signed links (no password).
+"""The requester's answers, reached from the emails' links (no password).
 
-A GET only shows a page, whatever it carries (?respuesta=, ?calificacion= just preselect):
-email scanners open links, so only the requester's POST records anything. A wrong,
-tampered or another ticket's token is a plain not-found page."""
+An email's link opens once (tickets.links) and leads to the page without its token, which
+only a browser that opened one of the ticket's links may see. A GET only shows a page,
+whatever it carries (?respuesta=, ?calificacion= just preselect): email scanners open
+links, so only the requester's POST records anything. A wrong, tampered or another
+ticket's token, or a page of a ticket this browser may not see, is a plain not-found page."""
 
 from __future__ import annotations
 
@@ -10,13 +12,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from tickets.links import requester_token
+from tickets.link_views import link_open
+from tickets.links import requester_page, ticket_in_scope
+from tickets.models import RequesterLink
 
 from .forms import RejectForm, SurveyForm
-from .links import ACCEPT, ANSWER_PARAMETER, RATING_PARAMETER, REJECT, confirmation_for_token, survey_for_token
+from .links import (
+    ACCEPT,
+    ANSWER_PARAMETER,
+    RATING_PARAMETER,
+    REJECT,
+    ROUND_PARAMETER,
+    confirmation_destination,
+    confirmation_path,
+    confirmation_of_round,
+    survey_destination,
+)
 from .models import RATING_CHOICES, SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
 from .services import confirmation_accept, confirmation_reject, survey_answer
 
@@ -29,8 +42,8 @@ def _render(request, template: str, context: dict, *, status: int = 200):
         return render(request, template, context, status=status)
 
 
-def _not_found(request):
-    return _render(request, "surveys/not_found.html", {}, status=404)
+def _not_found(request, reference: str = ""):
+    return _render(request, "surveys/not_found.html", {"reference": reference}, status=404)
 
 
 # The solution's confirmation --------------------------------------------------------
@@ -60,19 +73,31 @@ def _confirmation_page(request, confirmation, *, form=None, error=None, status=2
         "chosen": chosen if chosen in (ACCEPT, REJECT) else "",
         "form": form or RejectForm(),
         "error": error,
-        "ticket_token": requester_token(ticket),
         "accept_action": ACCEPT_ACTION,
         "reject_action": REJECT_ACTION,
     }
     return _render(request, "surveys/confirmation.html", context, status=status)
 
 
-@never_cache
+def confirmation_open(request, reference, token):
+    """The solution email's link: spent once, then on to the page of its round."""
+    return link_open(
+        request,
+        token,
+        purpose=RequesterLink.Purpose.CONFIRMATION,
+        reference=reference,
+        destination=confirmation_destination,
+        invalid_template="surveys/not_found.html",
+    )
+
+
+@requester_page
 @require_http_methods(["GET", "POST"])
-def confirmation(request, reference, token):
-    found = confirmation_for_token(reference, token)
+def confirmation(request, reference):
+    ticket = ticket_in_scope(request, reference)
+    found = confirmation_of_round(ticket, request.GET.get(ROUND_PARAMETER)) if ticket else None
     if found is None:
-        return _not_found(request)
+        return _not_found(request, reference)
     if request.method != "POST":
         return _confirmation_page(request, found)
 
@@ -92,7 +117,7 @@ def confirmation(request, reference, token):
         found.refresh_from_db()
         found.ticket.refresh_from_db()
         return _confirmation_page(request, found, form=form, error=error, status=409)
-    return redirect("surveys:confirmation", reference=reference, token=token)
+    return redirect(confirmation_path(found))
 
 
 # The satisfaction survey ------------------------------------------------------------
@@ -116,7 +141,6 @@ def _survey_page(request, survey, *, form=None, answer=None, repeated=False, sta
         "answer": answer,
         "repeated": repeated,
         "expired": answer is None and survey.is_expired(),
-        "ticket_token": requester_token(ticket),
     }
     return _render(request, "surveys/survey.html", context, status=status)
 
@@ -125,12 +149,26 @@ def _answer_of(survey: Survey) -> SurveyAnswer | None:
     return SurveyAnswer.objects.filter(survey=survey).first()
 
 
-@never_cache
+def survey_open(request, reference, token):
+    """The survey email's links: spent once, then on to the survey with the star chosen."""
+    return link_open(
+        request,
+        token,
+        purpose=RequesterLink.Purpose.SURVEY,
+        reference=reference,
+        destination=survey_destination,
+        invalid_template="surveys/not_found.html",
+    )
+
+
+@requester_page
 @require_http_methods(["GET", "POST"])
-def survey(request, reference, token):
-    found = survey_for_token(reference, token)
+def survey(request, reference):
+    ticket = ticket_in_scope(request, reference)
+    found = Survey.objects.filter(ticket=ticket).first() if ticket else None
     if found is None:
-        return _not_found(request)
+        return _not_found(request, reference)
+    found.ticket = ticket
     answer = _answer_of(found)
     if answer is not None:
         # One answer per ticket: a second one changes nothing and says so.
@@ -155,4 +193,4 @@ def survey(request, reference, token):
         if error.code == "answered":
             return _survey_page(request, found, answer=_answer_of(found), repeated=True, status=409)
         return _survey_page(request, found, status=410)  # expired while the page was open
-    return redirect("surveys:survey", reference=reference, token=token)
+    return redirect("surveys:survey", reference=reference)

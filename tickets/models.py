@@ -879,3 +879,34 @@ class TicketChange(models.Model):
 
     def __str__(self):
         return f"{self.get_field_display()}: {self.old_display} → {self.new_display}"
+
+
+class RequesterLink(models.Model):
+    """One secret link in one email to the requester (tickets.links).
+
+    Only a SHA-256 hash of the secret is kept. The link is spent the first time a
+    browser opens it (that browser's session may then see the ticket), so that a copy
+    left in an access log or a Referer opens nothing; it also stops working when the
+    ticket's link window ends."""
+
+    class Purpose(models.TextChoices):
+        FOLLOW = "follow", _("página del ticket")
+        CONFIRMATION = "confirmation", _("confirmación de la solución")
+        SURVEY = "survey", _("encuesta")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="requester_links", verbose_name=_("ticket"))
+    purpose = models.CharField(_("para"), max_length=20, choices=Purpose.choices)
+    # The solution round or survey the link opens (their app's row), when it opens one.
+    target_id = models.PositiveBigIntegerField(_("objeto"), null=True, blank=True)
+    # Found by the selector, then the secret's hash is compared in constant time.
+    selector = models.CharField(_("selector"), max_length=32, unique=True)
+    secret_hash = models.CharField(_("huella del secreto"), max_length=64)
+    created_at = models.DateTimeField(_("creado"), default=timezone.now, editable=False)
+    used_at = models.DateTimeField(_("usado"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enlace del solicitante")
+        verbose_name_plural = _("enlaces del solicitante")
+
+    def __str__(self):
+        return f"{self.ticket_id} · {self.get_purpose_display()}"

@@ -57,9 +57,17 @@ def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent)
     services.ticket_solve(ticket=ticket, by=agent, solution=SOLUTION, resolution_code=Ticket.ResolutionCode.RESOLVED)
     errors = []
     phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    # Every Referer the phone sends on the way (pages, styles, scripts, form posts).
+    referers = []
+    phone.on("request", lambda request: referers.append(request.headers.get("referer", "")))
 
     # The solution email's "Sí, quedó resuelto".
     phone.goto(link_in("ticket_solved", ticket, "?respuesta=si"))
+    # The link opens once: one tap, and the address no longer carries its secret.
+    carry_on = phone.get_by_role("button", name="Continuar")
+    assert_big_enough(carry_on)
+    carry_on.click()
+    phone.wait_for_url(f"**/solucion/{ticket.reference}/?*respuesta=si*")
     assert SOLUTION in phone.locator("main").inner_text()
     accept = phone.get_by_role("button", name="Sí, quedó resuelto")
     assert_big_enough(accept)
@@ -70,7 +78,9 @@ def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent)
     assert ticket.state == Ticket.State.CLOSED
 
     # The survey email's fourth star: the page opens with four stars chosen.
+    # This browser already sees the ticket: the survey's link goes straight to the page.
     phone.goto(link_in("survey_invitation", ticket, "?calificacion=4"))
+    assert phone.url.endswith(f"/encuesta/{ticket.reference}/?calificacion=4")
     assert phone.get_by_role("radio", name="4 estrellas: buena").is_checked()
     assert fits_the_screen(phone)
     stars = phone.locator("label.star")
@@ -93,3 +103,5 @@ def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent)
     answer = SurveyAnswer.objects.get(ticket=ticket)
     assert (answer.rating, answer.solved, answer.comment) == (4, True, "Rápido y amable.")
     assert errors == []  # no script or CSP errors on the way
+    # No address ever left in a Referer: at most the desk's bare origin.
+    assert referers and {referer.rstrip("/") for referer in referers if referer} <= {phone.url.split("/encuesta/")[0]}

@@ -1,4 +1,5 @@
-"""The requester's page: /seguimiento/<signed token>/, no password (domain.md, security.md)."""
+"""The requester's page: the emailed link /seguimiento/<token>/ opens once and leads to
+/seguimiento/<reference>/, no password (domain.md, security.md)."""
 
 import re
 import base64
@@ -11,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import TicketFactory
-from tickets.links import requester_token, requester_url, ticket_for_token
+from tests.links import TOKEN, follow_page, open_link, path_of
+from tickets.links import link_check, requester_url
 from tickets.models import Attachment, Message, Ticket, TicketChange
 from tickets.services import ticket_open
 
@@ -29,11 +31,16 @@ def _private_media(settings, tmp_path):
 
 
 def page_url(ticket) -> str:
-    return reverse("follow:ticket", args=[requester_token(ticket)])
+    """The page without any secret: it opens only for a browser that opened a link."""
+    return reverse("follow:ticket", args=[ticket.reference])
 
 
 def attachment_url(ticket, attachment) -> str:
-    return reverse("follow:attachment", args=[requester_token(ticket), attachment.pk])
+    return reverse("follow:attachment", args=[ticket.reference, attachment.pk])
+
+
+def link_token(ticket) -> str:
+    return re.search(TOKEN, str(requester_url(ticket))).group()
 
 
 def make_attachment(ticket, *, name="pantalla.png", content=PNG, message=None, is_internal=False):
@@ -47,19 +54,20 @@ def make_attachment(ticket, *, name="pantalla.png", content=PNG, message=None, i
 
 def test_token_round_trip_and_tampering():
     ticket = TicketFactory()
-    token = requester_token(ticket)
-    assert ticket_for_token(token) == ticket
-    pk, signature = token.split(":")
-    assert ticket_for_token(f"{int(pk) + 1}:{signature}") is None
-    assert ticket_for_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
-    assert ticket_for_token("") is None
-    assert ticket_for_token(str(ticket.pk)) is None
+    token = link_token(ticket)
+    assert link_check(token, purpose="follow").ticket == ticket
+    selector, secret = token.split(".")
+    assert link_check(f"{selector}.{secret[:-1]}{'A' if secret[-1] != 'A' else 'B'}", purpose="follow").state == "invalid"
+    assert link_check(f"{selector[:-1]}{'A' if selector[-1] != 'A' else 'B'}.{secret}", purpose="follow").state == "invalid"
+    assert link_check("", purpose="follow").state == "invalid"
+    assert link_check(selector, purpose="follow").state == "invalid"
+    assert link_check(token, purpose="survey").state == "invalid"
 
 
 def test_requester_url_is_absolute(settings):
     settings.HELPDESK_BASE_URL = "https://mesa.example.mx/"
     ticket = TicketFactory()
-    assert requester_url(ticket) == "https://mesa.example.mx" + page_url(ticket)
+    assert re.fullmatch(rf"https://mesa\.example\.mx/seguimiento/{TOKEN}/", str(requester_url(ticket)))
 
 
 def test_valid_link_shows_ticket_and_public_conversation_never_internal_notes(client, agent):
@@ -70,7 +78,7 @@ def test_valid_link_shows_ticket_and_public_conversation_never_internal_notes(cl
     report_file = make_attachment(ticket, name="error.png")
     internal_file = make_attachment(ticket, name="secreto-interno.png", is_internal=True)
 
-    response = client.get(page_url(ticket))
+    response = client.get(follow_page(client, ticket))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -92,15 +100,15 @@ def test_valid_link_shows_ticket_and_public_conversation_never_internal_notes(cl
 
 def test_pending_user_state_is_explained(client):
     ticket = TicketFactory(state=Ticket.State.PENDING_USER)
-    html = client.get(page_url(ticket)).content.decode()
+    html = client.get(follow_page(client, ticket)).content.decode()
     assert "Pendiente usuario" in html
     assert "Esperamos su respuesta para continuar." in html
 
 
-@pytest.mark.parametrize("token", ["1:abc", "nada", "1", "x" * 200])
+@pytest.mark.parametrize("token", ["1:abc", "nada", "1", "x" * 200, "abc.def", "a" * 12 + "." + "b" * 43])
 def test_tampered_or_unknown_token_is_not_found(client, token):
     TicketFactory()
-    response = client.get(reverse("follow:ticket", args=[token]))
+    response = client.get(reverse("follow:open", args=[token]))
     assert response.status_code == 404
     assert "Este enlace no es válido" in response.content.decode()
 
@@ -110,7 +118,15 @@ def test_token_signed_with_another_salt_is_not_found(client):
 
     ticket = TicketFactory()
     forged = signing.Signer(salt="intake.confirmation").sign(str(ticket.pk))
-    assert client.get(reverse("follow:ticket", args=[forged])).status_code == 404
+    assert client.get(reverse("follow:open", args=[forged])).status_code == 404
+    # The old never-expiring signed link opens nothing any more: it counts as spent, and
+    # offers its requester a fresh link.
+    legacy = signing.Signer(salt="tickets.requester-link").sign(str(ticket.pk))
+    response = client.get(reverse("follow:open", args=[legacy]))
+    assert response.status_code == 410
+    assert "Enviarme un enlace nuevo" in response.content.decode()
+    assert ticket.subject not in response.content.decode()
+    assert client.get(page_url(ticket)).status_code == 404
 
 
 def test_link_of_ticket_a_never_shows_ticket_b(client):
@@ -118,7 +134,7 @@ def test_link_of_ticket_a_never_shows_ticket_b(client):
     ticket_b = TicketFactory(subject="Servidor B", description="Datos privados de B")
     Message.objects.create(ticket=ticket_b, kind=Message.Kind.FROM_REQUESTER, body="Mensaje de B")
 
-    html = client.get(page_url(ticket_a)).content.decode()
+    html = client.get(follow_page(client, ticket_a)).content.decode()
 
     assert "Impresora A" in html
     assert ticket_b.reference not in html
@@ -127,6 +143,7 @@ def test_link_of_ticket_a_never_shows_ticket_b(client):
 
 def test_requester_reply_resumes_pending_ticket_and_attaches_file(client, agent):
     ticket = TicketFactory(state=Ticket.State.PENDING_USER, assignee=agent)
+    follow_page(client, ticket)
 
     response = client.post(
         page_url(ticket),
@@ -158,6 +175,7 @@ def test_requester_reply_resumes_pending_ticket_and_attaches_file(client, agent)
 
 def test_reply_on_ticket_in_progress_keeps_its_state(client):
     ticket = TicketFactory(state=Ticket.State.IN_PROGRESS)
+    follow_page(client, ticket)
     assert client.post(page_url(ticket), {"body": "Un dato más"}).status_code == 302
     ticket.refresh_from_db()
     assert ticket.state == Ticket.State.IN_PROGRESS
@@ -167,6 +185,7 @@ def test_reply_on_ticket_in_progress_keeps_its_state(client):
 
 def test_empty_reply_is_refused(client):
     ticket = TicketFactory(state=Ticket.State.PENDING_USER)
+    follow_page(client, ticket)
     response = client.post(page_url(ticket), {"body": "   "})
     assert response.status_code == 200
     assert "Escriba su mensaje." in response.content.decode()
@@ -177,6 +196,7 @@ def test_empty_reply_is_refused(client):
 
 def test_bad_file_refuses_the_reply_and_keeps_the_typed_text(client):
     ticket = TicketFactory(state=Ticket.State.PENDING_USER)
+    follow_page(client, ticket)
     response = client.post(
         page_url(ticket),
         {
@@ -201,6 +221,7 @@ def test_bad_file_refuses_the_reply_and_keeps_the_typed_text(client):
 def test_reply_over_the_ticket_size_limit_is_refused(client, settings):
     settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = len(PNG) + 10
     ticket = TicketFactory(state=Ticket.State.IN_PROGRESS)
+    follow_page(client, ticket)
     make_attachment(ticket)
     response = client.post(
         page_url(ticket), {"body": "Otra", "files": [SimpleUploadedFile("otra.png", PNG, content_type="image/png")]}
@@ -213,6 +234,7 @@ def test_reply_over_the_ticket_size_limit_is_refused(client, settings):
 def test_a_reply_whose_files_exceed_the_limit_gets_413_and_keeps_the_text(client, settings):
     settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = 256 * 1024
     ticket = TicketFactory(state=Ticket.State.PENDING_USER)
+    follow_page(client, ticket)
     response = client.post(
         page_url(ticket),
         {"body": "Adjunto el volcado", "files": [SimpleUploadedFile("volcado.log", b"x" * (2 * 1024 * 1024))]},
@@ -227,6 +249,7 @@ def test_a_reply_whose_files_exceed_the_limit_gets_413_and_keeps_the_text(client
 
 def test_get_changes_nothing(client):
     ticket = TicketFactory(state=Ticket.State.PENDING_USER)
+    follow_page(client, ticket)
     client.get(page_url(ticket), {"body": "hola"})
     ticket.refresh_from_db()
     assert ticket.state == Ticket.State.PENDING_USER
@@ -237,6 +260,7 @@ def test_get_changes_nothing(client):
 def test_reply_requires_csrf():
     ticket = TicketFactory(state=Ticket.State.PENDING_USER)
     client = Client(enforce_csrf_checks=True)
+    follow_page(client, ticket)
     response = client.post(page_url(ticket), {"body": "Sin token CSRF"})
     assert response.status_code == 403
     assert not ticket.messages.exists()
@@ -251,13 +275,16 @@ def test_reply_requires_csrf():
 
 def test_tampered_token_post_creates_nothing(client):
     ticket = TicketFactory(state=Ticket.State.PENDING_USER)
-    response = client.post(reverse("follow:ticket", args=[f"{ticket.pk}:forjado"]), {"body": "hola"})
+    response = client.post(reverse("follow:open", args=[f"{ticket.pk}:forjado"]), {"body": "hola", "accion": "abrir"})
     assert response.status_code == 404
+    # Nor does the page without a token, for a browser no link opened.
+    assert client.post(page_url(ticket), {"body": "hola"}).status_code == 404
     assert not Message.objects.exists()
 
 
-def test_attachment_downloads_with_own_token(client):
+def test_attachment_downloads_once_the_link_opened(client):
     ticket = TicketFactory()
+    follow_page(client, ticket)
     attachment = make_attachment(ticket, name="pantalla <b>.png")
 
     response = client.get(attachment_url(ticket, attachment))
@@ -273,13 +300,15 @@ def test_attachment_downloads_with_own_token(client):
 def test_attachment_of_another_ticket_is_not_found(client):
     mine, theirs = TicketFactory(), TicketFactory()
     their_file = make_attachment(theirs)
-    response = client.get(reverse("follow:attachment", args=[requester_token(mine), their_file.pk]))
+    follow_page(client, mine)
+    response = client.get(reverse("follow:attachment", args=[mine.reference, their_file.pk]))
     assert response.status_code == 404
     assert not hasattr(response, "streaming_content")
 
 
 def test_internal_attachments_are_not_found(client, agent):
     ticket = TicketFactory()
+    follow_page(client, ticket)
     internal = make_attachment(ticket, is_internal=True)
     note = Message.objects.create(ticket=ticket, kind=Message.Kind.INTERNAL_NOTE, author=agent, body="nota")
     on_note = make_attachment(ticket, message=note)
@@ -287,16 +316,17 @@ def test_internal_attachments_are_not_found(client, agent):
         assert client.get(attachment_url(ticket, attachment)).status_code == 404
 
 
-def test_attachment_with_tampered_token_is_not_found(client):
+def test_attachment_without_a_link_opened_is_not_found(client):
     ticket = TicketFactory()
     attachment = make_attachment(ticket)
-    response = client.get(reverse("follow:attachment", args=[f"{ticket.pk}:forjado", attachment.pk]))
-    assert response.status_code == 404
+    response = client.get(reverse("follow:attachment", args=[ticket.reference, attachment.pk]))
+    assert response.status_code == 404  # no link opened in this browser
 
 
 @pytest.mark.parametrize("state", [Ticket.State.CLOSED, Ticket.State.CANCELLED])
 def test_final_ticket_shows_no_reply_form_and_refuses_a_post(client, state):
     ticket = TicketFactory(state=state)
+    follow_page(client, ticket)
 
     html = client.get(page_url(ticket)).content.decode()
     assert 'name="body"' not in html
@@ -319,15 +349,14 @@ def test_acknowledgement_email_carries_the_link_that_shows_the_ticket(
             requester=requester, subject="Sin acceso al ERP", description="No puedo entrar.", channel=Ticket.Channel.WEB
         )
 
-    link = requester_url(ticket)
-    assert link.startswith("https://mesa.example.mx/seguimiento/")
     (email,) = mail.outbox
     assert email.to == [requester.email]
-    assert link in email.body
+    (link,) = set(re.findall(rf"https://mesa\.example\.mx/seguimiento/{TOKEN}/", email.body))
     html_body = email.alternatives[0][0]
     assert f'href="{link}"' in html_body
 
-    response = client.get(link.removeprefix("https://mesa.example.mx"))
-    assert response.status_code == 200
-    assert ticket.reference in response.content.decode()
-    assert "Sin acceso al ERP" in response.content.decode()
+    page = client.get(open_link(client, link))
+    assert page.status_code == 200
+    assert page.request["PATH_INFO"] == f"/seguimiento/{ticket.reference}/"
+    assert ticket.reference in page.content.decode()
+    assert "Sin acceso al ERP" in page.content.decode()

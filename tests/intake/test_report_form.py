@@ -7,6 +7,7 @@ import re
 import zipfile
 
 import pytest
+import time_machine
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import StopUpload
@@ -17,7 +18,6 @@ from django.utils import timezone
 
 from customers.models import Contact
 from intake.uploads import AttachmentLimitUploadHandler, check_files, display_name
-from intake.views import confirmation_token
 from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
 from tickets.models import Attachment, Ticket
 
@@ -96,11 +96,13 @@ def test_authorized_requester_reports_and_sees_the_reference(client, module):
     assert page.status_code == 200
     assert ticket.reference in page.content.decode()
     assert "Recibimos su reporte" in page.content.decode()
-    # The confirmation leads to the requester's own page, the same link the email carries.
-    follow_path = reverse("follow:ticket", args=[page.context["follow_token"]])
+    # The confirmation leads to the requester's own page, which this browser may see.
+    assert response["Location"] == "/reportar/enviado/"  # no secret in the address
+    follow_path = reverse("follow:ticket", args=[ticket.reference])
     follow = client.get(follow_path)
     assert follow.status_code == 200 and follow.context["ticket"] == ticket
     assert follow_path in page.content.decode()
+    assert page["Referrer-Policy"] == "strict-origin" and "no-store" in page["Cache-Control"]
 
     attachment = Attachment.objects.get()
     assert attachment.ticket == ticket
@@ -413,24 +415,29 @@ def test_csrf_is_enforced(db):
 # The confirmation link ----------------------------------------------------
 
 
-def test_a_tampered_confirmation_link_gives_a_spanish_404(client):
+def test_the_confirmation_is_only_for_the_browser_that_reported_it(client):
     submit(client)
     ticket = Ticket.objects.get()
-    token = confirmation_token(ticket)
-    other_pk = str(ticket.pk + 1)
-    for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), other_pk + token[len(str(ticket.pk)):], str(ticket.pk)):
-        response = client.get(reverse("intake:confirmation", kwargs={"token": bad}))
+    for other in (Client(), Client()):
+        response = other.get(reverse("intake:confirmation"))
         assert response.status_code == 404
         assert "Enlace no válido o vencido" in response.content.decode()
         assert ticket.reference not in response.content.decode()
+    # Nor does another browser see the ticket's page.
+    assert Client().get(reverse("follow:ticket", args=[ticket.reference])).status_code == 404
+    # The old signed confirmation address opens nothing.
+    old = signing.TimestampSigner(salt="intake.confirmation").sign(str(ticket.pk))
+    assert Client().get(f"/reportar/enviado/{old}/").status_code == 404
 
 
-def test_an_expired_confirmation_link_gives_a_404(client):
-    submit(client)
-    ticket = Ticket.objects.get()
-    old = signing.TimestampSigner(salt="intake.confirmation")
-    old.timestamp = lambda: signing.b62_encode(int(timezone.now().timestamp()) - 2 * 24 * 3600)
-    response = client.get(reverse("intake:confirmation", kwargs={"token": old.sign(str(ticket.pk))}))
+def test_the_confirmation_page_lasts_a_day(client):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        submit(client)
+        ticket = Ticket.objects.get()
+        traveller.shift(datetime.timedelta(hours=23, minutes=59))
+        assert ticket.reference in client.get(reverse("intake:confirmation")).content.decode()
+        traveller.shift(datetime.timedelta(minutes=2))
+        response = client.get(reverse("intake:confirmation"))
     assert response.status_code == 404
 
 

@@ -42,3 +42,30 @@ def the_link(text: str, kind: str, query: str = "") -> str:
     assert len(matches) == 1, f"expected one {kind} link with query {query!r}, got {matches}"
     return matches.pop()
 
+
+
+def token_in(text: str, kind: str) -> str:
+    """The one token of a kind of link ("solucion", "encuesta", "seguimiento") in an email."""
+    from tests.links import TOKEN
+
+    found = set(re.findall(rf"/{kind}/(?:[A-Z]+-[0-9]+/)?({TOKEN})/", text))
+    assert len(found) == 1, f"expected one {kind} token, got {found}"
+    return found.pop()
+
+
+def confirmation_token(confirmation) -> str:
+    """The token of the email that sent this solution round."""
+    email = emails("ticket_solved", confirmation.ticket)[-1]
+    return token_in(email.body_text, "solucion")
+
+
+def survey_token(survey) -> str:
+    return token_in(emails("survey_invitation", survey.ticket)[-1].body_text, "encuesta")
+
+
+def requester_token(ticket) -> str:
+    """The page link's token of the latest email to the requester that has one."""
+    for email in OutgoingEmail.objects.filter(ticket=ticket, to=ticket.requester.email).order_by("-pk"):
+        if "/seguimiento/" in email.body_text:
+            return token_in(email.body_text, "seguimiento")
+    raise AssertionError(f"no email to the requester of {ticket.reference} links to their page")

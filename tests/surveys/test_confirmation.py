@@ -2,6 +2,7 @@
 open, the requester's page, and the beat job that closes what nobody answered."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -10,16 +11,26 @@ from django.test import Client
 
 from notifications.models import OutgoingEmail
 from sla.models import ALWAYS_OPEN_CALENDAR_NAME, Calendar, SLAPlan
-from surveys.links import confirmation_path, confirmation_token, survey_path, survey_token
+from surveys.links import confirmation_path, survey_path
 from surveys.models import SolutionConfirmation, Survey, SurveyAnswer
 from surveys.services import business_days_after, confirmation_expire_due
 from surveys.tasks import confirmation_expire_due_task
 from tests.factories import TicketFactory
 from tickets import services
-from tickets.links import requester_token
-from tickets.models import Message, Ticket, TicketChange
+from tests.links import TOKEN, follow_page, open_link
+from tickets.models import Message, RequesterLink, Ticket, TicketChange
 
-from .helpers import FRIDAY_10AM, MEXICO, SOLUTION, emails, solve, the_link
+from .helpers import (
+    FRIDAY_10AM,
+    MEXICO,
+    SOLUTION,
+    confirmation_token,
+    emails,
+    requester_token,
+    solve,
+    survey_token,
+    the_link,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,8 +122,10 @@ def test_solution_email_carries_both_actions_as_signed_links(solved):
     accept = the_link(email.body_text, "solucion", "respuesta=si")
     reject = the_link(email.body_text, "solucion", "respuesta=no")
     confirmation = SolutionConfirmation.objects.get(ticket=solved)
-    assert accept.partition("?")[0] == reject.partition("?")[0] == confirmation_path(confirmation)
-    assert solved.reference in accept
+    # One token per email, shared by both answers; it opens the page of this solution.
+    assert accept.partition("?")[0] == reject.partition("?")[0]
+    assert re.fullmatch(rf"/solucion/{solved.reference}/{TOKEN}/", accept.partition("?")[0])
+    assert open_link(Client(), accept) == confirmation_path(confirmation, "si")
     # The HTML part has the same two buttons.
     assert f'href="https://mesa.example.mx{accept}"' in email.body_html
     assert f'href="https://mesa.example.mx{reject}"' in email.body_html
@@ -125,14 +138,15 @@ def test_solution_email_carries_both_actions_as_signed_links(solved):
 def test_requester_accepts_from_the_email_and_the_ticket_closes(solved, client, django_capture_on_commit_callbacks):
     accept = the_link(solution_email(solved).body_text, "solucion", "respuesta=si")
 
-    page = client.get(accept)
+    opened = open_link(client, accept)
+    page = client.get(opened)
     assert page.status_code == 200
     assert SOLUTION in page.content.decode()
     assert state_of(solved) == Ticket.State.SOLVED  # opening the link recorded nothing
 
     with time_machine.travel(at(2025, 3, 10, 12), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(accept.partition("?")[0], {"accion": "aceptar"}, follow=True)
+            response = client.post(opened, {"accion": "aceptar"}, follow=True)
 
     assert response.status_code == 200
     assert "¡Gracias! Su ticket quedó cerrado." in response.content.decode()
@@ -149,7 +163,8 @@ def test_requester_accepts_from_the_email_and_the_ticket_closes(solved, client, 
 
 def test_csrf_is_required_to_answer(solved):
     accept = the_link(solution_email(solved).body_text, "solucion", "respuesta=si")
-    response = Client(enforce_csrf_checks=True).post(accept.partition("?")[0], {"accion": "aceptar"})
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(open_link(client, accept), {"accion": "aceptar"})
     assert response.status_code == 403
     assert state_of(solved) == Ticket.State.SOLVED
 
@@ -161,11 +176,12 @@ def test_requester_rejects_with_a_comment_and_the_ticket_goes_back_to_work(
     solved, agent, client, django_capture_on_commit_callbacks
 ):
     reject = the_link(solution_email(solved).body_text, "solucion", "respuesta=no")
-    page = client.get(reject).content.decode()
+    opened = open_link(client, reject)
+    page = client.get(opened).content.decode()
     assert "¿Qué sigue fallando?" in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reject.partition("?")[0], {"accion": "rechazar", "comment": COMMENT}, follow=True)
+        response = client.post(opened, {"accion": "rechazar", "comment": COMMENT}, follow=True)
 
     assert "Recibimos su respuesta: retomamos su ticket." in response.content.decode()
     solved.refresh_from_db()
@@ -185,7 +201,7 @@ def test_rejecting_requires_a_comment(solved, client, mailoutbox):
     reject = the_link(solution_email(solved).body_text, "solucion", "respuesta=no")
     sent_before = len(mailoutbox)
 
-    response = client.post(reject.partition("?")[0], {"accion": "rechazar", "comment": "   "})
+    response = client.post(open_link(client, reject), {"accion": "rechazar", "comment": "   "})
 
     assert response.status_code == 400
     assert "Cuéntenos qué sigue fallando" in response.content.decode()
@@ -195,7 +211,7 @@ def test_rejecting_requires_a_comment(solved, client, mailoutbox):
 
 def test_the_comment_is_escaped_in_the_assignee_email(solved, client):
     reject = the_link(solution_email(solved).body_text, "solucion", "respuesta=no")
-    client.post(reject.partition("?")[0], {"accion": "rechazar", "comment": "<script>alert(1)</script> sigue"})
+    client.post(open_link(client, reject), {"accion": "rechazar", "comment": "<script>alert(1)</script> sigue"})
     (notice,) = emails("confirmation_rejected", solved)
     assert "<script>" not in notice.body_html
     assert "&lt;script&gt;" in notice.body_html
@@ -281,7 +297,7 @@ def test_an_agent_closing_settles_the_confirmation_and_sends_the_survey(solved, 
     assert confirmation.outcome == SolutionConfirmation.Outcome.CLOSED_BY_DESK
     assert len(emails("survey_invitation", solved)) == 1
     accept = the_link(solution_email(solved).body_text, "solucion", "respuesta=si")
-    assert "La mesa de ayuda cerró el ticket." in client.get(accept).content.decode()
+    assert "La mesa de ayuda cerró el ticket." in client.get(open_link(client, accept)).content.decode()
 
 
 # Links that must not act -------------------------------------------------------------
@@ -306,6 +322,11 @@ def test_opening_any_link_records_nothing(solved, requester, agent, client):
 
     for link in links:
         assert client.get(link).status_code == 200
+    assert not RequesterLink.objects.filter(used_at__isnull=False).exists()  # a GET spends no link
+    # Nor do the pages they lead to, once opened.
+    for link in links:
+        assert Client().get(open_link(client, link)).status_code == 404  # another browser sees nothing
+        assert client.get(open_link(client, link)).status_code == 200
 
     assert state_of(solved) == Ticket.State.SOLVED
     assert SolutionConfirmation.objects.get(ticket=solved).outcome == SolutionConfirmation.Outcome.PENDING
@@ -320,8 +341,11 @@ def _other_solved_ticket(requester, agent):
 
 
 BAD_LINKS = [
-    pytest.param(lambda c, other: (c.ticket.reference, f"{c.pk}:{'A' * 43}"), id="tampered-signature"),
-    pytest.param(lambda c, other: (c.ticket.reference, str(c.pk)), id="no-signature"),
+    pytest.param(
+        lambda c, other: (c.ticket.reference, confirmation_token(c).split(".")[0] + "." + "A" * 43), id="tampered-signature"
+    ),
+    pytest.param(lambda c, other: (c.ticket.reference, confirmation_token(c).split(".")[0]), id="no-signature"),
+    pytest.param(lambda c, other: (c.ticket.reference, f"{c.pk}:{'A' * 43}"), id="old-signed-link"),
     pytest.param(lambda c, other: (c.ticket.reference, confirmation_token(other)), id="another-ticket-token"),
     pytest.param(lambda c, other: (other.ticket.reference, confirmation_token(c)), id="another-ticket-reference"),
     pytest.param(lambda c, other: (c.ticket.reference, requester_token(c.ticket)), id="requester-page-token"),
@@ -352,12 +376,13 @@ def test_a_survey_token_does_not_open_the_confirmation(solved, client):
 
 def test_a_link_from_an_earlier_solution_cannot_act_on_the_new_one(solved, agent, client):
     first_accept = the_link(solution_email(solved).body_text, "solucion", "respuesta=si")
-    client.post(first_accept.partition("?")[0], {"accion": "rechazar", "comment": COMMENT})
+    first_page = open_link(client, first_accept)
+    client.post(first_page, {"accion": "rechazar", "comment": COMMENT})
     solve(Ticket.objects.get(pk=solved.pk), agent, solution="Se reinstaló el complemento de timbrado.")
 
-    page = client.get(first_accept)
+    page = client.get(first_accept, follow=True)
     assert "Este enlace ya no está vigente." in page.content.decode()
-    response = client.post(first_accept.partition("?")[0], {"accion": "aceptar"})
+    response = client.post(first_page, {"accion": "aceptar"})
     assert response.status_code == 409
     assert state_of(solved) == Ticket.State.SOLVED
 
@@ -365,12 +390,12 @@ def test_a_link_from_an_earlier_solution_cannot_act_on_the_new_one(solved, agent
     second = emails("ticket_solved", solved)[-1]
     second_accept = the_link(second.body_text, "solucion", "respuesta=si")
     assert second_accept != first_accept
-    client.post(second_accept.partition("?")[0], {"accion": "aceptar"})
+    client.post(open_link(client, second_accept), {"accion": "aceptar"})
     assert state_of(solved) == Ticket.State.CLOSED
 
 
 def test_a_reused_link_changes_nothing(solved, client):
-    accept = the_link(solution_email(solved).body_text, "solucion", "respuesta=si").partition("?")[0]
+    accept = open_link(client, the_link(solution_email(solved).body_text, "solucion", "respuesta=si"))
     client.post(accept, {"accion": "aceptar"})
 
     again = client.post(accept, {"accion": "aceptar"})
@@ -387,7 +412,7 @@ def test_a_reused_link_changes_nothing(solved, client):
 
 
 def test_requester_page_offers_both_actions_while_solved(solved, client):
-    page = client.get(f"/seguimiento/{requester_token(solved)}/").content.decode()
+    page = client.get(open_link(client, f"/seguimiento/{requester_token(solved)}/")).content.decode()
     action = confirmation_path(SolutionConfirmation.objects.get(ticket=solved))
     assert page.count(f'action="{action}"') == 2
     assert 'value="aceptar"' in page and 'value="rechazar"' in page
@@ -395,7 +420,7 @@ def test_requester_page_offers_both_actions_while_solved(solved, client):
 
 
 def test_requester_accepts_from_their_page_then_sees_the_survey_and_their_thanks(solved, client):
-    follow = f"/seguimiento/{requester_token(solved)}/"
+    follow = open_link(client, f"/seguimiento/{requester_token(solved)}/")
     action = confirmation_path(SolutionConfirmation.objects.get(ticket=solved))
 
     client.post(action, {"accion": "aceptar"})
@@ -413,11 +438,12 @@ def test_requester_accepts_from_their_page_then_sees_the_survey_and_their_thanks
 
 
 def test_requester_rejects_from_their_page(solved, client):
+    follow = open_link(client, f"/seguimiento/{requester_token(solved)}/")
     action = confirmation_path(SolutionConfirmation.objects.get(ticket=solved))
     client.post(action, {"accion": "rechazar", "comment": COMMENT})
     solved.refresh_from_db()
     assert (solved.state, solved.reopen_count) == (Ticket.State.IN_PROGRESS, 1)
-    page = client.get(f"/seguimiento/{requester_token(solved)}/").content.decode()
+    page = client.get(follow).content.decode()
     assert 'value="aceptar"' not in page and COMMENT in page
 
 

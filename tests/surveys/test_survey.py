@@ -10,14 +10,14 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from surveys.links import confirmation_token, survey_path, survey_token
+from surveys.links import survey_path
 from surveys.models import SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
 from surveys.services import confirmation_accept, survey_answer
 from tests.factories import CoordinatorFactory, TicketFactory
-from tickets.links import requester_token
+from tests.links import open_link
 from tickets.models import Ticket
 
-from .helpers import FRIDAY_10AM, MEXICO, emails, solve, the_link
+from .helpers import FRIDAY_10AM, MEXICO, confirmation_token, emails, requester_token, solve, survey_token, the_link
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,11 @@ def survey_email(ticket):
     return email
 
 
+def opened(client, ticket) -> None:
+    """This browser opened the survey email's link: its session now sees the ticket."""
+    open_link(client, the_link(survey_email(ticket).body_text, "encuesta"))
+
+
 def checked_rating(html: str) -> list[str]:
     """The values of the rating radios that are checked in a page."""
     radios = re.findall(r'<input type="radio" name="rating"[^>]*>', html)
@@ -68,9 +73,10 @@ def test_closing_sends_the_survey_with_five_star_links(closed, mailoutbox):
     assert email.to == closed.requester.email
     assert closed.reference in email.subject
     survey = Survey.objects.get(ticket=closed)
+    browser = Client()
     for rating in range(1, 6):
         link = the_link(email.body_text, "encuesta", f"calificacion={rating}")
-        assert link == survey_path(survey, rating)
+        assert open_link(browser, link) == survey_path(survey, rating)
         assert f'href="https://mesa.example.mx{link}"' in email.body_html.replace("&amp;", "&")
     # Valid 14 days from the closing, said in the desk's time.
     assert survey.expires_at == MONDAY_NOON + datetime.timedelta(days=14)
@@ -82,7 +88,7 @@ def test_closing_sends_the_survey_with_five_star_links(closed, mailoutbox):
 @pytest.mark.parametrize("rating", [1, 2, 3, 4, 5])
 def test_a_star_in_the_email_opens_the_page_with_that_rating_chosen(rating, closed, client):
     link = the_link(survey_email(closed).body_text, "encuesta", f"calificacion={rating}")
-    page = client.get(link)
+    page = client.get(open_link(client, link))
     assert page.status_code == 200
     assert checked_rating(page.content.decode()) == [str(rating)]
     assert not SurveyAnswer.objects.exists()
@@ -90,6 +96,7 @@ def test_a_star_in_the_email_opens_the_page_with_that_rating_chosen(rating, clos
 
 @pytest.mark.parametrize("query", ["calificacion=9", "calificacion=abc", "calificacion=", ""])
 def test_a_page_without_a_valid_star_has_none_chosen(query, closed, client):
+    opened(client, closed)
     path = survey_path(Survey.objects.get(ticket=closed))
     html = client.get(f"{path}?{query}" if query else path).content.decode()
     assert checked_rating(html) == []
@@ -102,7 +109,7 @@ def test_requester_answers_once_and_sees_the_thanks(closed, client):
     link = the_link(survey_email(closed).body_text, "encuesta", "calificacion=4")
     with time_machine.travel(MONDAY_NOON + datetime.timedelta(hours=3), tick=False):
         response = client.post(
-            link.partition("?")[0], {"rating": "4", "solved": "si", "comment": "Muy amable el técnico."}, follow=True
+            open_link(client, link).partition("?")[0], {"rating": "4", "solved": "si", "comment": "Muy amable el técnico."}, follow=True
         )
 
     page = response.content.decode()
@@ -122,6 +129,7 @@ def test_requester_answers_once_and_sees_the_thanks(closed, client):
     ],
 )
 def test_rating_and_whether_it_was_solved_are_required(data, error, closed, client):
+    opened(client, closed)
     response = client.post(survey_path(Survey.objects.get(ticket=closed)), data)
     assert response.status_code == 400
     assert error in response.content.decode()
@@ -129,12 +137,14 @@ def test_rating_and_whether_it_was_solved_are_required(data, error, closed, clie
 
 
 def test_the_comment_is_optional(closed, client):
+    opened(client, closed)
     client.post(survey_path(Survey.objects.get(ticket=closed)), {"rating": "5", "solved": "no"})
     answer = SurveyAnswer.objects.get(ticket=closed)
     assert (answer.rating, answer.solved, answer.comment) == (5, False, "")
 
 
 def test_a_second_answer_shows_the_thanks_and_changes_nothing(closed, client):
+    opened(client, closed)
     path = survey_path(Survey.objects.get(ticket=closed))
     client.post(path, {"rating": "4", "solved": "si", "comment": "Bien."})
 
@@ -156,6 +166,7 @@ def test_one_answer_per_ticket_is_a_database_rule(closed):
 
 
 def test_the_survey_expires_after_its_window(closed, client):
+    opened(client, closed)
     path = survey_path(Survey.objects.get(ticket=closed))
     with time_machine.travel(MONDAY_NOON + datetime.timedelta(days=14, minutes=-1), tick=False):
         assert client.get(path).status_code == 200
@@ -181,6 +192,7 @@ def test_wording_and_window_are_the_coordinators(ticket, agent, client):
     ).save()
 
     close(ticket, agent)
+    opened(client, ticket)
 
     survey = Survey.objects.get(ticket=ticket)
     assert survey.expires_at == MONDAY_NOON + datetime.timedelta(days=7)
@@ -197,7 +209,8 @@ def test_wording_and_window_are_the_coordinators(ticket, agent, client):
 
 
 BAD_LINKS = [
-    pytest.param(lambda s, other: (s.ticket.reference, f"{s.pk}:{'A' * 43}"), id="tampered-signature"),
+    pytest.param(lambda s, other: (s.ticket.reference, survey_token(s).split(".")[0] + "." + "A" * 43), id="tampered-signature"),
+    pytest.param(lambda s, other: (s.ticket.reference, f"{s.pk}:{'A' * 43}"), id="old-signed-link"),
     pytest.param(lambda s, other: (s.ticket.reference, survey_token(other)), id="another-ticket-token"),
     pytest.param(lambda s, other: (other.ticket.reference, survey_token(s)), id="another-ticket-reference"),
     pytest.param(
@@ -222,9 +235,9 @@ def test_a_bad_survey_link_is_a_plain_not_found_page(make, method, closed, reque
 
 
 def test_answering_needs_csrf(closed):
-    response = Client(enforce_csrf_checks=True).post(
-        survey_path(Survey.objects.get(ticket=closed)), {"rating": "5", "solved": "si"}
-    )
+    client = Client(enforce_csrf_checks=True)
+    opened(client, closed)
+    response = client.post(survey_path(Survey.objects.get(ticket=closed)), {"rating": "5", "solved": "si"})
     assert response.status_code == 403
     assert not SurveyAnswer.objects.exists()
 
@@ -236,6 +249,7 @@ def test_answering_needs_csrf(closed):
 def test_a_rating_of_two_or_less_alerts_the_active_coordinators(
     rating, alerted, closed, coordinator, agent, client, django_capture_on_commit_callbacks
 ):
+    opened(client, closed)
     second = CoordinatorFactory(username="dora", first_name="Dora")
     CoordinatorFactory(username="eva", is_active=False)
     CoordinatorFactory(username="fany", email="")
@@ -248,6 +262,7 @@ def test_a_rating_of_two_or_less_alerts_the_active_coordinators(
 
 
 def test_the_alert_says_what_the_requester_said(closed, coordinator, client):
+    opened(client, closed)
     client.post(
         survey_path(Survey.objects.get(ticket=closed)),
         {"rating": "1", "solved": "no", "comment": "Nadie me <b>llamó</b>."},

@@ -3,6 +3,7 @@
 a duplicate's requester is told the original's reference), and those nobody is owed:
 internal notes never leave the desk."""
 
+import re
 from email.message import EmailMessage
 from io import StringIO
 
@@ -16,7 +17,10 @@ from intake.services import requester_reply
 from notifications.models import OutgoingEmail
 from tests.factories import AgentFactory, ContactFactory, TicketFactory
 from tickets import services
-from tickets.links import requester_url
+from django.test import Client
+
+from tests.links import TOKEN, links_in, open_link
+from tickets.models import RequesterLink
 from tickets.models import Impact, Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -148,11 +152,12 @@ def test_requester_gets_one_email_with_reference_and_link(
         action(ticket, request.getfixturevalue(actor))
 
     (email,) = mailoutbox
-    link = requester_url(ticket)
+    (link,) = set(re.findall(rf"https://mesa\.example\.mx/seguimiento/{TOKEN}/", email.body))
     assert email.to == [ticket.requester.email]
     assert ticket.reference in email.subject
-    assert link in email.body
     assert f'href="{link}"' in html_of(email)
+    # The email's own link: it opens this ticket's page.
+    assert open_link(Client(), link) == f"/seguimiento/{ticket.reference}/"
     for text in texts:
         assert text in email.body
     # The vendor's name and case number are the desk's business, not the requester's.
@@ -175,8 +180,11 @@ def test_a_duplicate_is_cancelled_with_the_original_reference(
     assert f"el caso sigue en el ticket {original.reference}" in email.body
     assert original.reference in html_of(email)
     # Only the reference: the original may be someone else's, and its link is theirs.
-    assert requester_url(original) not in everything_sent(mailoutbox)
-    assert requester_url(ticket) in email.body
+    everything = everything_sent(mailoutbox)
+    assert f"/seguimiento/{original.reference}/" not in everything
+    assert not RequesterLink.objects.filter(ticket=original).exists()
+    (link,) = set(links_in(email.body))
+    assert open_link(Client(), link) == f"/seguimiento/{ticket.reference}/"
 
 
 def test_gatekeeping_cancellation_sends_only_the_acknowledgement(db, mailoutbox, django_capture_on_commit_callbacks):
@@ -209,7 +217,7 @@ def test_requester_reply_on_their_page_tells_the_assignee(
     assert f"https://mesa.example.mx/mesa/tickets/{ticket.pk}/" in email.body
     assert "En proceso" in email.body  # the reply put it back to work
     # The requester's signed link is theirs alone.
-    assert requester_url(ticket) not in email.body
+    assert "/seguimiento/" not in email.body and not RequesterLink.objects.exists()
 
 
 def test_requester_reply_by_email_tells_the_assignee(ticket, agent, mailoutbox, django_capture_on_commit_callbacks):

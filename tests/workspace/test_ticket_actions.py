@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import SupportLevel
 from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory, TicketFactory, UserFactory
 from tests.races import POSTGRES_ONLY, race
-from tickets.links import requester_token
+from tests.links import follow_page
 from tickets.models import Impact, Message, Ticket, TicketChange, Urgency
 from tickets.services import ticket_open, ticket_solve, ticket_take
 
@@ -400,7 +400,7 @@ def test_reply_with_a_file_reaches_the_requesters_page(client, agent, holder):
     attachment = message.attachments.get()
     assert (attachment.original_name, attachment.is_internal) == ("guia.png", False)
     client.logout()
-    follow = client.get(reverse("follow:ticket", args=[requester_token(ticket)])).content.decode()
+    follow = client.get(follow_page(client, ticket)).content.decode()
     assert "Adjunto la guía de configuración." in follow and "guia.png" in follow
 
 
@@ -425,7 +425,7 @@ def test_note_with_a_file_keeps_both_internal(client, agent, holder):
     assert note.kind == Message.Kind.INTERNAL_NOTE
     assert note.attachments.get().is_internal
     client.logout()
-    follow = client.get(reverse("follow:ticket", args=[requester_token(ticket)])).content.decode()
+    follow = client.get(follow_page(client, ticket)).content.decode()
     assert "Bitácora del servidor" not in follow and "bitacora.png" not in follow
 
 
@@ -444,7 +444,7 @@ def test_internal_files_alone_are_marked_internal_and_hidden_from_the_requester(
     ]
     assert not ticket.messages.exists()
     client.logout()
-    follow = client.get(reverse("follow:ticket", args=[requester_token(ticket)])).content.decode()
+    follow = client.get(follow_page(client, ticket)).content.decode()
     assert "a.png" not in follow and "b.png" not in follow
 
 

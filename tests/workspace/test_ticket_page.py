@@ -23,7 +23,7 @@ from tests.factories import (
     TicketFactory,
     UserFactory,
 )
-from tickets.links import requester_token
+from tests.links import follow_page
 from tickets.models import Attachment, Impact, Message, Ticket, TicketChange, Urgency
 from tickets.services import record_change
 from workspace import guidance as guidance_module
@@ -364,7 +364,7 @@ def test_note_written_here_is_absent_from_the_requesters_page(client, agent, ful
     assert "El cliente no pagó la póliza" in text(client.get(page(full_ticket)))
     client.logout()
 
-    follow = client.get(reverse("follow:ticket", args=[requester_token(full_ticket)]))
+    follow = client.get(follow_page(client, full_ticket))
 
     assert follow.status_code == 200
     assert "El cliente no pagó la póliza" not in follow.content.decode()

@@ -1,0 +1,19 @@
+"""URL converter of a ticket's reference (INC-000123), so that a reference and a link's
+token never take each other's route. Registered once, here: `<reference:…>` in URLconfs
+that import REFERENCE."""
+
+from django.urls import register_converter
+
+
+class ReferenceConverter:
+    regex = r"[A-Z]{2,5}-[0-9]{6,}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+REFERENCE = "reference"
+register_converter(ReferenceConverter, REFERENCE)
