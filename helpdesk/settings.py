@@ -161,7 +161,8 @@ else:
         }
     }
 
-# Email: console (and the outbox in the database) unless an ESP is configured through anymail.
+# Email: console (and the outbox in the database) unless an ESP is configured through anymail
+# or an SMTP server through EMAIL_URL.
 # ANYMAIL_ESP names the provider (mailgun, postmark, amazon_ses, brevo, ...); every other
 # ANYMAIL_<KEY> variable becomes ANYMAIL["<KEY>"], e.g. ANYMAIL_MAILGUN_API_KEY.
 ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
@@ -170,10 +171,24 @@ ANYMAIL = {
     for key, value in env.ENVIRON.items()
     if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
 }
+# EMAIL_URL (django-environ's email_url): smtp://host:25, smtp+tls://user:password@host:587
+# (STARTTLS), smtp+ssl://user:password@host:465 (TLS from the start), consolemail://;
+# user and password percent-encoded. EMAIL_BACKEND, when set, names the backend class and
+# EMAIL_URL still gives the server.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds an SMTP server may stay silent before the send fails and is retried later
+# (Django's default is to wait forever, holding a worker).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 if ANYMAIL_ESP:
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
 else:
-    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mesa de ayuda <soporte@example.com>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
