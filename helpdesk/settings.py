@@ -205,14 +205,35 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Unacknowledged tasks come back after this many seconds (acks_late tasks).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Unacknowledged tasks come back after this many seconds (acks_late tasks).
+        "visibility_timeout": 3600,
+        # A Redis that stops answering is noticed in seconds, not at the OS's TCP timeout:
+        # connecting gives up after 3 s, a command after 10 s, and an idle connection is
+        # pinged every 25 s and kept alive, so a half-open one is replaced.
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+        "socket_keepalive": True,
+        "health_check_interval": 25,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Broker outages: the worker and beat wait for the broker as long as it takes (Celery's
+# default gives up after 100 tries, ~45 min, and exits), at start-up too.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A send under way when the connection drops finishes and records the row as sent; its
+# message may come back and is then skipped by the row's claim. Cancelling it instead
+# (Celery 6's default) could kill it between the provider's accept and that record, and
+# the lease would send the email twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Publishing from a web request (after commit) while the broker is down fails fast: the
+# outbox row waits for beat's sweep instead of the request waiting for Redis.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Declared here, visible in diffs; django-celery-beat copies it into the admin, where
 # coordinators may change the interval or switch a job off.
