@@ -234,7 +234,7 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Publishing from a web request (after commit) while the broker is down fails fast: the
 # outbox row waits for beat's sweep instead of the request waiting for Redis.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "health.schedulers:HeartbeatDatabaseScheduler"
 # Declared here, visible in diffs; django-celery-beat copies it into the admin, where
 # coordinators may change the interval or switch a job off.
 CELERY_BEAT_SCHEDULE = {
