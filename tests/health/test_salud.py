@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from health.models import Heartbeat
+from tests.helpdesk.outages import database_unreachable
 from tests.helpdesk.processes import RedisServer, needs_redis_server
 
-from .conftest import database_unreachable
 
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
