@@ -31,3 +31,22 @@ def test_each_beat_tick_records_beat_at_most_every_30_seconds(settings):
         scheduler.tick()
         assert Heartbeat.objects.get(name="beat").last_seen == T0 + datetime.timedelta(seconds=30)
     assert not Heartbeat.objects.filter(name="worker").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("seen_ago", "fresh"),
+    [(datetime.timedelta(seconds=30), True), (datetime.timedelta(minutes=4), False), (None, False)],
+    ids=["fresh", "stale", "never"],
+)
+def test_the_liveness_probe_exits_1_when_beat_was_not_heard_from(seen_ago, fresh):
+    from django.core.management import CommandError, call_command
+
+    if seen_ago is not None:
+        Heartbeat.objects.create(name="beat", last_seen=T0 - seen_ago)
+    with time_machine.travel(T0, tick=False):
+        if fresh:
+            call_command("heartbeat_fresh", "beat")
+        else:
+            with pytest.raises(CommandError, match="beat is stale"):
+                call_command("heartbeat_fresh", "beat")

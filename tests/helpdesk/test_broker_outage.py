@@ -2,6 +2,7 @@
 where the worker died reconnecting (kombu's AttributeError on 'hostname') and owed
 emails waited for someone to restart it."""
 
+import socket
 import subprocess
 import time
 
@@ -122,3 +123,12 @@ def test_a_broker_outage_costs_no_email_and_no_worker(worker, redis_server, mail
     assert subjects_sent(mail_dir) == expected
     assert set(OutgoingEmail.objects.filter(id__in=owed).values_list("attempts", flat=True)) == {1}
     assert worker.poll() is None, "the same worker process is still running"
+    # docker-compose's liveness probe for the worker agrees.
+    probe = subprocess.run(
+        celery_command("inspect", "ping", "--destination", f"celery@{socket.gethostname()}", "--timeout", "10"),
+        env=desk_environment(CELERY_BROKER_URL=redis_server.url),
+        capture_output=True,
+        text=True,
+    )
+    assert probe.returncode == 0, probe.stdout + probe.stderr
+    assert "pong" in probe.stdout
