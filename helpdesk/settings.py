@@ -211,10 +211,11 @@ else:
         # Unacknowledged tasks come back after this many seconds (acks_late tasks).
         "visibility_timeout": 3600,
         # A Redis that stops answering is noticed in seconds, not at the OS's TCP timeout:
-        # connecting gives up after 3 s, a command after 10 s, and an idle connection is
-        # pinged every 25 s and kept alive, so a half-open one is replaced.
+        # connecting gives up after 3 s, a command after 5 s (what a web request publishing
+        # after commit may wait), and an idle connection is pinged every 25 s and kept
+        # alive, so a half-open one is replaced.
         "socket_connect_timeout": 3,
-        "socket_timeout": 10,
+        "socket_timeout": 5,
         "socket_keepalive": True,
         "health_check_interval": 25,
     }
