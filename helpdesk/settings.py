@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Database down → 503 page / JSON; before the session and auth middleware to catch theirs.
+    "helpdesk.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -172,7 +174,8 @@ else:
         }
     }
 
-# Email: console (and the outbox in the database) unless an ESP is configured through anymail.
+# Email: console (and the outbox in the database) unless an ESP is configured through anymail
+# or an SMTP server through EMAIL_URL.
 # ANYMAIL_ESP names the provider (mailgun, postmark, amazon_ses, brevo, ...); every other
 # ANYMAIL_<KEY> variable becomes ANYMAIL["<KEY>"], e.g. ANYMAIL_MAILGUN_API_KEY.
 ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
@@ -181,10 +184,24 @@ ANYMAIL = {
     for key, value in env.ENVIRON.items()
     if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
 }
+# EMAIL_URL (django-environ's email_url): smtp://host:25, smtp+tls://user:password@host:587
+# (STARTTLS), smtp+ssl://user:password@host:465 (TLS from the start), consolemail://;
+# user and password percent-encoded. EMAIL_BACKEND, when set, names the backend class and
+# EMAIL_URL still gives the server.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds an SMTP server may stay silent before the send fails and is retried later
+# (Django's default is to wait forever, holding a worker).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 if ANYMAIL_ESP:
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
 else:
-    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mesa de ayuda <soporte@example.com>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
@@ -201,15 +218,37 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Unacknowledged tasks come back after this many seconds (acks_late tasks).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Unacknowledged tasks come back after this many seconds (acks_late tasks).
+        "visibility_timeout": 3600,
+        # A Redis that stops answering is noticed in seconds, not at the OS's TCP timeout:
+        # connecting gives up after 3 s, a command after 5 s (what a web request publishing
+        # after commit may wait), and an idle connection is pinged every 25 s and kept
+        # alive, so a half-open one is replaced.
+        "socket_connect_timeout": 3,
+        "socket_timeout": 5,
+        "socket_keepalive": True,
+        "health_check_interval": 25,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Broker outages: the worker and beat wait for the broker as long as it takes (Celery's
+# default gives up after 100 tries, ~45 min, and exits), at start-up too.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A send under way when the connection drops finishes and records the row as sent; its
+# message may come back and is then skipped by the row's claim. Cancelling it instead
+# (Celery 6's default) could kill it between the provider's accept and that record, and
+# the lease would send the email twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Publishing from a web request (after commit) while the broker is down fails fast: the
+# outbox row waits for beat's sweep instead of the request waiting for Redis.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULER = "health.schedulers:HeartbeatDatabaseScheduler"
 # Declared here, visible in diffs; django-celery-beat copies it into the admin, where
 # coordinators may change the interval or switch a job off.
 CELERY_BEAT_SCHEDULE = {

@@ -1,10 +1,15 @@
-"""Fixtures for the rate-limit tests: a real Redis cache, and Redis (cache and broker) down.
+"""Dependencies made unavailable for a test, on the real code paths: a real Redis cache,
+Redis (cache and broker) down, the database unreachable.
 
 Import the fixture you need into the test module (`from tests.helpdesk.outages import redis_cache`).
 """
 
+from contextlib import contextmanager
+from unittest import mock
+
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
 
 from helpdesk.celery import app as celery_app
@@ -54,3 +59,12 @@ def broker_down(settings):
     use(eager=False, broker_url=UNREACHABLE_REDIS)
     yield broker_back
     broker_back()
+
+
+@contextmanager
+def database_unreachable():
+    """Every new cursor fails with the driver's own OperationalError, as when the server
+    is down or restarting; Django wraps it as django.db.OperationalError on the real path."""
+    error = connection.Database.OperationalError("could not connect to server: Connection refused")
+    with mock.patch.object(connection, "create_cursor", side_effect=error):
+        yield

@@ -80,19 +80,6 @@ def test_logout_is_a_post(client, agent):
     assert client.post(reverse("logout")).status_code == 302
 
 
-@pytest.mark.django_db
-def test_health_reports_stale_background_until_the_worker_beats(client):
-    from health.tasks import heartbeat
-
-    response = client.get(reverse("health"))
-    assert response.status_code == 503
-    assert response.json()["background"] == "stale"
-    heartbeat()
-    response = client.get(reverse("health"))
-    assert response.status_code == 200
-    assert response.json() == {**response.json(), "database": "ok", "background": "ok"}
-
-
 def test_check_deploy_is_clean_with_production_variables():
     env = {
         key: value
