@@ -50,3 +50,18 @@ def _fresh_celery_pools():
     publish to the old one. Drop the pools, as Celery does after a fork."""
     yield
     celery_app._after_fork()
+
+
+@pytest.fixture
+def celery_broker(settings):
+    """`use(broker_url, eager=False)` switches Celery to that broker for one test. Celery
+    reads the Django settings live (`app.conf.update` does not override them), so the
+    switch goes through them; the producer pools built on the previous broker are dropped.
+    The settings fixture restores the suite's eager mode afterwards."""
+
+    def use(broker_url: str, *, eager: bool = False) -> None:
+        settings.CELERY_TASK_ALWAYS_EAGER = eager
+        settings.CELERY_BROKER_URL = broker_url
+        celery_app._after_fork()
+
+    return use

@@ -12,7 +12,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 
-from helpdesk.celery import app as celery_app
 
 # Nothing listens on port 1: connections are refused at once, as when Redis is stopped.
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
@@ -45,20 +44,16 @@ def cache_down():
 
 
 @pytest.fixture
-def broker_down(settings):
+def broker_down(settings, celery_broker):
     """Celery publishes to a Redis broker nobody answers (not eagerly in the test's thread).
     `broker_back()` (the fixture's value) switches back to eager tasks on the configured broker."""
-
-    def use(*, eager: bool, broker_url: str) -> None:
-        celery_app.conf.update(task_always_eager=eager, broker_url=broker_url)
-        celery_app._after_fork()  # drop the producer pools built on the previous broker
+    configured = settings.CELERY_BROKER_URL
 
     def broker_back() -> None:
-        use(eager=True, broker_url=settings.CELERY_BROKER_URL)
+        celery_broker(configured, eager=True)
 
-    use(eager=False, broker_url=UNREACHABLE_REDIS)
-    yield broker_back
-    broker_back()
+    celery_broker(UNREACHABLE_REDIS)
+    return broker_back
 
 
 @contextmanager

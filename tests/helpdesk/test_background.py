@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -13,20 +15,15 @@ def test_beat_schedule_runs_the_heartbeat_every_minute():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_periodic_task(settings):
+def test_a_real_worker_runs_the_periodic_task(settings, celery_broker):
     """A Celery worker consumes the heartbeat from the configured broker (Redis in CI)
     and records it in the database."""
     broker = settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis") else "memory://"
-    app.conf.update(task_always_eager=False, broker_url=broker)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            app.send_task("health.heartbeat")
-            for _ in range(100):
-                if Heartbeat.objects.filter(name="worker").exists():
-                    break
-                import time
-
-                time.sleep(0.1)
-    finally:
-        app.conf.update(task_always_eager=True, broker_url=settings.CELERY_BROKER_URL)
+    celery_broker(broker)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        app.send_task("health.heartbeat")
+        for _ in range(100):
+            if Heartbeat.objects.filter(name="worker").exists():
+                break
+            time.sleep(0.1)
     assert Heartbeat.objects.filter(name="worker").exists()

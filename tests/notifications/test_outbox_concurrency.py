@@ -11,30 +11,20 @@ from notifications.services import email_queue, email_send
 from tests.factories import TicketFactory
 
 
-def use_broker(*, eager: bool, broker_url: str) -> None:
-    """Switch the Celery app's broker, dropping pools built on the previous one (see
-    conftest) so messages go where the test worker listens."""
-    app.conf.update(task_always_eager=eager, broker_url=broker_url)
-    app._after_fork()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_sends_the_email_after_commit(settings, mailoutbox):
+def test_a_real_worker_sends_the_email_after_commit(settings, celery_broker, mailoutbox):
     """The on-commit message reaches a Celery worker through the configured broker
     (Redis in CI) and the worker sends the row and records it."""
     ticket = TicketFactory(reference="INC-000321")
     broker = settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis") else "memory://"
-    use_broker(eager=False, broker_url=broker)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            with transaction.atomic():
-                email = email_queue(to="rosa@example.mx", template="ticket_received", context={"ticket": ticket})
-            for _ in range(100):
-                if OutgoingEmail.objects.filter(id=email.id, status=OutgoingEmail.Status.SENT).exists():
-                    break
-                time.sleep(0.1)
-    finally:
-        use_broker(eager=True, broker_url=settings.CELERY_BROKER_URL)
+    celery_broker(broker)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with transaction.atomic():
+            email = email_queue(to="rosa@example.mx", template="ticket_received", context={"ticket": ticket})
+        for _ in range(100):
+            if OutgoingEmail.objects.filter(id=email.id, status=OutgoingEmail.Status.SENT).exists():
+                break
+            time.sleep(0.1)
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT
     assert [m.subject for m in mailoutbox] == ["Recibimos su reporte INC-000321"]
