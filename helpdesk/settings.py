@@ -164,8 +164,17 @@ STORAGES = {
 
 # Cache: Redis when configured, else a file cache shared by every local process.
 REDIS_URL = env.str("REDIS_URL", default="")
+# A Redis that stops answering (not just refusing) fails a cache call within a second,
+# and the rate limits let the request through instead of holding it.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {
         "default": {

@@ -4,10 +4,12 @@ Redis (cache and broker) down, the database unreachable.
 Import the fixture you need into the test module (`from tests.helpdesk.outages import redis_cache`).
 """
 
+import socket
 from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
@@ -18,7 +20,38 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
 def _redis_caches(location: str) -> dict:
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+    """The production cache block (its timeouts included) on another Redis."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+        }
+    }
+
+
+@pytest.fixture
+def silent_redis():
+    """A TCP port that accepts connections and never answers: a Redis that hangs (stopped,
+    swapping, or a black-holed route), the case a timeout must cover."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(32)
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+
+
+@pytest.fixture
+def cache_at(settings):
+    """`use(url)` points the default cache at a Redis URL for one test; the test cache is
+    back before the suite's cache-emptying fixture runs (it would try the dead Redis)."""
+    original = settings.CACHES
+
+    def use(url: str) -> None:
+        settings.CACHES = _redis_caches(url)
+
+    yield use
+    settings.CACHES = original
 
 
 # override_settings rather than the settings fixture: the cache is back before the
