@@ -335,9 +335,12 @@ def test_contact_search_ignores_a_chosen_contact_that_is_not_a_number(agent_clie
     ],
 )
 def test_queue_leaves_out_a_huge_number_and_says_so(agent_client, query):
+    """The queue keeps its design (an invalid filter is left out and told, the page still
+    answers 200 so that the htmx refresh keeps swapping), and never reaches a 500."""
     response = agent_client.get("/mesa/", query)
 
     assert response.status_code == 200
+    assert "no son válidos y no se aplicaron" in page_text(response)
 
 
 @pytest.mark.parametrize("query", [{"priority__exact": HUGE_NUMBER}, {"p": HUGE_NUMBER}, {"o": HUGE_NUMBER}])
