@@ -5,10 +5,13 @@ from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from .validation import unstorable_character
 
 logger = logging.getLogger(__name__)
 
@@ -123,3 +126,35 @@ class DatabaseUnavailableMiddleware:
             return request.FILES
         except Exception:
             return {}
+
+
+class UnstorableInputMiddleware:
+    """Answers 400 with a short Spanish page when the path, the query string or a form body
+    carries NUL or a lone surrogate (helpdesk.validation): PostgreSQL can neither store
+    nor compare text with NUL, so a search box that passes it along (the admin's, for
+    one) would otherwise answer 500. The forms refuse the same characters field by field;
+    this is the net under every page.
+
+    A form body is read here only when the CSRF middleware reads it anyway (a POST to a
+    view that is not CSRF-exempt). Exempt views parse their own bodies: the API reads
+    JSON, the upload views install their upload limits first (intake.uploads), the email
+    webhooks take raw mail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        sources = [request.GET]
+        if request.method == "POST" and not getattr(view_func, "csrf_exempt", False):
+            sources.append(request.POST)
+        texts = [request.path_info]
+        for source in sources:
+            for key, values in source.lists():
+                texts.append(key)
+                texts.extend(values)
+        if any(unstorable_character(text) for text in texts):
+            return render(request, "400.html", {"unstorable_input": True}, status=400)
+        return None

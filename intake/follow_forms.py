@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.validation import TextField
 from tickets.models import Ticket
 
 from .forms import MultipleFileField
@@ -13,7 +14,7 @@ class FollowReplyForm(forms.Form):
     """The requester's answer on their page: a message and, optionally, files checked
     exactly as the report form's (every file, by content)."""
 
-    body = forms.CharField(
+    body = TextField(
         label=_("Su mensaje"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -1,17 +1,14 @@
-import datetime
-
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Module
+from helpdesk.validation import CLOCK_SKEW, BoundedDateTimeField, TextField
 from tickets.models import Ticket, Urgency
 
 from .uploads import ACCEPT_ATTRIBUTE, attachment_limits, check_files
 
-# A browser clock a little ahead of the server's is not "the future".
-CLOCK_SKEW = datetime.timedelta(minutes=5)
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 URGENCY_HINTS = {
@@ -68,7 +65,7 @@ class ReportForm(forms.Form):
     """The public report form (seed 003): name, email, type, module, when, urgency,
     subject, description and files; plus a honeypot field people never see."""
 
-    name = forms.CharField(label=_("Nombre"), max_length=200)
+    name = TextField(label=_("Nombre"), max_length=200)
     email = forms.EmailField(
         label=_("Correo electrónico"),
         max_length=254,
@@ -83,11 +80,15 @@ class ReportForm(forms.Form):
         required=False,
         empty_label=_("No lo sé / otro"),
     )
-    occurred_at = forms.DateTimeField(
+    occurred_at = BoundedDateTimeField(
         label=_("Fecha y hora del incidente"),
+        max_future=CLOCK_SKEW,
         input_formats=[DATETIME_INPUT_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(format=DATETIME_INPUT_FORMAT, attrs={"type": "datetime-local"}),
-        error_messages={"invalid": _("Escriba la fecha y hora completas, por ejemplo 2025-03-14 10:30.")},
+        error_messages={
+            "invalid": _("Escriba la fecha y hora completas, por ejemplo 2025-03-14 10:30."),
+            "too_late": _("La fecha y hora del incidente no puede estar en el futuro."),
+        },
     )
     urgency = forms.TypedChoiceField(
         label=_("Urgencia"),
@@ -96,8 +97,8 @@ class ReportForm(forms.Form):
         initial=Urgency.LOW,
         widget=UrgencyRadioSelect,
     )
-    subject = forms.CharField(label=_("Asunto"), max_length=200)
-    description = forms.CharField(
+    subject = TextField(label=_("Asunto"), max_length=200)
+    description = TextField(
         label=_("Descripción"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Qué estaba haciendo, qué esperaba que pasara y qué pasó (mensajes de error incluidos)."),
@@ -128,12 +129,6 @@ class ReportForm(forms.Form):
         self.fields["subject"].error_messages["required"] = _("Escriba un asunto breve.")
         self.fields["description"].error_messages["required"] = _("Describa el problema o la solicitud.")
         self.fields["occurred_at"].error_messages["required"] = _("Indique cuándo ocurrió.")
-
-    def clean_occurred_at(self):
-        occurred_at = self.cleaned_data["occurred_at"]
-        if occurred_at > timezone.now() + CLOCK_SKEW:
-            raise forms.ValidationError(_("La fecha y hora del incidente no puede estar en el futuro."), code="future")
-        return occurred_at
 
     def clean_files(self):
         return check_files(self.cleaned_data["files"])

@@ -84,7 +84,8 @@ def report(request):
             return redirect("intake:confirmation")
     else:
         form = ReportForm()
-    return render(request, "intake/report_form.html", {"form": form, "files_chosen": files_chosen})
+    status = 400 if form.is_bound else 200  # a bound form here did not validate
+    return render(request, "intake/report_form.html", {"form": form, "files_chosen": files_chosen}, status=status)
 
 
 @requester_page

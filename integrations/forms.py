@@ -1,17 +1,13 @@
-"""The monitoring API's request body, validated by a Django form (messages in Spanish)."""
-
-import datetime
+"""The monitoring API's request body, validated by a Django form (messages in Spanish),
+with the bounds every channel shares (helpdesk.validation)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Module
+from helpdesk import validation
 from tickets.models import Urgency
-
-# A monitoring server's clock a little ahead of ours is not "the future".
-CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 URGENCIES = {"baja": Urgency.LOW, "media": Urgency.MEDIUM, "alta": Urgency.HIGH}
 # An alert that does not say how urgent it is: media (a tool raised it, so someone is
@@ -28,7 +24,7 @@ class _JSONStringMixin:
         return super().to_python(value)
 
 
-class TextField(_JSONStringMixin, forms.CharField):
+class TextField(_JSONStringMixin, validation.TextField):
     pass
 
 
@@ -36,7 +32,7 @@ class UrgencyField(_JSONStringMixin, forms.ChoiceField):
     pass
 
 
-class ISODateTimeField(_JSONStringMixin, forms.DateTimeField):
+class ISODateTimeField(_JSONStringMixin, validation.BoundedDateTimeField):
     pass
 
 
@@ -57,7 +53,11 @@ class IncidentForm(forms.Form):
     )
     occurred_at = ISODateTimeField(
         required=False,
-        error_messages={"invalid": _("Use una fecha y hora ISO 8601, por ejemplo 2025-03-14T10:30:00-06:00.")},
+        max_future=validation.CLOCK_SKEW,
+        error_messages={
+            "invalid": _("Use una fecha y hora ISO 8601, por ejemplo 2025-03-14T10:30:00-06:00."),
+            "too_late": _("La fecha del incidente no puede estar en el futuro."),
+        },
     )
     external_id = TextField(
         required=False,
@@ -78,9 +78,3 @@ class IncidentForm(forms.Form):
 
     def clean_urgency(self):
         return URGENCIES[self.cleaned_data["urgency"] or DEFAULT_URGENCY]
-
-    def clean_occurred_at(self):
-        occurred_at = self.cleaned_data["occurred_at"]
-        if occurred_at and occurred_at > timezone.now() + CLOCK_SKEW:
-            raise ValidationError(_("La fecha del incidente no puede estar en el futuro."), code="future")
-        return occurred_at

@@ -1,7 +1,12 @@
 """The OpenAPI 3.1 description of the monitoring API, served as JSON at /api/v1/openapi.json."""
 
-from .forms import DEFAULT_URGENCY, URGENCIES
+from helpdesk.validation import CLOCK_SKEW, EARLIEST, MAX_DIGITS
+
+from .forms import DEFAULT_URGENCY, URGENCIES, IncidentForm
 from .services import MAX_BODY_BYTES, rate_limit
+
+# What every text field refuses (helpdesk.validation), said once for the document.
+TEXT_RULE = "Sin caracteres nulos (U+0000) ni sustitutos UTF-16 sueltos (U+D800–U+DFFF)."
 
 
 def _error_response(description: str, example: str, headers: dict | None = None) -> dict:
@@ -17,6 +22,11 @@ def _error_response(description: str, example: str, headers: dict | None = None)
     if headers:
         response["headers"] = headers
     return response
+
+
+def _max_length(field: str) -> int:
+    """The form's limit, so that the document cannot drift from what is enforced."""
+    return IncidentForm.base_fields[field].max_length
 
 
 def openapi_document(*, incidents_path: str) -> dict:
@@ -88,7 +98,13 @@ def openapi_document(*, incidents_path: str) -> dict:
                             },
                         },
                         "400": {
-                            "description": "JSON inválido o campos con errores.",
+                            "description": (
+                                "JSON inválido o anidado en exceso (`error`), o campos con errores (`errors`, "
+                                "mensajes en español por campo): texto vacío, demasiado largo o con caracteres "
+                                "que no se pueden guardar, un valor que no es texto (un número de más de "
+                                f"{MAX_DIGITS} cifras también lo es), una urgencia desconocida o una fecha fuera "
+                                "de los límites de `occurred_at`. No se crea ningún ticket."
+                            ),
                             "content": {
                                 "application/json": {
                                     "schema": {
@@ -146,12 +162,23 @@ def openapi_document(*, incidents_path: str) -> dict:
                     "type": "object",
                     "required": ["subject", "description"],
                     "properties": {
-                        "subject": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Asunto."},
-                        "description": {"type": "string", "minLength": 1, "description": "Descripción del problema."},
+                        "subject": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": _max_length("subject"),
+                            "description": f"Asunto. {TEXT_RULE}",
+                        },
+                        "description": {
+                            "type": "string",
+                            "minLength": 1,
+                            "description": f"Descripción del problema. {TEXT_RULE}",
+                        },
                         "module": {
                             "type": ["string", "null"],
-                            "maxLength": 120,
-                            "description": "Nombre de un módulo activo del catálogo (sin distinguir mayúsculas).",
+                            "maxLength": _max_length("module"),
+                            "description": (
+                                f"Nombre de un módulo activo del catálogo (sin distinguir mayúsculas). {TEXT_RULE}"
+                            ),
                         },
                         "urgency": {
                             "type": ["string", "null"],
@@ -164,13 +191,19 @@ def openapi_document(*, incidents_path: str) -> dict:
                             "format": "date-time",
                             "description": (
                                 "Cuándo ocurrió, ISO 8601; sin zona horaria se entiende la de la mesa. "
-                                "No puede estar en el futuro."
+                                f"Desde el {EARLIEST:%Y-%m-%d %H:%M} en la zona de la mesa hasta el momento "
+                                f"de la petición ({CLOCK_SKEW.seconds // 60} minutos de margen por relojes "
+                                "adelantados): no puede estar en el futuro. La diferencia con UTC debe existir: "
+                                "entre -12:00 y +14:00, en cuartos de hora."
                             ),
                         },
                         "external_id": {
                             "type": ["string", "null"],
-                            "maxLength": 200,
-                            "description": "Identificador de la alerta en la herramienta, para reconocer repeticiones.",
+                            "maxLength": _max_length("external_id"),
+                            "description": (
+                                "Identificador de la alerta en la herramienta, para reconocer repeticiones. "
+                                f"{TEXT_RULE}"
+                            ),
                         },
                     },
                 },

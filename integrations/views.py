@@ -1,13 +1,17 @@
 """The monitoring API: JSON in, JSON out, authenticated by a per-integration Bearer token
 (no session, so no CSRF), rate-limited per integration, bodies capped before parsing."""
 
+import decimal
 import json
 
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+
+from helpdesk.validation import MAX_DIGITS
 
 from .forms import IncidentForm
 from .openapi import openapi_document
@@ -19,6 +23,18 @@ def _error(message: str, status: int, **headers) -> JsonResponse:
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
+
+
+def _json_integer(text: str):
+    """JSON integers as Python ints up to MAX_DIGITS digits; longer ones as Decimal, which
+    has no conversion limit (int() refuses more than 4,300 digits: a 500). The API takes
+    no numbers, so either way the field answers "Debe ser texto"."""
+    return int(text) if len(text.lstrip("-")) <= MAX_DIGITS else decimal.Decimal(text)
+
+
+def _field_errors(errors: dict) -> JsonResponse:
+    errors = {field: [str(message) for message in messages] for field, messages in errors.items()}
+    return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
 
 
 def _read_body(request) -> bytes | None:
@@ -63,18 +79,22 @@ def incidents(request):
             _("El cuerpo de la petición supera el límite de %(kb)s KB.") % {"kb": MAX_BODY_BYTES // 1024}, 413
         )
     try:
-        payload = json.loads(body)
+        payload = json.loads(body, parse_int=_json_integer)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return _error(_("El cuerpo de la petición no es JSON válido."), 400)
+    except RecursionError:
+        return _error(_("El cuerpo de la petición anida demasiadas listas u objetos JSON."), 400)
     if not isinstance(payload, dict):
         return _error(_("El cuerpo de la petición debe ser un objeto JSON."), 400)
 
     form = IncidentForm(data=payload)
     if not form.is_valid():
-        errors = {field: [str(message) for message in messages] for field, messages in form.errors.items()}
-        return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+        return _field_errors(form.errors)
 
-    outcome = alert_receive(integration=integration, **form.cleaned_data)
+    try:
+        outcome = alert_receive(integration=integration, **form.cleaned_data)
+    except ValidationError as error:  # the service's own bounds (ticket_open)
+        return _field_errors(error.message_dict)
     ticket = outcome.ticket
     data = {
         "reference": ticket.reference,

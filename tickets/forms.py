@@ -2,8 +2,6 @@
 the arguments of a transition (their cleaned_data are the service's keyword arguments);
 and the phone report an agent registers for a contact in the agents' workspace."""
 
-import datetime
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AgentProfile
 from catalog.models import Module
 from customers.models import Contact, Organization
+from helpdesk.validation import CLOCK_SKEW, BoundedDateTimeField, TextField
 from intake.forms import MultipleFileField
 from intake.uploads import attachment_limits, check_files
 
@@ -181,8 +180,6 @@ TRANSITION_FORMS = {
 
 # The phone channel ---------------------------------------------------------
 
-# A clock a little ahead of the server's is not "the future".
-CLOCK_SKEW = datetime.timedelta(minutes=5)
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 # The fields of a caller registered on the spot.
 NEW_CONTACT_FIELDS = ("new_name", "new_email", "new_phone", "new_organization", "new_authorized")
@@ -205,14 +202,14 @@ class PhoneReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("El contacto elegido ya no existe: búsquelo de nuevo.")},
     )
-    new_name = forms.CharField(label=_("Nombre"), max_length=200, required=False)
+    new_name = TextField(label=_("Nombre"), max_length=200, required=False)
     new_email = forms.EmailField(
         label=_("Correo electrónico"),
         max_length=254,
         required=False,
         error_messages={"invalid": _("Escriba un correo electrónico válido, por ejemplo nombre@empresa.com.")},
     )
-    new_phone = forms.CharField(label=_("Teléfono"), max_length=40, required=False)
+    new_phone = TextField(label=_("Teléfono"), max_length=40, required=False)
     new_organization = forms.ModelChoiceField(
         label=_("Organización"),
         queryset=Organization.objects.order_by("name"),
@@ -231,16 +228,20 @@ class PhoneReportForm(forms.Form):
         required=False,
         empty_label=_("Sin módulo / no lo sabe"),
     )
-    occurred_at = forms.DateTimeField(
+    occurred_at = BoundedDateTimeField(
         label=_("Fecha y hora del incidente"),
         required=False,
+        max_future=CLOCK_SKEW,
         input_formats=[DATETIME_INPUT_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(format=DATETIME_INPUT_FORMAT, attrs={"type": "datetime-local"}),
-        error_messages={"invalid": _("Escriba la fecha y hora completas, por ejemplo 2025-03-14 10:30.")},
+        error_messages={
+            "invalid": _("Escriba la fecha y hora completas, por ejemplo 2025-03-14 10:30."),
+            "too_late": _("La fecha y hora del incidente no puede estar en el futuro."),
+        },
     )
     urgency = forms.TypedChoiceField(label=_("Urgencia"), choices=Urgency.choices, coerce=int, initial=Urgency.LOW)
-    subject = forms.CharField(label=_("Asunto"), max_length=200)
-    description = forms.CharField(label=_("Descripción"), widget=forms.Textarea(attrs={"rows": 6}))
+    subject = TextField(label=_("Asunto"), max_length=200)
+    description = TextField(label=_("Descripción"), widget=forms.Textarea(attrs={"rows": 6}))
     files = MultipleFileField(label=_("Archivos"), required=False)
 
     def __init__(self, *args, can_authorize: bool = False, **kwargs):
@@ -267,12 +268,6 @@ class PhoneReportForm(forms.Form):
         else:
             typed = [self.initial.get(name) for name in NEW_CONTACT_FIELDS[:4]]
         return any(str(value or "").strip() for value in typed)
-
-    def clean_occurred_at(self):
-        occurred_at = self.cleaned_data.get("occurred_at")
-        if occurred_at and occurred_at > timezone.now() + CLOCK_SKEW:
-            raise forms.ValidationError(_("La fecha y hora del incidente no puede estar en el futuro."), code="future")
-        return occurred_at
 
     def clean_files(self):
         return check_files(self.cleaned_data["files"])

@@ -35,6 +35,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from accounts.models import SupportLevel
 from customers.models import Contact, Organization
+from helpdesk.validation import require_datetime_in_range
 from notifications.services import email_queue
 from sla.services import (
     sla_first_response,
@@ -295,6 +296,8 @@ def ticket_open(
     """Turn a report into a ticket, whatever the channel. A requester without service
     still gets a ticket, cancelled at once with the reason (seed 000). The requester is
     acknowledged by email through the outbox (sent after commit) unless notify=False."""
+    # Whatever the channel checked: a stored date out of range would break the ticket's pages.
+    require_datetime_in_range(occurred_at, field="occurred_at")
     admission = ticket_admission(requester=requester)
     with transaction.atomic():
         ticket = Ticket(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.models import Module
+from helpdesk.validation import TextField
 from intake.follow_forms import FollowReplyForm
 from intake.uploads import attachment_limits
 from tickets.models import Impact, Ticket, Urgency
@@ -166,7 +167,7 @@ class ClassifyForm(ActionForm):
     )
     module = forms.ModelChoiceField(label=_("Módulo"), queryset=None, required=False, empty_label=_("Sin módulo"))
     kind = forms.ChoiceField(label=_("Tipo"), choices=Ticket.Kind.choices)
-    note = forms.CharField(label=_("Motivo del cambio (opcional)"), required=False, max_length=500)
+    note = TextField(label=_("Motivo del cambio (opcional)"), required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,7 +192,7 @@ class ClassifyForm(ActionForm):
 
 
 class WaitUserForm(ActionForm):
-    message = forms.CharField(
+    message = TextField(
         label=_("Pregunta o petición para el solicitante"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -201,13 +202,13 @@ class WaitUserForm(ActionForm):
 
 
 class WaitVendorForm(ActionForm):
-    vendor_name = forms.CharField(
+    vendor_name = TextField(
         label=_("Proveedor"),
         max_length=200,
         error_messages=_required(_("Indique el proveedor del que se espera respuesta.")),
     )
-    vendor_reference = forms.CharField(label=_("Referencia del proveedor"), max_length=100, required=False)
-    message = forms.CharField(
+    vendor_reference = TextField(label=_("Referencia del proveedor"), max_length=100, required=False)
+    message = TextField(
         label=_("Mensaje para el solicitante"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -216,7 +217,7 @@ class WaitVendorForm(ActionForm):
 
 
 class EscalateForm(ActionForm):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Motivo del escalamiento"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -247,7 +248,7 @@ class EscalateForm(ActionForm):
 
 
 class SolveForm(ActionForm):
-    solution = forms.CharField(
+    solution = TextField(
         label=_("Solución"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -267,14 +268,14 @@ class CancelForm(ActionForm):
         choices=[("", _("Elija un motivo")), *Ticket.CancelReason.choices],
         error_messages=_required(_("Elija el motivo de la cancelación.")),
     )
-    original = forms.CharField(
+    original = TextField(
         label=_("Referencia del ticket original"),
         max_length=20,
         required=False,
         help_text=_("Solo si es un duplicado, por ejemplo INC-000123."),
         widget=forms.TextInput(attrs={"list": "possible-duplicate-references", "autocomplete": "off"}),
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("Explicación"),
         max_length=2000,
         required=False,

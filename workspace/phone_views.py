@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from customers.models import Contact, SupportPolicy
+from helpdesk.validation import parse_integer
 from intake.uploads import attachment_limits, limit_uploads
 from tickets.forms import PhoneReportForm
 from tickets.models import Ticket
@@ -64,8 +65,9 @@ def contact_options(text: str, selected: str | None = None) -> dict:
         contacts = list(found.order_by("name", "pk")[: SEARCH_LIMIT + 1])
         more = len(contacts) > SEARCH_LIMIT
         contacts = contacts[:SEARCH_LIMIT]
-    if selected.isdigit() and all(str(c.pk) != selected for c in contacts):
-        chosen = _contacts().filter(pk=int(selected)).first()
+    chosen_pk = parse_integer(selected)
+    if chosen_pk is not None and all(c.pk != chosen_pk for c in contacts):
+        chosen = _contacts().filter(pk=chosen_pk).first()
         if chosen is not None:
             contacts.insert(0, chosen)
     return {
@@ -145,7 +147,7 @@ def phone(request):
             new_contact = ticket.requester if form.cleaned_data["contact"] is None else None
             _report_saved(request, ticket, new_contact=new_contact)
             return redirect("workspace:ticket", ticket.pk)
-    return _page(request, form, files_chosen=files_chosen)
+    return _page(request, form, status=400, files_chosen=files_chosen)
 
 
 @require_safe

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SupportLevel
 from catalog.models import Module, Specialty
 from customers.models import Organization
+from helpdesk.validation import TextField
 from sla.display import sla_light
 from tickets.models import Priority, Ticket
 
@@ -129,7 +130,7 @@ class QueueFilterForm(forms.Form):
     and told to the agent, the others still apply. Names are the query string's."""
 
     vista = forms.ChoiceField(label=_("Vista"), choices=QueueTab.choices, required=False)
-    q = forms.CharField(
+    q = TextField(
         label=_("Buscar"),
         required=False,
         max_length=100,

@@ -187,7 +187,7 @@ def test_expired_policy_gives_a_cancelled_ticket_explained_on_the_confirmation(c
 )
 def test_required_fields_are_reported_in_spanish(client, field, message):
     response = submit(client, **{field: ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in error_text(response)
     assert Ticket.objects.count() == 0
 
@@ -269,7 +269,7 @@ def test_a_body_within_the_limit_is_read_and_checked_file_by_file(settings):
     settings.HELPDESK_MAX_ATTACHMENT_BYTES = 100 * 1024
     data = {**form_data(), "files": [upload("grande.txt", b"a" * (200 * 1024))]}
     response, stream, length = _raw_post(reverse("intake:report"), data)
-    assert response.status_code == 200 and stream.tell() == length
+    assert response.status_code == 400 and stream.tell() == length
     assert "«grande.txt» pesa 200 KB; el máximo por archivo es 100 KB" in response.content.decode()
 
 

@@ -28,3 +28,19 @@ def _walk(node):
             yield from _walk(value)
     else:
         yield node
+
+
+def test_openapi_document_states_the_bounds_the_api_enforces(client, db):
+    """maxLength as the form enforces it; the date window and the text rule in words."""
+    from integrations.forms import IncidentForm
+
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["IncidentRequest"]
+    properties = schema["properties"]
+
+    for name, field in IncidentForm.base_fields.items():
+        assert properties[name].get("maxLength") == getattr(field, "max_length", None), name
+    occurred_at = properties["occurred_at"]["description"]
+    assert "2000-01-01 00:00" in occurred_at and "no puede estar en el futuro" in occurred_at
+    assert "-12:00" in occurred_at and "+14:00" in occurred_at
+    for name in ("subject", "description", "module", "external_id"):
+        assert "U+0000" in properties[name]["description"], name

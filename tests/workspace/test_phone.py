@@ -73,8 +73,8 @@ def messages_of(response):
     return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
 
 
-def page_of(response) -> str:
-    assert response.status_code == 200, response.status_code
+def page_of(response, status=200) -> str:
+    assert response.status_code == status, response.status_code
     return response.content.decode()
 
 
@@ -231,7 +231,7 @@ def test_coordinator_registers_and_authorizes_a_new_caller(coordinator_client):
 def test_bad_input_registers_nothing_and_keeps_what_was_typed(agent_client, data, field, error):
     response = agent_client.post(PHONE, data)
 
-    html = page_of(response)
+    html = page_of(response, status=400)
     assert any(error in message for message in response.context["form"].errors[field])
     assert "la llamada todavía no se ha registrado" in html
     assert not Ticket.objects.exists()
@@ -253,7 +253,7 @@ def test_a_new_caller_with_a_known_email_must_be_chosen_from_the_directory(agent
 def test_choosing_a_contact_and_typing_a_new_one_is_refused(agent_client, requester):
     response = agent_client.post(PHONE, {**new_caller(), "contact": requester.pk})
 
-    html = page_of(response)
+    html = page_of(response, status=400)
     assert "además escribió los datos de uno nuevo" in html
     assert not Ticket.objects.exists()
     # Both are kept: the chosen contact still chosen, the typed one still typed.
@@ -264,7 +264,7 @@ def test_choosing_a_contact_and_typing_a_new_one_is_refused(agent_client, reques
 def test_the_chosen_contact_stays_chosen_after_an_error(agent_client, requester):
     response = agent_client.post(PHONE, call(requester, subject="", description="Sin acceso desde las 8."))
 
-    html = page_of(response)
+    html = page_of(response, status=400)
     assert f'id="contact-{requester.pk}" value="{requester.pk}" checked' in html
     assert "Sin acceso desde las 8." in html
 
