@@ -445,6 +445,8 @@ def http_scenario(server: Gunicorn, args, name: str, with_file: bool, emails, mo
             latencies, refused, last = [], [], None
             start_gate.wait()
             for _ in range(count):
+                if STOP.is_set():
+                    break
                 started = time.perf_counter()
                 status, location, content = browser.post(report_fields(next_number(), emails, module_id), files)
                 latencies.append((time.perf_counter() - started) * 1000)
@@ -466,10 +468,15 @@ def http_scenario(server: Gunicorn, args, name: str, with_file: bool, emails, mo
         start_gate = threading.Barrier(args.concurrency + 1)
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             futures = [pool.submit(worker, count) for count in per_thread]
-            start_gate.wait(timeout=120)  # every thread has its form: the clock starts now
-            cpu_before, started = cpu_seconds(server.workers()), time.perf_counter()
-            results = [future.result(timeout=600) for future in futures]
-            elapsed, cpu_after = time.perf_counter() - started, cpu_seconds(server.workers())
+            try:
+                start_gate.wait(timeout=120)  # every thread has its form: the clock starts now
+                cpu_before, started = cpu_seconds(server.workers()), time.perf_counter()
+                results = [future.result(timeout=600) for future in futures]
+                elapsed, cpu_after = time.perf_counter() - started, cpu_seconds(server.workers())
+            except BaseException:  # Ctrl-C, SIGTERM, a thread's error: the others stop too
+                STOP.set()
+                start_gate.abort()
+                raise
         latencies = [value for result in results for value in result[0]]
         refused = [status for result in results for status in result[1]]
         checks = [result[2] for result in results if result[2] is not None]
@@ -609,7 +616,17 @@ def in_process_part(args, emails, module_id):
     return rows
 
 
+# Set when the run is interrupted: the client threads stop after their current request.
+STOP = threading.Event()
+
+
+def _stop_on_sigterm(_signum, _frame):
+    STOP.set()
+    raise SystemExit(143)  # unwinds through the `finally` that stops gunicorn
+
+
 def main():
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     args = parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         sys.exit("Indique en DATABASE_URL una base PostgreSQL propia para la prueba "
