@@ -373,6 +373,16 @@ def cpu_seconds(pids) -> float:
     return total / ticks
 
 
+def database_backends() -> list[int]:
+    """The PostgreSQL server processes of the database's other connections (the workers'
+    persistent ones): their CPU is the database's share of a post, on the same machine."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")
+        return [row[0] for row in cursor.fetchall()]
+
+
 class Gunicorn:
     """The server under test, started and always stopped by this script."""
 
@@ -470,9 +480,12 @@ def http_scenario(server: Gunicorn, args, name: str, with_file: bool, emails, mo
             futures = [pool.submit(worker, count) for count in per_thread]
             try:
                 start_gate.wait(timeout=120)  # every thread has its form: the clock starts now
+                backends = database_backends() if measure else []
                 cpu_before, started = cpu_seconds(server.workers()), time.perf_counter()
+                others_before = (cpu_seconds(backends), time.process_time())
                 results = [future.result(timeout=600) for future in futures]
                 elapsed, cpu_after = time.perf_counter() - started, cpu_seconds(server.workers())
+                others = (cpu_seconds(backends) - others_before[0], time.process_time() - others_before[1])
             except BaseException:  # Ctrl-C, SIGTERM, a thread's error: the others stop too
                 STOP.set()
                 start_gate.abort()
@@ -480,10 +493,10 @@ def http_scenario(server: Gunicorn, args, name: str, with_file: bool, emails, mo
         latencies = [value for result in results for value in result[0]]
         refused = [status for result in results for status in result[1]]
         checks = [result[2] for result in results if result[2] is not None]
-        return latencies, refused, checks, elapsed, cpu_after - cpu_before
+        return latencies, refused, checks, elapsed, cpu_after - cpu_before, others
 
     run(args.warmup, measure=False)
-    latencies, refused, checks, elapsed, cpu = run(args.posts, measure=True)
+    latencies, refused, checks, elapsed, cpu, (database_cpu, client_cpu) = run(args.posts, measure=True)
     accepted = len(latencies) - len(refused)
     return {
         "name": name,
@@ -494,6 +507,8 @@ def http_scenario(server: Gunicorn, args, name: str, with_file: bool, emails, mo
         "p50": statistics.median(latencies),
         "p95": percentile(latencies, 0.95),
         "cpu_ms": cpu * 1000 / len(latencies),
+        "database_ms": database_cpu * 1000 / len(latencies),
+        "client_ms": client_cpu * 1000 / len(latencies),
         "checks": checks,
         "load": os.getloadavg()[0],
     }
@@ -524,10 +539,13 @@ def http_part(args, emails, module_id, environment):
         log = log_path.read_text() if log_path.exists() else ""
         log_path.unlink(missing_ok=True)
     print(f"\n{'HTTP (gunicorn)':<22} {'enviados':>8} {'aceptados':>9} {'envíos/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'CPU ms/envío':>13} {'carga':>6}")
+          f"{'CPU ms/envío':>13} {'PG ms':>6} {'cliente ms':>10} {'carga':>6}")
     for row in rows:
         print(f"{row['name']:<22} {row['posts']:>8} {row['accepted']:>9} {row['rate']:>9.1f} {row['p50']:>8.1f} "
-              f"{row['p95']:>8.1f} {row['cpu_ms']:>13.1f} {row['load']:>6.2f}")
+              f"{row['p95']:>8.1f} {row['cpu_ms']:>13.1f} {row['database_ms']:>6.1f} {row['client_ms']:>10.1f} "
+              f"{row['load']:>6.2f}")
+    print("CPU ms/envío: los workers de gunicorn; PG ms: los procesos de PostgreSQL de sus conexiones; cliente ms: "
+          "los hilos de esta prueba. Los tres comparten las CPU de la máquina.")
     for row in rows:
         if row["refused"]:
             print(f"  ¡{row['name']}: {len(row['refused'])} envíos no aceptados (códigos {sorted(set(map(str, row['refused'])))})!")
