@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo messages check-deploy clean bench
+.PHONY: run test install migrate demo messages check-deploy clean bench bench-intake
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ messages: install
 # database filled by `manage.py generate_dataset`.
 bench: install
 	DEBUG=1 $(PY) benchmarks/workspace.py --requests $${REQUESTS:-30} --rounds $${ROUNDS:-3}
+
+# The public form under a real gunicorn (benchmarks/README.md): DATABASE_URL must name a
+# PostgreSQL database of its own; the script migrates it and adds its organizations.
+bench-intake: install
+	$(PY) benchmarks/intake.py --posts $${POSTS:-300} --concurrency $${CONCURRENCY:-8} $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 db.sqlite3-*

@@ -8,6 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+# "Not read yet" for an optional argument that may legitimately be None.
+NOT_READ = object()
+
+
 class Organization(models.Model):
     name = models.CharField(_("nombre"), max_length=200, unique=True)
     tax_id = models.CharField(_("RFC / identificación fiscal"), max_length=20, blank=True)
@@ -31,12 +35,17 @@ class Organization(models.Model):
         return self.name
 
     def policy_in_force(self, on: datetime.date | None = None) -> "SupportPolicy | None":
-        """The support policy that covers the given day (today by default), if any."""
-        return self.policies.in_force(on).order_by("-ends_on").first()
+        """The support policy that covers the given day (today by default), if any; with
+        several, the one that ends last. Read with its SLA plan and the plan's calendar,
+        which is what a new ticket needs next (one query)."""
+        return self.policies.in_force(on).select_related("sla_plan__calendar").order_by("-ends_on", "-pk").first()
 
-    def has_policy_in_force(self, on: datetime.date | None = None) -> bool:
-        """An inactive organization gets no service, whatever its policies say."""
-        return self.is_active and self.policies.in_force(on).exists()
+    def has_policy_in_force(self, on: datetime.date | None = None, *, policy=NOT_READ) -> bool:
+        """An inactive organization gets no service, whatever its policies say. `policy`:
+        what `policy_in_force(on)` returned, when the caller has already read it."""
+        if policy is NOT_READ:
+            return self.is_active and self.policies.in_force(on).exists()
+        return self.is_active and policy is not None
 
 
 class SupportPolicyQuerySet(models.QuerySet):

@@ -17,7 +17,8 @@ def contact_for_report(*, name: str, email: str) -> Contact:
     """The contact with this email, or a new one: no organization, not authorized,
     so that a coordinator can authorize it later (its ticket is cancelled meanwhile)."""
     email = email.strip()
-    contact = Contact.objects.by_email(email).first()
+    # With its organization: gatekeeping reads it next.
+    contact = Contact.objects.by_email(email).select_related("organization").first()
     if contact is not None:
         return contact
     try:

@@ -44,11 +44,12 @@ from functools import cached_property
 from django.db import connection, transaction
 from django.utils import timezone
 
-from customers.models import Organization, SupportPolicy
+from customers.models import NOT_READ, Organization, SupportPolicy
+from helpdesk.process_cache import ProcessCache
 from tickets.models import Ticket, TicketChange
 
 from .clock import ZERO, BusinessCalendar, add_business_time, business_time_between
-from .models import SLAEvent, SLAPlan, SLATarget
+from .models import BusinessHours, Calendar, Holiday, SLAEvent, SLAPlan, SLATarget, WorkedHoliday
 
 FIRST_RESPONSE, RESOLUTION = SLAEvent.Clock.FIRST_RESPONSE, SLAEvent.Clock.RESOLUTION
 WARNING, BREACH = SLAEvent.Kind.WARNING, SLAEvent.Kind.BREACH
@@ -77,28 +78,40 @@ GATEKEEPING_REASONS = (Ticket.CancelReason.UNAUTHORIZED_CONTACT, Ticket.CancelRe
 
 # Which plan and targets -------------------------------------------------------------
 
+# Plans, their targets and calendars as every new ticket reads them: kept in the process a
+# few seconds, forgotten at once when this process edits one (helpdesk.process_cache).
+PLANS_CACHE = ProcessCache("sla_plans")
+PLANS_CACHE.watch(SLAPlan, SLATarget, Calendar, BusinessHours, Holiday, WorkedHoliday)
+
+
+def default_plan() -> SLAPlan:
+    """The plan for organizations whose policy names none (with its calendar)."""
+    return PLANS_CACHE.get("default", SLAPlan.objects.default)
+
+
+def plan_of(policy: SupportPolicy | None) -> SLAPlan:
+    """The plan a policy in force names; the default plan when it names none, or for no policy."""
+    if policy is not None and policy.sla_plan is not None:
+        return policy.sla_plan
+    return default_plan()
+
 
 def sla_plan_for(*, organization: Organization | None, on: datetime.date | None = None) -> SLAPlan:
     """The plan named by the organization's policy in force on `on` (today by default);
     the default plan when no policy in force names one. With several policies in force,
-    the one that ends last decides, as in `Organization.policy_in_force`."""
-    if organization is not None:
-        policy = (
-            SupportPolicy.objects.in_force(on)
-            .filter(organization=organization)
-            .select_related("sla_plan__calendar")
-            .order_by("-ends_on", "-pk")
-            .first()
-        )
-        if policy is not None and policy.sla_plan is not None:
-            return policy.sla_plan
-    return SLAPlan.objects.default()
+    the one that ends last decides (`Organization.policy_in_force`)."""
+    return plan_of(organization.policy_in_force(on) if organization is not None else None)
+
+
+def business_calendar_of(calendar: Calendar) -> BusinessCalendar:
+    """The clock's value of a calendar, built once and kept like the plans."""
+    return PLANS_CACHE.get(("calendar", calendar.pk), calendar.business_calendar)
 
 
 def targets_for(plan: SLAPlan, priority: int) -> SLATarget:
     """The plan's target for a priority. A plan without one (only possible outside the
     admin, which requires all five) borrows the default plan's."""
-    targets = {target.priority: target for target in plan.targets.all()}
+    targets = PLANS_CACHE.get(("targets", plan.pk), lambda: {target.priority: target for target in plan.targets.all()})
     if priority in targets:
         return targets[priority]
     return SLATarget.objects.select_related("plan").get(plan__is_default=True, priority=priority)
@@ -197,11 +210,12 @@ class _Terms:
 
     @classmethod
     def of(cls, ticket: Ticket) -> _Terms:
-        return cls(SLAPlan.objects.select_related("calendar").get(pk=ticket.sla_plan_id))
+        plan_id = ticket.sla_plan_id
+        return cls(PLANS_CACHE.get(("plan", plan_id), lambda: SLAPlan.objects.select_related("calendar").get(pk=plan_id)))
 
     @cached_property
     def calendar(self) -> BusinessCalendar:
-        return self.plan.calendar.business_calendar()
+        return business_calendar_of(self.plan.calendar)
 
     def targets(self, priority: int) -> tuple[datetime.timedelta, datetime.timedelta]:
         target = targets_for(self.plan, priority)
@@ -225,13 +239,18 @@ class _Terms:
         )
 
 
-def _save(ticket: Ticket, *, recorded: set[tuple[str, str]] | None = None) -> Ticket:
-    """Schedule the sweep's next look and save the SLA columns (the ticket's row is locked
-    by the calling service). `recorded`: the ticket's events, when already known."""
+def _schedule(ticket: Ticket, recorded: set[tuple[str, str]] | None) -> None:
+    """When the sweep looks at the ticket next. `recorded`: its events, when already known."""
     if running_alarms(ticket):
         ticket.sla_next_check_at = next_check(ticket, recorded_alarms(ticket) if recorded is None else recorded)
     else:
         ticket.sla_next_check_at = None
+
+
+def _save(ticket: Ticket, *, recorded: set[tuple[str, str]] | None = None) -> Ticket:
+    """Schedule the sweep's next look and save the SLA columns (the ticket's row is locked
+    by the calling service). `recorded`: the ticket's events, when already known."""
+    _schedule(ticket, recorded)
     ticket.save(update_fields=SLA_FIELDS)
     return ticket
 
@@ -246,17 +265,27 @@ def _without_deadlines(ticket: Ticket) -> bool:
     return True
 
 
-def sla_start(*, ticket: Ticket) -> Ticket:
+def sla_start(*, ticket: Ticket, policy=NOT_READ) -> Ticket:
     """A new ticket: the plan of its organization's policy in force on the day it was
     created, the targets of its priority, and both clocks running from its creation. A
-    ticket cancelled at intake keeps its plan and targets but has nothing due."""
-    plan = sla_plan_for(organization=ticket.organization, on=timezone.localdate(ticket.created_at))
+    ticket cancelled at intake keeps its plan and targets but has nothing due.
+
+    `policy`: that policy (`Organization.policy_in_force` of that day, None if none), when
+    the caller has read it already (ticket_open, for gatekeeping). A ticket not saved yet
+    only gets its columns set, and its first INSERT writes them; a saved one is updated."""
+    if policy is NOT_READ:
+        plan = sla_plan_for(organization=ticket.organization, on=timezone.localdate(ticket.created_at))
+    else:
+        plan = plan_of(policy)
     terms = _Terms(plan)
     ticket.sla_plan = plan
     ticket.first_response_target, ticket.resolution_target = terms.targets(ticket.priority)
     if ticket.state in IN_COURSE_STATES:
         terms.first_response_instants(ticket)
         terms.resolution_instants(ticket)
+    if ticket.pk is None:
+        _schedule(ticket, set())
+        return ticket
     return _save(ticket, recorded=set())  # a new ticket has no events yet
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from helpdesk.celery import app as celery_app
+from helpdesk.process_cache import clear_all as clear_process_caches
 
 from tests.factories import AgentFactory, ContactFactory, CoordinatorFactory, SupportPolicyFactory
 
@@ -30,10 +31,13 @@ def coordinator(db):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters live in the cache: each test starts with none."""
+    """Rate-limit counters live in the cache: each test starts with none. The process
+    caches (priority matrix, SLA plans) too: a rolled-back test sends no signal."""
     cache.clear()
+    clear_process_caches()
     yield
     cache.clear()
+    clear_process_caches()
 
 
 @pytest.fixture(autouse=True)

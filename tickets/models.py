@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import SupportLevel
+from helpdesk.process_cache import ProcessCache
 
 
 class Urgency(models.IntegerChoices):
@@ -86,9 +87,23 @@ class PriorityRule(models.Model):
 
     @classmethod
     def priority_for(cls, urgency: int, impact: int) -> int:
-        """The priority of an urgency and an impact; "sin evaluar" counts as medio."""
+        """The priority of an urgency and an impact; "sin evaluar" counts as medio. The
+        matrix is read once and kept in the process a few seconds (helpdesk.process_cache)."""
         effective_impact = Impact.MEDIUM if impact == Impact.UNASSESSED else impact
-        return cls.objects.values_list("priority", flat=True).get(urgency=urgency, impact=effective_impact)
+        matrix = PRIORITY_MATRIX_CACHE.get("matrix", cls._matrix)
+        if (urgency, effective_impact) not in matrix:
+            # A cell missing from the database: the same error as reading it directly.
+            raise cls.DoesNotExist(f"no priority for urgency {urgency} and impact {effective_impact}")
+        return matrix[(urgency, effective_impact)]
+
+    @classmethod
+    def _matrix(cls) -> dict[tuple[int, int], int]:
+        return {(urgency, impact): priority for urgency, impact, priority in
+                cls.objects.values_list("urgency", "impact", "priority")}
+
+
+PRIORITY_MATRIX_CACHE = ProcessCache("priority_matrix")
+PRIORITY_MATRIX_CACHE.watch(PriorityRule)
 
 
 # Words too common in Spanish reports to tell two cases apart (compared without accents).

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -89,7 +90,14 @@ def _raw(value) -> str:
 
 def record_change(*, ticket: Ticket, actor, field: str, old, new, note: str = "") -> TicketChange:
     """One history row. `old`/`new` are codes, numbers or model instances."""
-    return TicketChange.objects.create(
+    change = history_row(ticket=ticket, actor=actor, field=field, old=old, new=new, note=note)
+    change.save(force_insert=True)
+    return change
+
+
+def history_row(*, ticket: Ticket, actor, field: str, old, new, note: str = "") -> TicketChange:
+    """The history row `record_change` writes, not saved yet (for a bulk_create of several)."""
+    return TicketChange(
         ticket=ticket,
         actor=actor,
         field=field,
@@ -295,46 +303,63 @@ def ticket_open(
 ) -> Ticket:
     """Turn a report into a ticket, whatever the channel. A requester without service
     still gets a ticket, cancelled at once with the reason (seed 000). The requester is
-    acknowledged by email through the outbox (sent after commit) unless notify=False."""
+    acknowledged by email through the outbox (sent after commit) unless notify=False.
+
+    Every intake channel comes through here, so it reads little: the organization's
+    policy in force once (with its SLA plan and calendar) for both gatekeeping and the
+    deadlines, the priority matrix and plans from the process cache, and the ticket is
+    complete (state, deadlines) when it is inserted; then its reference, its history
+    rows in one insert and the acknowledgement. Inside a caller's transaction it takes
+    no savepoint of its own: whatever fails here fails the caller's whole unit of work."""
     # Whatever the channel checked: a stored date out of range would break the ticket's pages.
     require_datetime_in_range(occurred_at, field="occurred_at")
-    admission = ticket_admission(requester=requester)
-    with transaction.atomic():
-        ticket = Ticket(
-            requester=requester,
-            organization=requester.organization,
-            subject=subject.strip(),
-            description=description.strip(),
-            channel=channel,
-            kind=kind,
-            module=module,
-            urgency=urgency,
-            occurred_at=occurred_at,
-        )
+    ticket = Ticket(
+        requester=requester,
+        organization=requester.organization,
+        subject=subject.strip(),
+        description=description.strip(),
+        channel=channel,
+        kind=kind,
+        module=module,
+        urgency=urgency,
+        occurred_at=occurred_at,
+    )
+    organization, day = requester.organization, timezone.localdate(ticket.created_at)
+    policy = organization.policy_in_force(day) if organization is not None else None
+    admission = ticket_admission(
+        requester=requester,
+        on=day,
+        policy_in_force=organization is not None and organization.has_policy_in_force(day, policy=policy),
+    )
+    with transaction.atomic(savepoint=False):
         ticket.recompute_priority()
+        history = [
+            history_row(
+                ticket=ticket,
+                actor=by,
+                field=TicketChange.Field.CREATED,
+                old=None,
+                new=ticket.state,
+                note=str(ticket.get_channel_display()),
+            )
+        ]
+        if not admission.admitted:
+            ticket.cancel(reason=admission.reason, note=admission.explanation)
+            history.append(
+                history_row(
+                    ticket=ticket,
+                    actor=None,
+                    field=TicketChange.Field.STATE,
+                    old=Ticket.State.OPEN,
+                    new=ticket.state,
+                    note=admission.explanation,
+                )
+            )
+        sla_start(ticket=ticket, policy=policy)  # sets the deadlines; the insert writes them
         ticket.save()
         ticket.reference = ticket.build_reference()
         ticket.save(update_fields=["reference"])
-        record_change(
-            ticket=ticket,
-            actor=by,
-            field=TicketChange.Field.CREATED,
-            old=None,
-            new=ticket.state,
-            note=str(ticket.get_channel_display()),
-        )
-        if not admission.admitted:
-            ticket.cancel(reason=admission.reason, note=admission.explanation)
-            ticket.save(update_fields=["state", "cancel_reason", "cancel_note", "cancelled_at", "updated_at"])
-            record_change(
-                ticket=ticket,
-                actor=None,
-                field=TicketChange.Field.STATE,
-                old=Ticket.State.OPEN,
-                new=ticket.state,
-                note=admission.explanation,
-            )
-        sla_start(ticket=ticket)
+        TicketChange.objects.bulk_create(history)  # each row takes the ticket's new primary key
         if notify:
             email_queue(
                 to=requester.email,
