@@ -116,7 +116,7 @@ def ticket(request, reference):
             return _page(request, ticket, form, status=409, files_chosen=files_chosen, refused=ticket.is_final)
         messages.success(request, _("Recibimos su mensaje. El técnico a cargo lo verá en su ticket."))
         return redirect("follow:ticket", reference=ticket.reference)
-    return _page(request, ticket, form, files_chosen=files_chosen)
+    return _page(request, ticket, form, status=400, files_chosen=files_chosen)
 
 
 @requester_page

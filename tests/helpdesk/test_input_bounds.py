@@ -12,7 +12,7 @@ from django.utils import timezone
 from customers.models import Contact
 from integrations.models import Integration
 from tests.factories import UserFactory
-from tickets.links import requester_token
+from tests.links import follow_page
 from tickets.models import Ticket, Urgency
 from tickets.services import ticket_open, ticket_take
 
@@ -357,7 +357,7 @@ def _pages(ticket):
     return [
         "/mesa/?vista=todos",
         reverse("workspace:ticket", args=[ticket.pk]),
-        reverse("follow:ticket", args=[requester_token(ticket)]),
+        reverse("follow:ticket", args=[ticket.reference]),
         reverse("admin:tickets_ticket_changelist"),
         reverse("admin:tickets_ticket_change", args=[ticket.pk]),
     ]
@@ -386,6 +386,7 @@ def test_a_ticket_dated_at_the_edges_of_the_window_renders_every_page(client, ap
     ticket = Ticket.objects.get()
     assert ticket.state == Ticket.State.OPEN
 
+    follow_page(client, ticket)  # the requester's page opens for this browser
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     for url in _pages(ticket):
         assert client.get(url).status_code == 200, url

@@ -187,7 +187,7 @@ def test_empty_reply_is_refused(client):
     ticket = TicketFactory(state=Ticket.State.PENDING_USER)
     follow_page(client, ticket)
     response = client.post(page_url(ticket), {"body": "   "})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Escriba su mensaje." in response.content.decode()
     assert not ticket.messages.exists()
     ticket.refresh_from_db()
@@ -207,7 +207,7 @@ def test_bad_file_refuses_the_reply_and_keeps_the_typed_text(client):
             ],
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "Texto que escribí con cuidado" in html
     assert "factura.pdf" in html
@@ -226,7 +226,7 @@ def test_reply_over_the_ticket_size_limit_is_refused(client, settings):
     response = client.post(
         page_url(ticket), {"body": "Otra", "files": [SimpleUploadedFile("otra.png", PNG, content_type="image/png")]}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "máximo por ticket" in response.content.decode()
     assert not ticket.messages.exists()
 
