@@ -27,6 +27,8 @@ def email_send_task(self, email_id: int, previous_claim: str = "") -> None:
     except services.ClaimUnconfirmed as unconfirmed:
         # Nothing was sent. Soon, take this attempt's claim over (if it committed) and send.
         raise self.retry(
+            # Given whole: the retry replaces both (the first call passed the id positionally).
+            args=(),
             kwargs={"email_id": email_id, "previous_claim": unconfirmed.claim_token},
             countdown=services.retry_countdown(self.request.retries),
             exc=unconfirmed,

@@ -147,7 +147,8 @@ def scope_grant(request, ticket: Ticket) -> None:
     """Let this browser's session see the ticket (a new session key: no fixation)."""
     allowed = set(request.session.get(SCOPE_SESSION_KEY, []))
     allowed.add(ticket.pk)
-    request.session.cycle_key()
+    if request.session.session_key:  # an existing session gains a ticket; a new one has no key to fix
+        request.session.cycle_key()
     request.session[SCOPE_SESSION_KEY] = sorted(allowed)
 
 

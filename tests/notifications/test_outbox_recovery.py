@@ -7,6 +7,7 @@ import datetime
 from contextlib import contextmanager
 
 import pytest
+from celery.signals import task_postrun
 from django.core import mail
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.utils import timezone
@@ -77,13 +78,19 @@ def connection_dies(matches, *, times: int = 1, answer_lost: bool = False):
 
 
 @pytest.fixture(autouse=True)
-def _retries_run_like_a_worker():
+def _retries_run_like_a_worker(settings):
     """Eager tasks run here; a task's retry runs at once, as a worker would run it later,
-    instead of propagating celery's Retry to the caller."""
-    propagates = celery_app.conf.task_eager_propagates
-    celery_app.conf.task_eager_propagates = False
+    instead of propagating celery's Retry to the caller. (Celery reads the Django settings
+    live: setting `app.conf` would not override them.) After each task a connection left
+    broken is dropped, as Celery's Django fixup does in a worker."""
+    settings.CELERY_TASK_EAGER_PROPAGATES = False
+
+    def drop_broken_connection(**_signal):
+        connection.close_if_unusable_or_obsolete()
+
+    task_postrun.connect(drop_broken_connection, weak=False, dispatch_uid="tests-outbox-recovery")
     yield
-    celery_app.conf.task_eager_propagates = propagates
+    task_postrun.disconnect(dispatch_uid="tests-outbox-recovery")
 
 
 @pytest.fixture(autouse=True)
