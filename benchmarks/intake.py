@@ -62,6 +62,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from machine import cpu_reference_ms, load  # noqa: E402 - beside this script
+
 
 BENCH_DOMAIN = "carga.example.invalid"
 ORGANIZATIONS = 4
@@ -115,28 +117,6 @@ def parse_args():
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     return args
-
-
-def load(own: float = 0) -> str:
-    """The machine's load, as benchmarks/workspace.py prints it. `own`: what this benchmark
-    adds by itself (the server's workers and the client threads: about two busy cores)."""
-    try:
-        one, five, _fifteen = os.getloadavg()
-    except OSError:
-        return ""
-    busy = " (¡máquina ocupada: cifras poco fiables!)" if one - own > 0.5 * (os.cpu_count() or 1) else ""
-    return f"Carga del sistema: {one:.2f} (1 min), {five:.2f} (5 min){busy}."
-
-
-def cpu_reference_ms() -> float:
-    """The median time of a fixed pure-Python computation (the same as benchmarks/workspace.py):
-    the machine's speed right now; every figure moves with it."""
-    times = []
-    for _ in range(5):
-        started = time.perf_counter()
-        sum(i * i for i in range(200_000))
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def percentile(values, share):

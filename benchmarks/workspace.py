@@ -40,6 +40,8 @@ from urllib.parse import urlencode, urljoin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from machine import cpu_reference_ms, load  # noqa: E402 - beside this script
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 # One persistent connection for the whole run, like a long-lived web worker.
 os.environ.setdefault("CONN_MAX_AGE", "600")
@@ -48,28 +50,6 @@ QUEUE_BUDGET_MS = 50
 TICKET_BUDGET_MS = 40
 SEARCH_WORDS = ["factura", "timbrar", "impresora", "correo", "vpn", "nómina", "sin internet", "terminal bancaria",
                 "Méndez", "portal"]
-
-
-def load(own: float = 0) -> str:
-    """The machine's load: figures taken while other processes compete for the CPUs are not
-    the page's own. `own`: what this benchmark adds by itself (about one busy core)."""
-    try:
-        one, five, _fifteen = os.getloadavg()
-    except OSError:
-        return ""
-    busy = " (¡máquina ocupada: cifras poco fiables!)" if one - own > 0.5 * (os.cpu_count() or 1) else ""
-    return f"Carga del sistema: {one:.2f} (1 min), {five:.2f} (5 min){busy}."
-
-
-def cpu_reference_ms() -> float:
-    """The median time of a fixed pure-Python computation: the machine's speed right now.
-    On a shared machine it varies by half from minute to minute, and every figure with it."""
-    times = []
-    for _ in range(5):
-        started = time.perf_counter()
-        sum(i * i for i in range(200_000))
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def number(value: int) -> str:

@@ -283,6 +283,12 @@ HELPDESK_BASE_URL = env.str("HELPDESK_BASE_URL", default="http://127.0.0.1:8000"
 # Attachments of a report: the limit per file and per ticket, in bytes.
 HELPDESK_MAX_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_TICKET_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
+# An inbound email reaches its webhook in one request body (JSON with its attachments in
+# base64, or the raw message in a form field), which Django caps at 2.5 MB by default: an
+# email with a 3 MB screenshot would be refused and, once the provider stops retrying,
+# lost. Room for a ticket's attachments in base64 (4/3) and 1 MB of text. The report form
+# keeps its own, earlier limit (intake.uploads).
+DATA_UPLOAD_MAX_MEMORY_SIZE = HELPDESK_MAX_TICKET_ATTACHMENT_BYTES * 4 // 3 + 1024 * 1024
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none; the
 # client address for rate limits is then REMOTE_ADDR).
 HELPDESK_TRUSTED_PROXY_COUNT = env.int("HELPDESK_TRUSTED_PROXY_COUNT", default=0)

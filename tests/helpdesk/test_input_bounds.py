@@ -12,6 +12,7 @@ from django.utils import timezone
 from customers.models import Contact
 from integrations.models import Integration
 from tests.factories import UserFactory
+from tests.intake.test_report_form import form_data
 from tests.links import follow_page
 from tickets.models import Ticket, Urgency
 from tickets.services import ticket_open, ticket_take
@@ -74,21 +75,6 @@ def admin_client_(client):
     return client
 
 
-def report(**overrides):
-    return {
-        "name": "Lucía Hernández",
-        "email": "lucia@cliente.example.mx",
-        "kind": Ticket.Kind.INCIDENT,
-        "module": "",
-        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "urgency": "1",
-        "subject": "No se pueden timbrar facturas",
-        "description": "Al timbrar aparece un error.",
-        "sitio_web": "",
-        **overrides,
-    }
-
-
 def call(requester, **overrides):
     return {
         "contact": requester.pk,
@@ -111,7 +97,7 @@ def page_text(response) -> str:
 
 @pytest.mark.parametrize(("typed", "message"), DATES)
 def test_public_form_refuses_a_date_out_of_range_and_keeps_what_was_typed(client, typed, message):
-    response = client.post(reverse("intake:report"), report(occurred_at=typed))
+    response = client.post(reverse("intake:report"), form_data(occurred_at=typed))
 
     assert response.status_code == 400
     assert message in page_text(response)
@@ -143,7 +129,7 @@ def test_phone_registration_refuses_a_date_out_of_range(agent_client, requester,
 
 @pytest.mark.parametrize("field", ["name", "subject", "description"])
 def test_public_form_refuses_nul_in_text(client, field):
-    response = client.post(reverse("intake:report"), report(**{field: "Factura\x00 rechazada"}))
+    response = client.post(reverse("intake:report"), form_data(**{field: "Factura\x00 rechazada"}))
 
     assert response.status_code == 400
     assert NUL in page_text(response)
@@ -294,7 +280,7 @@ def test_api_refuses_deeply_nested_json(api, raw):
 
 @pytest.mark.parametrize("field", ["module", "urgency", "kind"])
 def test_public_form_refuses_a_huge_number_as_a_choice(client, field):
-    response = client.post(reverse("intake:report"), report(**{field: HUGE_NUMBER}))
+    response = client.post(reverse("intake:report"), form_data(**{field: HUGE_NUMBER}))
 
     assert response.status_code == 400
     assert "opción" in page_text(response)

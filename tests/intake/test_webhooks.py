@@ -21,7 +21,7 @@ from intake.checks import check_inbound_webhook
 from intake.models import InboundEmail
 from intake.webhooks import INBOUND_PROVIDERS
 from tests.intake.conftest import WEBHOOK_SECRET, basic_auth
-from tests.intake.test_email import raw_email
+from tests.intake.test_email import PNG, raw_email
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,21 @@ def test_right_credentials_open_a_ticket(client, inbound_esp, requester):
     assert response.status_code == 200
     ticket = Ticket.objects.get()
     assert (ticket.requester, ticket.channel) == (requester, Ticket.Channel.EMAIL)
+
+
+def test_an_email_with_a_large_screenshot_is_received_whole(client, inbound_esp, requester):
+    """A 4 MB screenshot (5.5 MB of JSON in base64) is more than Django's default for a
+    request body; the desk's limit follows its attachment limits instead."""
+    inbound_esp("postmark", WEBHOOK_SECRET=WEBHOOK_SECRET)
+    screenshot = PNG + bytes(4 * 1024 * 1024)
+    body = postmark_payload(sender=requester.email, attachments=[("pantalla.png", screenshot, "image/png")])
+    assert len(body) > 5 * 1024 * 1024
+
+    response = post_postmark(client, body, **basic_auth())
+
+    assert response.status_code == 200
+    ticket = Ticket.objects.get()
+    assert [(a.original_name, a.size) for a in ticket.attachments.all()] == [("pantalla.png", len(screenshot))]
 
 
 def test_a_request_without_credentials_is_refused_and_writes_nothing(client, inbound_esp, requester):

@@ -12,7 +12,6 @@ from django.core import mail
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.utils import timezone
 
-from helpdesk.celery import app as celery_app
 from notifications import services, tasks
 from notifications.models import OutgoingEmail
 from notifications.replies import new_message_id

@@ -1,0 +1,28 @@
+"""What every benchmark prints beside its figures: how busy the machine was and how fast
+it ran at that moment, since a shared machine's speed drifts by half within minutes."""
+
+import os
+import statistics
+import time
+
+
+def load(own: float = 0) -> str:
+    """The machine's load: figures taken while other processes compete for the CPUs are not
+    the benchmark's own. `own`: how many busy cores the benchmark adds by itself."""
+    try:
+        one, five, _fifteen = os.getloadavg()
+    except OSError:
+        return ""
+    busy = " (¡máquina ocupada: cifras poco fiables!)" if one - own > 0.5 * (os.cpu_count() or 1) else ""
+    return f"Carga del sistema: {one:.2f} (1 min), {five:.2f} (5 min){busy}."
+
+
+def cpu_reference_ms() -> float:
+    """The median time of a fixed pure-Python computation: the machine's speed right now;
+    every figure moves with it."""
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i for i in range(200_000))
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
