@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_SECONDS = 5.0
 
 _caches: list[ProcessCache] = []
+# After the shared cache fails to answer, no cache asks it again until this monotonic
+# time: a hung Redis costs one timeout per process every few seconds, not one per read.
+_stamps_unavailable_until = 0.0
 
 
 class ProcessCache:
@@ -38,12 +41,16 @@ class ProcessCache:
         self._values: dict[Hashable, tuple[float, Any, Any]] = {}
         _caches.append(self)
 
-    def _shared_version(self) -> Any:
+    def _shared_version(self, now: float) -> Any:
         """The stamp other processes changed on their last edit; None if unknown."""
+        global _stamps_unavailable_until
+        if now < _stamps_unavailable_until:
+            return None
         try:
             return shared_cache.get(self._version_key)
         except Exception as error:  # noqa: BLE001 - the shared cache is down: rely on expiry
-            logger.debug("Process cache %s: no version stamp (%s)", self.name, error)
+            _stamps_unavailable_until = now + self.seconds
+            logger.warning("Process cache %s: no version stamp for %s s (%s)", self.name, self.seconds, error)
             return None
 
     def _bump_shared_version(self) -> None:
@@ -55,7 +62,7 @@ class ProcessCache:
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         """The value kept under `key`, or `load()` kept from now on."""
         now = time.monotonic()
-        version = self._shared_version()
+        version = self._shared_version(now)
         kept = self._values.get(key)
         if kept is not None and kept[0] > now and kept[2] == version:
             return kept[1]
@@ -90,5 +97,7 @@ class ProcessCache:
 
 def clear_all() -> None:
     """Forget every process cache (tests: a rolled-back transaction sends no signal)."""
+    global _stamps_unavailable_until
+    _stamps_unavailable_until = 0.0
     for cache in _caches:
         cache.clear()
