@@ -66,6 +66,7 @@ from machine import cpu_reference_ms, load  # noqa: E402 - beside this script
 
 
 BENCH_DOMAIN = "carga.example.invalid"
+SESSION_COOKIE = "sessionid"  # Django's SESSION_COOKIE_NAME, which the desk keeps
 ORGANIZATIONS = 4
 CONTACTS_PER_ORGANIZATION = 10
 PLAN_NAME = "Plan de prueba de carga"
@@ -103,6 +104,10 @@ def parse_args():
     parser.add_argument("--follow", action="store_true",
                         help="over HTTP, follow every post's redirect to the confirmation page inside the measured "
                              "loop, as a browser does (latency and CPU then count both requests)")
+    parser.add_argument("--returning", action="store_true",
+                        help="every thread keeps its session between posts, as one browser sending report after "
+                             "report (each post then also renews that session's key); by default each post comes "
+                             "from a new requester's browser: the CSRF cookie is kept, the session is not")
     parser.add_argument("--only", choices=["http", "in-process"], help="run only one of the two parts")
     parser.add_argument("--broker", default="memory://",
                         help="Celery broker of the acknowledgement tasks (memory://; e.g. the REDIS_URL)")
@@ -278,9 +283,10 @@ class Browser:
     """One client thread: its cookies, its form, one new connection per request (gunicorn's
     sync workers close it after each response)."""
 
-    def __init__(self, port: int, form_path: str):
+    def __init__(self, port: int, form_path: str, *, returning: bool = True):
         self.port = port
         self.form_path = form_path
+        self.returning = returning
         self.cookies: dict[str, str] = {}
         self.defaults: dict[str, str] = {}
         self.post_path = form_path
@@ -316,6 +322,8 @@ class Browser:
         self.post_path = form["action"] or self.form_path
 
     def post(self, fields: dict, files) -> tuple[int, str | None, bytes]:
+        if not self.returning:  # a new requester: the anti-forgery cookie stays, no session
+            self.cookies.pop(SESSION_COOKIE, None)
         body, content_type = multipart({**self.defaults, **fields}, files)
         # A browser sends its origin; Django checks it against the host.
         headers = {"Content-Type": content_type, "Origin": f"http://127.0.0.1:{self.port}",
@@ -430,7 +438,7 @@ def http_scenario(server: Gunicorn, args, name: str, with_file: bool, emails, mo
                       for i in range(args.concurrency)]
 
         def worker(count):
-            browser = Browser(server.port, form_path)
+            browser = Browser(server.port, form_path, returning=args.returning)
             browser.open_form()
             latencies, refused, last = [], [], None
             start_gate.wait()
@@ -507,6 +515,8 @@ def http_part(args, emails, module_id, environment):
         print(f"gunicorn en 127.0.0.1:{server.port} · {args.workers} workers sync (pid {server.process.pid}; "
               f"workers {', '.join(map(str, server.workers()))}) · {args.concurrency} hilos cliente · "
               f"{args.warmup} envíos de calentamiento y {args.posts} medidos por escenario"
+              + (" · cada hilo es un mismo navegador que envía reporte tras reporte" if args.returning
+                 else " · cada envío, de un solicitante nuevo (sin sesión)")
               + (" · cada envío sigue su redirección a la confirmación." if args.follow else "."))
         counter = [0]
         for name, with_file in (("sin adjunto", False), ("con un PNG adjunto", True)):
@@ -562,6 +572,8 @@ def in_process_part(args, emails, module_id):
         data = report_fields(counter[0], emails, module_id)
         if with_file:
             data["files"] = [SimpleUploadedFile("captura.png", PNG, content_type="image/png")]
+        if not args.returning:
+            client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
         response = client.post(url, data)
         if response.status_code != 302:
             raise RuntimeError(f"el envío respondió {response.status_code}, no 302")
