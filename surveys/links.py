@@ -1,5 +1,5 @@
-"""The confirmation's and the survey's links (security.md: nothing guessable, nothing
-usable left in a log).
+"""The confirmation's and the survey's links (README, "Security and reliability":
+nothing guessable, nothing usable left in a log).
 
 An email's link carries a single-use token (tickets.links) bound to its purpose, its
 ticket's reference and, for a confirmation, to the solution round it was sent for:

@@ -1,4 +1,4 @@
-"""What an access log keeps of a requester's whole journey opens nothing (security.md:
+"""What an access log keeps of a requester's whole journey opens nothing (README, "Security and reliability":
 "no usable secret in a URL that an access log records").
 
 A real gunicorn with its access log on serves the journey over HTTP: the report form,

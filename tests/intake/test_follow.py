@@ -1,5 +1,5 @@
 """The requester's page: the emailed link /seguimiento/<token>/ opens once and leads to
-/seguimiento/<reference>/, no password (domain.md, security.md)."""
+/seguimiento/<reference>/, no password (README, "The requester's links")."""
 
 import re
 import base64
