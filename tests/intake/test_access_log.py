@@ -25,11 +25,11 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.utils import timezone
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from notifications.models import OutgoingEmail
 from tests.factories import AgentFactory, ContactFactory, SupportPolicyFactory
+from tests.intake.test_report_form import form_data
 from tests.links import TOKEN
 from tickets import services
 from tickets.links import link_check
@@ -219,17 +219,7 @@ def test_nothing_in_the_access_log_of_a_whole_journey_opens_anything(gunicorn, s
     sent = at_desk.submit(
         "/reportar/",
         form,
-        {
-            "name": "Lucía Hernández",
-            "email": "lucia@cliente.example.mx",
-            "kind": Ticket.Kind.INCIDENT,
-            "module": "",
-            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "urgency": "1",
-            "subject": SUBJECT,
-            "description": DESCRIPTION,
-            "sitio_web": "",
-        },
+        form_data(subject=SUBJECT, description=DESCRIPTION),
     )
     assert sent.status == 302, sent.text[:2000]
     ticket = Ticket.objects.get()
