@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AgentProfile, SupportLevel
-from tickets.models import Ticket, significant_words
+from tickets.models import Ticket
+from tickets.search import significant_words
 
 SIMILAR_LIMIT = 5
 # Ranking reads each candidate's stored text vector: only the latest solved tickets of the

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from tests.factories import ContactFactory, TicketFactory
 from tickets.admin import TicketAdmin
-from tickets.models import Ticket, significant_words
+from tickets.models import Ticket
+from tickets.search import significant_words
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,70 @@
+"""The emails the lifecycle owes the requester and the assignee, queued in the outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from notifications.services import email_queue
+
+from ..links import requester_url
+from ..models import Message, Ticket
+
+
+def _email_requester(ticket: Ticket, template: str, **context) -> None:
+    """Queue an email to the requester: every one carries their signed link, and (given
+    the ticket) its reply address and a Message-ID of ours, by which a reply threads
+    into the ticket (intake/email.py)."""
+    email_queue(
+        to=ticket.requester.email,
+        template=template,
+        context={"ticket": ticket, "ticket_url": requester_url(ticket), **context},
+        ticket=ticket,
+    )
+
+
+def agent_ticket_url(ticket: Ticket) -> str:
+    """The absolute link to the ticket's page in the agents' workspace, for emails."""
+    return settings.HELPDESK_BASE_URL.rstrip("/") + reverse("workspace:ticket", args=[ticket.pk])
+
+
+def _email_assignee_of_reply(ticket: Ticket, message: Message) -> None:
+    """Tell the agent in charge that the requester wrote, if there is one to tell."""
+    assignee = ticket.assignee
+    if assignee is None or not assignee.is_active or not assignee.email:
+        return
+    email_queue(
+        to=assignee.email,
+        template="requester_replied",
+        context={"ticket": ticket, "message": message, "agent": assignee, "agent_url": agent_ticket_url(ticket)},
+        ticket=ticket,
+    )
+
+
+def cancel_explanation(ticket: Ticket) -> str:
+    """Why a cancelled ticket will not be worked, in plain Spanish for its requester."""
+    reason = ticket.cancel_reason
+    if reason == Ticket.CancelReason.DUPLICATE and ticket.duplicate_of_id:
+        return _(
+            "Su reporte trata el mismo caso que el ticket %(original)s, que ya está registrado. "
+            "Para no atenderlo dos veces, cancelamos este reporte y el caso sigue en el ticket %(original)s."
+        ) % {"original": ticket.duplicate_of.reference}
+    if reason == Ticket.CancelReason.UNAUTHORIZED_CONTACT:
+        return _(
+            "Usted no está registrado como contacto autorizado de una organización con servicio de soporte. "
+            "Pida al responsable de su organización que lo dé de alta con la mesa de ayuda."
+        )
+    if reason == Ticket.CancelReason.NO_POLICY:
+        if ticket.organization_id:
+            return _(
+                "La organización %(organization)s no tiene una póliza de soporte vigente. "
+                "Comuníquese con su ejecutivo de cuenta para renovarla."
+            ) % {"organization": ticket.organization}
+        return _(
+            "Su organización no tiene una póliza de soporte vigente. "
+            "Comuníquese con su ejecutivo de cuenta para renovarla."
+        )
+    if reason == Ticket.CancelReason.WITHDRAWN:
+        return _("Cancelamos el reporte porque usted nos indicó que ya no necesita la atención.")
+    return _("Cancelamos el reporte por el motivo que le explica el técnico a continuación.")

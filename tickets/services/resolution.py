@@ -1,0 +1,85 @@
+"""The end of a ticket: solving, closing, reopening, cancelling."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sla.services import sla_reopen, sla_solve, sla_stop
+
+from ..models import Message, Ticket
+from .emails import _email_requester, cancel_explanation
+from .steps import _run_transition
+from .working import _public_reply
+
+
+def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str, notify: bool = True) -> Ticket:
+    """Deliver the solution: the requester gets it by email with how to answer."""
+    with transaction.atomic():
+        locked = _run_transition(
+            ticket,
+            "solve",
+            by,
+            history_note=str(Ticket.ResolutionCode(resolution_code).label) if resolution_code in Ticket.ResolutionCode.values else "",
+            solution=solution,
+            resolution_code=resolution_code,
+        )
+        sla_solve(ticket=locked)
+        # Imported here: surveys.services imports this module. Before the email, which
+        # carries the confirmation's signed links.
+        from surveys.services import confirmation_open
+
+        confirmation_open(ticket=locked)
+        _public_reply(locked, by, solution)
+        if notify:
+            _email_requester(locked, "ticket_solved")
+        return locked
+
+
+def ticket_close(*, ticket: Ticket, by=None, automatic: bool = False, notify: bool = True) -> Ticket:
+    """Close a solved ticket: the requester accepted (by=None), an agent records the
+    acceptance, or the confirmation window passed (automatic=True)."""
+    note = _("Cerrado automáticamente: el solicitante no respondió a tiempo.") if automatic else ""
+    with transaction.atomic():
+        locked = sla_stop(ticket=_run_transition(ticket, "close", by, history_note=note))
+        # Imported here: surveys.services imports this module.
+        from surveys.services import survey_send
+
+        survey_send(ticket=locked, automatic=automatic, notify=notify)
+        return locked
+
+
+def ticket_reopen(*, ticket: Ticket, by=None, message: str) -> Ticket:
+    """The solution did not work: back to En proceso, the reopening counted."""
+    with transaction.atomic():
+        locked = sla_reopen(ticket=_run_transition(ticket, "reopen", by, history_note=message, message=message))
+        Message.objects.create(
+            ticket=locked,
+            kind=Message.Kind.FROM_REQUESTER if by is None else Message.Kind.INTERNAL_NOTE,
+            author=by,
+            body=message.strip(),
+        )
+        return locked
+
+
+def ticket_cancel(
+    *, ticket: Ticket, by, reason: str, note: str = "", duplicate_of: Ticket | None = None, notify: bool = True
+) -> Ticket:
+    """Cancel with a reason; the requester is told why (a duplicate's requester, the
+    original's reference). ticket_open's own gatekeeping cancellation does not come
+    here: its acknowledgement already explains it."""
+    with transaction.atomic():
+        locked = _run_transition(
+            ticket,
+            "cancel",
+            by,
+            history_note=(note or "").strip()
+            or (str(Ticket.CancelReason(reason).label) if reason in Ticket.CancelReason.values else ""),
+            reason=reason,
+            note=note,
+            duplicate_of=duplicate_of,
+        )
+        sla_stop(ticket=locked)
+        if notify:
+            _email_requester(locked, "ticket_cancelled", explanation=cancel_explanation(locked))
+        return locked
