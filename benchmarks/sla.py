@@ -112,7 +112,7 @@ def main():
     print(f"Barrido previo (lo vencido desde el último cálculo): {warmup.examined} tickets, {warmup.events} eventos.")
 
     now = timezone.now()
-    running = Ticket.objects.unsolved().filter(resolution_paused_since__isnull=True, sla_next_check_at__isnull=True)
+    running = Ticket.objects.in_course().filter(resolution_paused_since__isnull=True, sla_next_check_at__isnull=True)
     behind = running.filter(
         Q(pk__in=Ticket.objects.in_sla_state(SLAState.AT_RISK, now).values("pk"))
         | Q(pk__in=Ticket.objects.in_sla_state(SLAState.BREACHED, now).values("pk"))

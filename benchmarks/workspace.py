@@ -386,7 +386,7 @@ class Bench:
         """Distinct tickets still in course (open, in progress, pending), at random."""
         from tickets.models import Ticket
 
-        found = self.random_tickets(self.total, Ticket.objects.unsolved().filter(**filters))
+        found = self.random_tickets(self.total, Ticket.objects.in_course().filter(**filters))
         if not found:
             raise Skip("omitido: no hay tickets en curso")
         return [pk for pk, _reference in (found * self.total)[: self.total]]

@@ -71,7 +71,6 @@ SLA_FIELDS = [
     "resolution_time",
     "sla_next_check_at",
 ]
-IN_COURSE_STATES = (Ticket.State.OPEN, *Ticket.WORKING_STATES)
 # Reasons only ticket_open gives, when it cancels a report at once.
 GATEKEEPING_REASONS = (Ticket.CancelReason.UNAUTHORIZED_CONTACT, Ticket.CancelReason.NO_POLICY)
 
@@ -155,7 +154,7 @@ def running_alarms(ticket: Ticket) -> list[Alarm]:
     """The warning and breach instants of the clocks that run now: the first response's
     while it is owed, the resolution's while it is not stopped. None for a ticket that is
     solved, closed or cancelled, or that has no deadlines."""
-    if ticket.state not in IN_COURSE_STATES:
+    if ticket.state not in Ticket.IN_COURSE_STATES:
         return []
     alarms = []
     if ticket.first_response_owed and ticket.first_response_due is not None:
@@ -280,7 +279,7 @@ def sla_start(*, ticket: Ticket, policy=NOT_READ) -> Ticket:
     terms = _Terms(plan)
     ticket.sla_plan = plan
     ticket.first_response_target, ticket.resolution_target = terms.targets(ticket.priority)
-    if ticket.state in IN_COURSE_STATES:
+    if ticket.state in Ticket.IN_COURSE_STATES:
         terms.first_response_instants(ticket)
         terms.resolution_instants(ticket)
     if ticket.pk is None:
@@ -292,7 +291,7 @@ def sla_start(*, ticket: Ticket, policy=NOT_READ) -> Ticket:
 def sla_retarget(*, ticket: Ticket) -> Ticket:
     """The priority changed: the clocks still running take the new priority's targets,
     counted from the ticket's creation. Stopped clocks keep their targets and verdicts."""
-    if _without_deadlines(ticket) or ticket.state not in IN_COURSE_STATES:
+    if _without_deadlines(ticket) or ticket.state not in Ticket.IN_COURSE_STATES:
         return ticket
     terms = _Terms.of(ticket)
     first_response, resolution = terms.targets(ticket.priority)
@@ -480,7 +479,7 @@ def replay(ticket: Ticket, changes: list[TicketChange], book: PlanBook) -> datet
     if stopped_since is None and ticket.state in stopping:
         # No history row says when (data written around the services): its last known moment.
         stopped_since = ticket.solved_at or ticket.updated_at
-    if ticket.state in IN_COURSE_STATES and ticket.state not in stopping:
+    if ticket.state in Ticket.IN_COURSE_STATES and ticket.state not in stopping:
         stopped_since = None
 
     ticket.sla_plan = plan
@@ -528,7 +527,7 @@ def past_alarms(
     `now`, as well as its final deadlines tell (for recording them without notice): each
     clock's warning and breach whose instant came before the clock stopped. (A pause after
     a warning has pushed the computed warning instant later than it really was.)"""
-    if ticket.state not in (*IN_COURSE_STATES, Ticket.State.SOLVED) or ticket.first_response_due is None:
+    if ticket.state not in (*Ticket.IN_COURSE_STATES, Ticket.State.SOLVED) or ticket.first_response_due is None:
         return []
     alarms = []
     # Unknown when the first response came (no column, no history): nothing to say of it.

@@ -44,7 +44,7 @@ from tickets.models import Priority, Ticket
 from tickets.services import agent_ticket_url, ticket_escalate
 
 from .models import SLAEvent, SLAPlan
-from .services import BREACH, IN_COURSE_STATES, alarms_passed, next_check, write_columns
+from .services import BREACH, alarms_passed, next_check, write_columns
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ def _escalates(alert: Alert, desk: _Desk) -> bool:
         and plan is not None
         and plan.escalate_on_breach
         and alert.ticket.level < SupportLevel.N3
-        and alert.ticket.state in IN_COURSE_STATES
+        and alert.ticket.state in Ticket.IN_COURSE_STATES
     )
 
 

@@ -128,10 +128,9 @@ class TicketQuerySet(TicketSearchQuerySet):
         condition matches the index's, and the indexes name these states."""
         return self.filter(state__in=Ticket.NOT_FINAL_STATES)
 
-    def unsolved(self):
-        """Tickets that still need the desk: open, in progress or pending. Solved tickets
-        wait for the requester's confirmation, not for an agent."""
-        return self.filter(state__in=[Ticket.State.OPEN, *Ticket.WORKING_STATES])
+    def in_course(self):
+        """Tickets in course (Ticket.IN_COURSE_STATES): open, in progress or pending."""
+        return self.filter(state__in=Ticket.IN_COURSE_STATES)
 
     def pending(self):
         """Waiting for the requester or for a vendor."""
@@ -174,7 +173,7 @@ class TicketQuerySet(TicketSearchQuerySet):
         warned = (clock_running & _sla_instant_passed("first_response_warn_at", "resolution_warn_at", now)) | (
             ~clock_running & Q(resolution_warn_at__lt=F("resolution_paused_since"))
         )
-        tickets = self.unsolved().filter(first_response_due__isnull=False, resolution_due__isnull=False)
+        tickets = self.in_course().filter(first_response_due__isnull=False, resolution_due__isnull=False)
         if state == SLAState.BREACHED:
             return tickets.filter(breached)
         if state == SLAState.AT_RISK:
@@ -259,7 +258,10 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     FINAL_STATES = (State.CLOSED, State.CANCELLED)
     PENDING_STATES = (State.PENDING_USER, State.PENDING_VENDOR)
     WORKING_STATES = (State.IN_PROGRESS, State.PENDING_USER, State.PENDING_VENDOR)
-    NOT_FINAL_STATES = (State.OPEN, *WORKING_STATES, State.SOLVED)
+    # "In course": the tickets that still need the desk, and whose SLA clocks may run.
+    # A solved ticket waits for its requester's confirmation, not for an agent.
+    IN_COURSE_STATES = (State.OPEN, *WORKING_STATES)
+    NOT_FINAL_STATES = (*IN_COURSE_STATES, State.SOLVED)
     REFERENCE_PREFIX = {Kind.INCIDENT: "INC", Kind.REQUEST: "REQ"}
 
     reference = models.CharField(_("referencia"), max_length=20, unique=True, null=True, editable=False)
@@ -394,7 +396,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state_idx"),
             # The agents' queue (workspace.queue): each view and filter reads an index in
             # queue order from its page's position on; the conditions match the querysets'
-            # states exactly (unsolved(): open, in progress, pending). Searches by words use
+            # states exactly (in_course(): open, in progress, pending). Searches by words use
             # ticket_subject_trgm_idx, a PostgreSQL trigram index on the tickets in course
             # (migrations 0003 and 0006; not declared here: SQLite has none).
             models.Index(
@@ -491,7 +493,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     def sla_deadline(self) -> tuple[str, datetime.datetime, datetime.datetime] | None:
         """("first_response" or "resolution", its warning instant, its deadline) of the clock
         that matters now; None for a ticket not in course or without deadlines."""
-        if self.state not in (self.State.OPEN, *self.WORKING_STATES):
+        if self.state not in self.IN_COURSE_STATES:
             return None
         if self.first_response_due is None or self.resolution_due is None:
             return None

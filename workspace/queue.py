@@ -239,7 +239,7 @@ def queue_tickets(form: QueueFilterForm, user, specialties=None):
     elif tab == QueueTab.PENDING:
         tickets = tickets.pending()
     else:
-        tickets = tickets.unsolved()
+        tickets = tickets.in_course()
 
     for name, lookup in (
         ("modulo", "module"),

@@ -49,7 +49,6 @@ from .services import ticket_attach_files, ticket_message_with_files
 
 # Refusals that mean "the ticket is not (or no longer) in a state for this": a conflict.
 STATE_REFUSALS = {"conflict", "not_allowed", "max_level", "final"}
-LIVE_STATES = (Ticket.State.OPEN, *Ticket.WORKING_STATES)
 
 
 def _page_tickets():
@@ -228,7 +227,7 @@ ACTIONS = {
             label=gettext_lazy("Asignar"),
             form_class=forms.AssignForm,
             perform=_assign,
-            allowed_in=lambda t: t.state in LIVE_STATES,
+            allowed_in=lambda t: t.state in Ticket.IN_COURSE_STATES,
             permission=ASSIGN_PERMISSION,
         ),
         Action(
@@ -303,7 +302,7 @@ ACTIONS = {
             submit=gettext_lazy("Escalar"),
             form_class=forms.EscalateForm,
             perform=_escalate,
-            allowed_in=lambda t: t.state in LIVE_STATES and t.level < SupportLevel.N3,
+            allowed_in=lambda t: t.state in Ticket.IN_COURSE_STATES and t.level < SupportLevel.N3,
         ),
         Action(
             name="solve",

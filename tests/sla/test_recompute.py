@@ -175,7 +175,7 @@ def test_the_plan_book_chooses_as_sla_plan_for(policies, expected):
 
 def test_the_demo_ends_with_deadlines_in_all_three_colours_and_nothing_to_send():
     call_command("load_demo", stdout=StringIO())
-    in_course = Ticket.objects.unsolved()
+    in_course = Ticket.objects.in_course()
     assert in_course.exists() and not in_course.filter(resolution_due__isnull=True).exists()
     now = timezone.now()
     for state in SLAState.values:

@@ -443,7 +443,7 @@ def test_keyset_pages_walk_forward_and_back_without_duplicates_or_gaps(agent_cli
     # 60 tickets with many ties in priority and creation time: 25 + 25 + 10.
     for n in range(60):
         make(f"ticket {n:02d}", requester=requester_contact, module=module, priority=1 + n % 3, hours_ago=n % 4)
-    expected = list(Ticket.objects.unsolved().in_queue_order().values_list("subject", flat=True))
+    expected = list(Ticket.objects.in_course().in_queue_order().values_list("subject", flat=True))
 
     response = agent_client.get(QUEUE, {"vista": "todos"})
     pages = [subjects(response)]

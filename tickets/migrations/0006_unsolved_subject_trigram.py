@@ -1,5 +1,5 @@
 # The subject's trigram index (migration 0003) covered the unfinished tickets and the solved
-# ones. The queue searches words in the tickets still in course (TicketQuerySet.unsolved:
+# ones. The queue searches words in the tickets still in course (TicketQuerySet.in_course:
 # open, in progress, pending), and PostgreSQL then had to intersect the index with a bitmap
 # of every ticket in course (tens of thousands at a million tickets) before reading any
 # row. With the index's condition equal to the queue's, the index alone answers: at 1M

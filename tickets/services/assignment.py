@@ -64,7 +64,7 @@ def ticket_escalate(*, ticket: Ticket, by, reason: str, assignee=None) -> Ticket
         raise ValidationError(_("Explique por qué se escala el ticket."), code="required")
     with transaction.atomic():
         locked = _lock(ticket)
-        if locked.state not in (Ticket.State.OPEN, *Ticket.WORKING_STATES):
+        if locked.state not in Ticket.IN_COURSE_STATES:
             raise ValidationError(
                 _("No se puede escalar un ticket en estado «%(state)s».") % {"state": locked.get_state_display()},
                 code="not_allowed",
