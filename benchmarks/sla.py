@@ -1,4 +1,4 @@
-"""Benchmark of the SLA sweep (issue 5) on a dataset made by generate_dataset.
+"""Benchmark of the SLA sweep on a dataset made by generate_dataset.
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_1m .venv/bin/python manage.py migrate tickets
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_1m .venv/bin/python manage.py sla_recompute
@@ -40,7 +40,7 @@ os.environ.setdefault("CONN_MAX_AGE", "600")
 # The emails the sweep queues are sent on commit through Celery: to nowhere, here.
 os.environ["CELERY_BROKER_URL"] = "memory://"
 
-BUDGET_MS = 1000  # issue 5: one sweep ≤ 1 s with 1M tickets, 100k not final, ~1 % due
+BUDGET_MS = 1000  # one sweep ≤ 1 s with 1M tickets, 100k not final, ~1 % due (benchmarks/README.md)
 
 
 def number(value: int) -> str:

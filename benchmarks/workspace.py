@@ -1,4 +1,4 @@
-"""Benchmark of the agents' workspace (issue 4) on a dataset made by generate_dataset.
+"""Benchmark of the agents' workspace on a dataset made by generate_dataset.
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_1m \\
         .venv/bin/python benchmarks/workspace.py --requests 30 --rounds 3

@@ -24,7 +24,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see README, 'Configuración')."
+            "SECRET_KEY must be set when DEBUG is off (see README, 'Configuration')."
         )
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-on-0123456789"
 
@@ -274,7 +274,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # The desk's own settings.
 HELPDESK_NAME = env.str("HELPDESK_NAME", default="Mesa de ayuda")
-# Only authorized contacts of an organization with a policy in force get service (seed 000).
+# Only authorized contacts of an organization with a policy in force get service
+# (docs/process.md, «Intake and gatekeeping»).
 HELPDESK_REQUIRE_AUTHORIZED_CONTACT = env.bool("HELPDESK_REQUIRE_AUTHORIZED_CONTACT", default=True)
 HELPDESK_SUPPORT_EMAIL = env.str("HELPDESK_SUPPORT_EMAIL", default="soporte@example.com")
 HELPDESK_SUPPORT_PHONE = env.str("HELPDESK_SUPPORT_PHONE", default="")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IntakeConfig(AppConfig):
-    """The public channels through which reports arrive (the web form, seed 003; email, seed 000)."""
+    """The public channels: the web form, inbound email, the requester's page."""
 
     name = "intake"
     verbose_name = _("Recepción de reportes")

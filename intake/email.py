@@ -1,4 +1,4 @@
-"""The email channel (seed 000: email is the official channel).
+"""The email channel, the desk's official one (docs/process.md, «Intake and gatekeeping»).
 
 An inbound message becomes a ticket, or a line in the conversation of the ticket it
 answers. Headers never control the desk: From can be forged and references are

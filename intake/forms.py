@@ -19,7 +19,7 @@ URGENCY_HINTS = {
 
 
 class UrgencyRadioSelect(forms.RadioSelect):
-    """Radios that carry a one-line meaning each (seed 003's priority table)."""
+    """Radios that carry a one-line meaning each: an urgency is picked by what it means."""
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
@@ -62,8 +62,9 @@ class MultipleFileField(forms.FileField):
 
 
 class ReportForm(forms.Form):
-    """The public report form (seed 003): name, email, type, module, when, urgency,
-    subject, description and files; plus a honeypot field people never see."""
+    """The public report form (docs/process.md, «Intake and gatekeeping»): name, email,
+    type, module, when, urgency, subject, description and files; plus a honeypot field
+    people never see."""
 
     name = TextField(label=_("Nombre"), max_length=200)
     email = forms.EmailField(

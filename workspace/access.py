@@ -47,6 +47,5 @@ def agent_required(view):
 
 def ticket_for_agent(request, pk: int, queryset=None) -> Ticket:
     """The ticket an agent asked for, or 404. Every agent sees every ticket of the desk
-    (domain.md: open tickets are visible to every agent); the view is already behind
-    `agent_required`."""
+    (docs/process.md, «Who may do what»); the view is already behind `agent_required`."""
     return get_object_or_404(queryset if queryset is not None else Ticket.objects.all(), pk=pk)

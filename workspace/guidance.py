@@ -1,4 +1,4 @@
-"""The guidance panel of the ticket page (seed 001, "Entregar y soportar"): the five
+"""The guidance panel of the ticket page (docs/process.md, «Guidance panel»): the five
 questions an agent answers while working an incident, each beside what the desk knows
 that helps answer it: the module's protocol and policies, similar solved tickets, the
 agents of the module's specialty and the next support level."""
@@ -33,7 +33,7 @@ class Question:
     NEXT_LEVEL = "next_level"
 
 
-# Seed 001's guide, in its order.
+# The guide's five questions, in their order.
 GUIDE_QUESTIONS = {
     Question.PROTOCOL: _("¿Existe una guía o protocolo aplicable a la situación?"),
     Question.PRECEDENT: _("¿Ha existido antes un caso similar que esté documentado?"),

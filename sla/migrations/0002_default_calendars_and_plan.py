@@ -2,8 +2,9 @@ import datetime
 
 from django.db import migrations
 
-# domain.md: Mon–Fri 09:00–18:00 in Mexico City with Mexican holidays, a 24×7 calendar, and
-# the default plan's targets, priority → (first response, resolution) in business hours.
+# The defaults (docs/process.md, «SLA»): Mon–Fri 09:00–18:00 in Mexico City with Mexican
+# holidays, a 24×7 calendar, and the default plan's targets, priority → (first response,
+# resolution) in business hours.
 DEFAULT_TARGETS = {5: (1, 4), 4: (2, 8), 3: (4, 24), 2: (8, 48), 1: (8, 48)}
 
 

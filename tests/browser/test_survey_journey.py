@@ -1,6 +1,6 @@
 """A requester closes the loop from the emails alone, on a phone: from the solution
 email's link they confirm the problem is solved, then rate the service from the survey
-email's link (issue 6, "Done when")."""
+email's link (docs/process.md, «Solution confirmation» and «Satisfaction survey»)."""
 
 import re
 

@@ -13,7 +13,8 @@ from tests.helpdesk.outages import cache_down  # noqa: F401 - fixture
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "clave-segura-123"  # every factory user's
-# The defaults (README): failures per name, and per address across names, within 15 minutes.
+# The defaults (docs/security.md, «Sign-in»): failures per name, and per address across
+# names, within 15 minutes.
 NAME_LIMIT = 5
 ADDRESS_LIMIT = 20
 

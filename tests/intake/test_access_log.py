@@ -1,5 +1,6 @@
-"""What an access log keeps of a requester's whole journey opens nothing (README, "Security and reliability":
-"no usable secret in a URL that an access log records").
+"""What an access log keeps of a requester's whole journey opens nothing
+(docs/security.md, «Requester's links»: "no usable secret in a URL that an access log
+records").
 
 A real gunicorn with its access log on serves the journey over HTTP: the report form,
 its confirmation page, the acknowledgement email's link, a reply with a file, the

@@ -1,4 +1,5 @@
-"""The email channel (seed 000): inbound mail becomes tickets or joins their conversation."""
+"""The email channel (docs/process.md, «Intake and gatekeeping»): inbound mail becomes
+tickets or joins their conversation."""
 
 import base64
 import io

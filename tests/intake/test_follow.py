@@ -1,5 +1,5 @@
 """The requester's page: the emailed link /seguimiento/<token>/ opens once and leads to
-/seguimiento/<reference>/, no password (README, "The requester's links")."""
+/seguimiento/<reference>/, no password (docs/security.md, «Requester's links»)."""
 
 import re
 import base64

@@ -1,4 +1,4 @@
-"""The requester's emailed links (README, "Security and reliability": no usable secret
+"""The requester's emailed links (docs/security.md, «Requester's links»: no usable secret
 in a URL that an access log records, and emailed links expire): each opens once, then the
 browser's session sees the ticket at an address without the secret; they stop working 90 days after the
 ticket ends; a spent link offers a fresh one, emailed to the address on file."""

@@ -1,4 +1,4 @@
-"""The public report form (seed 003): /reportar/, no login."""
+"""The public report form (docs/process.md, «Intake and gatekeeping»): /reportar/, no login."""
 
 import base64
 import datetime

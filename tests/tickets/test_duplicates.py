@@ -1,7 +1,7 @@
-"""Possible duplicates (domain.md, gatekeeping): other tickets of the same organization,
-still in course, whose text resembles the ticket's, flagged for the agent on the admin
-change page. Full-text search in Spanish on PostgreSQL, a word match elsewhere: every
-test here runs on both (set DATABASE_URL for PostgreSQL)."""
+"""Possible duplicates (docs/process.md, «Intake and gatekeeping»): other tickets of the
+same organization, still in course, whose text resembles the ticket's, flagged for the
+agent on the admin change page. Full-text search in Spanish on PostgreSQL, a word match
+elsewhere: every test here runs on both (set DATABASE_URL for PostgreSQL)."""
 
 import datetime
 

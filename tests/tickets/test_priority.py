@@ -1,5 +1,5 @@
-"""Priority weighs the requester's urgency with the agent's impact (domain.md's matrix),
-follows every reclassification, and orders the queue."""
+"""Priority weighs the requester's urgency with the agent's impact (docs/process.md,
+«Priority»), follows every reclassification, and orders the queue."""
 
 import datetime
 
@@ -11,7 +11,7 @@ from tests.factories import TicketFactory
 from tickets.models import Impact, Priority, PriorityRule, Ticket, TicketChange, Urgency
 from tickets.services import ticket_cancel, ticket_classify, ticket_open
 
-# domain.md: urgency × impact → priority
+# The default matrix (docs/process.md, «Priority»): urgency × impact → priority
 MATRIX = [
     (Urgency.LOW, Impact.LOW, Priority.VERY_LOW),
     (Urgency.LOW, Impact.MEDIUM, Priority.LOW),

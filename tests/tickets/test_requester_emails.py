@@ -1,7 +1,7 @@
-"""The emails a requester and an assignee are owed while agents work a ticket (domain.md:
-"Moving to a pending state or solving requires a message that is sent to the requester";
-a duplicate's requester is told the original's reference), and those nobody is owed:
-internal notes never leave the desk."""
+"""The emails a requester and an assignee are owed while agents work a ticket
+(docs/process.md, «Email»: a pending state or a solution carries a message that is sent
+to the requester; a duplicate's requester is told the original's reference), and those
+nobody is owed: internal notes never leave the desk."""
 
 import re
 from email.message import EmailMessage

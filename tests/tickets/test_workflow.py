@@ -1,6 +1,6 @@
-"""The ticket's state machine as the desk runs it (domain.md, "States"): every
-transition from every state, by role, plus each transition's guards and intake's
-gatekeeping."""
+"""The ticket's state machine as the desk runs it (docs/process.md, «States and
+transitions»): every transition from every state, by role, plus each transition's guards
+and intake's gatekeeping."""
 
 import datetime
 import itertools
@@ -30,7 +30,8 @@ S = Ticket.State
 
 TRANSITIONS = ["take", "assign", "wait_for_user", "wait_for_vendor", "resume", "solve", "close", "reopen", "cancel"]
 
-# (source state, transition) -> target state, from domain.md. Everything else is refused.
+# (source state, transition) -> target state (docs/process.md, «States and transitions»).
+# Everything else is refused.
 ALLOWED = {
     (S.OPEN, "take"): S.IN_PROGRESS,
     (S.OPEN, "assign"): S.IN_PROGRESS,
@@ -414,7 +415,7 @@ def test_escalation_may_hand_the_ticket_to_another_agent(working_ticket, agent, 
     assert (handover.old_display, handover.new_display, handover.note) == ("Ana Agente", "Beto Agente", "Lo ve redes.")
 
 
-# Intake: references and gatekeeping (seed 000, seed 002) -------------------------
+# Intake: references and gatekeeping (docs/process.md, «Intake and gatekeeping») -----
 
 
 @pytest.mark.parametrize(("kind", "prefix"), [(Ticket.Kind.INCIDENT, "INC"), (Ticket.Kind.REQUEST, "REQ")])

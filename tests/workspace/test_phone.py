@@ -1,6 +1,6 @@
 """The phone page of the agents' workspace (/mesa/llamada/): an agent registers a call
 for a contact found by name, email or organization, or for a caller registered on the
-spot, with the same gatekeeping as every channel (domain.md, People and Gatekeeping)."""
+spot, with the same gatekeeping as every channel (docs/process.md, «Intake and gatekeeping»)."""
 
 import datetime
 

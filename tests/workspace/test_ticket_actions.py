@@ -44,7 +44,7 @@ COORDINATOR_ONLY = {"assign", "cancel"}
 EVERY_STATE_ACTIONS = {"note", "attach"}  # internal: even a closed ticket takes notes and files
 NOT_FINAL_ACTIONS = {"classify", "reply"}
 
-# What the ticket's state allows, from domain.md and the services; the role is the table's
+# What the ticket's state allows (docs/process.md, «Who may do what»); the role is the table's
 # other half (COORDINATOR_ONLY).
 ALLOWED_BY_STATE = {
     S.OPEN: {"take", "assign", "escalate", "cancel"} | EVERY_STATE_ACTIONS | NOT_FINAL_ACTIONS,

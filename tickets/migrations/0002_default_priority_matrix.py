@@ -1,6 +1,7 @@
 from django.db import migrations
 
-# domain.md's default matrix: (urgency, impact) → priority; 1 baja/bajo … 3 alta/alto.
+# The default matrix (docs/process.md, «Priority»): (urgency, impact) → priority;
+# 1 baja/bajo … 3 alta/alto.
 DEFAULT_MATRIX = {
     (1, 1): 1, (1, 2): 2, (1, 3): 3,
     (2, 1): 2, (2, 2): 3, (2, 3): 4,
