@@ -5,8 +5,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
 RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+# The runtime lock (requirements/base.txt, `make lock`): the same versions every build.
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --require-hashes -r requirements/base.txt
 COPY pyproject.toml README.md ./
-RUN pip install -e .
+RUN pip install --no-deps -e .
 COPY . .
 RUN SECRET_KEY=only-for-collectstatic DEBUG=0 python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 desk && mkdir -p /app/var && chown -R desk /app/var

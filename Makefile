@@ -3,16 +3,33 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The exact versions, with their hashes, that make, CI and the Dockerfile install; written
+# by `make lock` from pyproject.toml (README, "Dependencies"). base: what the desk runs on
+# (the Docker image); dev: base plus the test and dev extras (make, CI).
+LOCKS := requirements/base.txt requirements/dev.txt
+LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command "make lock"
 
-.PHONY: run test install migrate demo messages check-deploy clean bench bench-intake
+.PHONY: run test lint check-migrations install lock migrate demo messages check-deploy clean bench bench-intake
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCKS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Rewrites the lock files from pyproject.toml, keeping every version already locked that
+# still fits; LOCK_ARGS=--upgrade moves all to their newest, LOCK_ARGS="--upgrade-package
+# django" one of them.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet 'uv>=0.13,<0.14'
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) pyproject.toml -o requirements/base.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra test --extra dev -c requirements/base.txt \
+		pyproject.toml -o requirements/dev.txt
 
 # Serves the desk at http://127.0.0.1:8000 with a Celery worker and beat.
 # SQLite and a file-system broker by default; DATABASE_URL / REDIS_URL switch to Postgres / Redis.
@@ -23,9 +40,15 @@ run: install
 
 # The whole suite; SQLite unless DATABASE_URL is set. Browser tests skip (saying why)
 # where Chromium is not installed.
-test: install
-	$(PY) manage.py makemigrations --check --dry-run --settings=helpdesk.test_settings
+test: install check-migrations lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+check-migrations: install
+	$(PY) manage.py makemigrations --check --dry-run --settings=helpdesk.test_settings
+
+# The rules are [tool.ruff] in pyproject.toml.
+lint: install
+	$(VENV)/bin/ruff check .
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=mesa.example.com $(PY) manage.py check --deploy --fail-level WARNING

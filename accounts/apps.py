@@ -17,5 +17,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Cuentas y agentes")
 
     def ready(self):
-        # After migrate and after a flush (tests), the roles exist with their permissions.
+        # The one place the roles are created: after every migrate and every flush (the test
+        # suite's transactional tests flush, which a data migration's rows would not survive).
+        # No sender: it runs after each app's permissions are created, so the last run sees
+        # them all; existing groups only gain what they miss.
         post_migrate.connect(_ensure_roles, dispatch_uid="accounts.ensure_roles")

@@ -5,11 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class InboundEmailQuerySet(models.QuerySet):
-    def for_message_id(self, message_id: str):
-        return self.filter(key=InboundEmail.key_for(message_id))
-
-
 class InboundEmail(models.Model):
     """One inbound email already received, by its Message-ID. ESPs redeliver a webhook
     they think failed and MTAs retry a pipe: the unique key makes the second delivery a
@@ -26,8 +21,6 @@ class InboundEmail(models.Model):
         verbose_name=_("ticket"),
     )
     received_at = models.DateTimeField(_("recibido"), default=timezone.now)
-
-    objects = InboundEmailQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("correo recibido")

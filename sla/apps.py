@@ -16,5 +16,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("Niveles de servicio")
 
     def ready(self):
-        # A flushed database (tests) gets the default calendars and plan back; edits are kept.
+        # The one place the default calendars and plan are created: after every migrate and
+        # every flush (the test suite's transactional tests flush, which a data migration's
+        # rows would not survive); what a coordinator edited is kept.
         post_migrate.connect(_ensure_default_plan, sender=self, dispatch_uid="sla.ensure_default_plan")

@@ -15,5 +15,7 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self):
-        # A flushed database (tests) gets the default matrix back; edited cells are kept.
+        # The one place the default matrix is created: after every migrate and every flush
+        # (the test suite's transactional tests flush, which a data migration's rows would
+        # not survive); cells a coordinator edited are kept.
         post_migrate.connect(_ensure_priority_matrix, sender=self, dispatch_uid="tickets.ensure_matrix")

@@ -1,4 +1,4 @@
-"""The roles the migrations create: what an agent and a coordinator may do."""
+"""The roles that every migrate and flush create: what an agent and a coordinator may do."""
 
 import pytest
 from django.contrib.auth.models import Group
