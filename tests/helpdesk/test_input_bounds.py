@@ -43,11 +43,6 @@ DATES = [
 HUGE_NUMBER = "9" * 5000
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def api(client, requester):
     integration = Integration(name="Zabbix", organization=requester.organization, contact=requester)
@@ -61,12 +56,6 @@ def api(client, requester):
         )
 
     return post
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
 
 
 @pytest.fixture

@@ -25,11 +25,6 @@ PNG = base64.b64decode(
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64 + b"This program cannot be run in DOS mode."
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def raw_email(
     *,
     sender="Lucía Hernández <lucia@cliente.example.mx>",

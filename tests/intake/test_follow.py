@@ -25,11 +25,6 @@ PNG = base64.b64decode(
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64 + b"This program cannot be run in DOS mode."
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def page_url(ticket) -> str:
     """The page without any secret: it opens only for a browser that opened a link."""
     return reverse("follow:ticket", args=[ticket.reference])
@@ -341,9 +336,8 @@ def test_final_ticket_shows_no_reply_form_and_refuses_a_post(client, state):
 
 
 def test_acknowledgement_email_carries_the_link_that_shows_the_ticket(
-    client, requester, settings, django_capture_on_commit_callbacks
+    client, requester, desk_address, django_capture_on_commit_callbacks
 ):
-    settings.HELPDESK_BASE_URL = "https://mesa.example.mx"
     with django_capture_on_commit_callbacks(execute=True):
         ticket = ticket_open(
             requester=requester, subject="Sin acceso al ERP", description="No puedo entrar.", channel=Ticket.Channel.WEB

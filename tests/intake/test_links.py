@@ -21,15 +21,10 @@ from tickets import services
 from tickets.links import link_check, link_spend, requester_url
 from tickets.models import Message, RequesterLink, Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk_address")]
 
 MEXICO = datetime.timezone(datetime.timedelta(hours=-6))
 CLOSED_AT = datetime.datetime(2025, 3, 10, 12, 0, tzinfo=MEXICO)
-
-
-@pytest.fixture(autouse=True)
-def _desk_address(settings):
-    settings.HELPDESK_BASE_URL = "https://mesa.example.mx"
 
 
 def a_link(ticket) -> str:

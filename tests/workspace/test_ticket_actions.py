@@ -65,11 +65,6 @@ def expected(state, action, role) -> int:
     return 302 if action in ALLOWED_BY_STATE[state] else 409
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def url(action, ticket) -> str:
     return reverse(f"workspace:ticket-{action}", args=[ticket.pk])
 

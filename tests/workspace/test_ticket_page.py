@@ -36,11 +36,6 @@ PNG = base64.b64decode(
 )
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def page(ticket) -> str:
     return reverse("workspace:ticket", args=[ticket.pk])
 
