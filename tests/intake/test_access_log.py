@@ -31,19 +31,17 @@ from notifications.models import OutgoingEmail
 from tests.factories import AgentFactory, ContactFactory, SupportPolicyFactory
 from tests.intake.test_report_form import form_data
 from tests.links import TOKEN
+from tests.races import postgres_only
 from tickets import services
 from tickets.links import link_check
 from tickets.models import Attachment, RequesterLink, Ticket
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="gunicorn must share the test database: the SQLite test database lives in this process's memory; "
-        "set DATABASE_URL=postgres://…",
+    *postgres_only(
+        "gunicorn must share the test database: the SQLite test database lives in this process's memory; "
+        "set DATABASE_URL=postgres://…"
     ),
     pytest.mark.skipif(shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None, reason="gunicorn is not installed"),
-    pytest.mark.django_db(transaction=True),
 ]
 
 PNG = base64.b64decode(
