@@ -14,11 +14,6 @@ PNG = base64.b64decode(
 )
 
 
-@pytest.fixture(autouse=True)
-def desk_configuration(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_requester_reports_with_a_screenshot_and_reads_the_reference(page):
     policy = SupportPolicyFactory()
     ContactFactory(organization=policy.organization, email="lucia@cliente.example.mx", is_authorized=True)
