@@ -7,7 +7,6 @@ solution email's link (the agent solves through the service), the survey email's
 and an attachment's download. Then every address in the log is replayed from a browser
 with no cookies, and every token the emails printed is checked."""
 
-import base64
 import os
 import re
 import shutil
@@ -29,6 +28,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from notifications.models import OutgoingEmail
 from tests.factories import AgentFactory, ContactFactory, SupportPolicyFactory
+from tests.files import PNG
 from tests.intake.test_report_form import form_data
 from tests.links import TOKEN
 from tests.races import postgres_only
@@ -44,9 +44,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None, reason="gunicorn is not installed"),
 ]
 
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
 SUBJECT = "No se pueden timbrar facturas"
 DESCRIPTION = "Al timbrar aparece el error 500 en el portal."
 REPLY = "Adjunto la captura del error que me pidieron."

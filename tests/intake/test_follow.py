@@ -2,7 +2,6 @@
 /seguimiento/<reference>/, no password (README, "The requester's links")."""
 
 import re
-import base64
 
 import pytest
 from django.core import mail
@@ -12,17 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import TicketFactory
+from tests.files import EXE, PNG
 from tests.links import TOKEN, follow_page, open_link, path_of
 from tickets.links import link_check, requester_url
 from tickets.models import Attachment, Message, Ticket, TicketChange
 from tickets.services import ticket_open
 
 pytestmark = pytest.mark.django_db
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64 + b"This program cannot be run in DOS mode."
 
 
 def page_url(ticket) -> str:

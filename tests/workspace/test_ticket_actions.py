@@ -3,7 +3,6 @@ state and the user's role (one table for the POSTs and the buttons shown), what 
 does, what a refusal looks like (the reason, the typed text kept, never a 500), and two
 agents taking one ticket at once."""
 
-import base64
 import re
 
 import pytest
@@ -13,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import SupportLevel
 from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory, TicketFactory, UserFactory
+from tests.files import PNG
 from tests.races import POSTGRES_ONLY, race
 from tests.links import follow_page
 from tickets.models import Impact, Message, Ticket, TicketChange, Urgency
@@ -21,9 +21,6 @@ from tickets.services import ticket_open, ticket_solve, ticket_take
 pytestmark = pytest.mark.django_db
 
 S = Ticket.State
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
 
 ACTIONS = [
     "take",
