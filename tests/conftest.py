@@ -3,7 +3,6 @@ from django.core.cache import cache
 
 from helpdesk.celery import app as celery_app
 from helpdesk.process_cache import clear_all as clear_process_caches
-
 from tests.factories import (
     AgentFactory,
     ContactFactory,

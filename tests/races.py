@@ -7,7 +7,6 @@ import pytest
 from django.db import connection, transaction
 
 
-
 def postgres_only(reason: str) -> list:
     """The marks of a module whose tests need PostgreSQL, `reason` saying why (skipped on
     SQLite). Their statements commit for real, so the test database is flushed after each."""
