@@ -108,7 +108,9 @@ def _through_services(state: str) -> factory.PostGeneration:
     """The step of a state's trait: the open row the factory wrote is taken by its assignee
     (an agent made for it if none was given) and moved on to `state` through
     tickets.services, as the desk would: history rows, the SLA's first response and pause,
-    the requester's emails, the solution's confirmation and the survey all exist.
+    the requester's emails, the solution's confirmation and the survey all exist. Unlike
+    ticket_open, the row has no "created" history row nor acknowledgement, and its SLA
+    columns are computed at the take from its history (as for a ticket older than the SLA).
     `walk__by=…`: who cancels (a coordinator made for it if not given)."""
 
     def walk(ticket: Ticket, create: bool, extracted, by=None, **kwargs) -> None:

@@ -1,4 +1,4 @@
-"""Real threads against PostgreSQL: what the race tests share."""
+"""Tests against PostgreSQL (real threads, other processes): what they share."""
 
 import threading
 from contextlib import contextmanager
