@@ -3,8 +3,16 @@ from django.core.cache import cache
 
 from helpdesk.celery import app as celery_app
 from helpdesk.process_cache import clear_all as clear_process_caches
-
-from tests.factories import AgentFactory, ContactFactory, CoordinatorFactory, SupportPolicyFactory
+from tests.factories import (
+    AgentFactory,
+    ContactFactory,
+    CoordinatorFactory,
+    ModuleFactory,
+    SupportPolicyFactory,
+    TicketFactory,
+)
+from tests.links import DESK_URL
+from tickets.models import Ticket
 
 
 @pytest.fixture
@@ -27,6 +35,52 @@ def other_agent(db):
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory(first_name="Carla", last_name="Coordinadora", username="carla")
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
+def module(db):
+    return ModuleFactory(name="Facturación")
+
+
+@pytest.fixture
+def ticket(requester, agent):
+    """A ticket in progress, assigned to the agent, of an authorized requester: its row
+    written directly (no history, first response or deadlines; see TicketFactory)."""
+    return TicketFactory(
+        requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent, subject="No timbra la factura"
+    )
+
+
+@pytest.fixture
+def desk_address(settings):
+    """The desk's public address, where the links in its emails start."""
+    settings.HELPDESK_BASE_URL = DESK_URL
+    return DESK_URL
+
+
+@pytest.fixture
+def desk_email(settings):
+    """The desk's own email address, which its pages offer as an official channel."""
+    settings.HELPDESK_SUPPORT_EMAIL = "soporte@openpyme.mx"
+    return settings.HELPDESK_SUPPORT_EMAIL
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded files go to the test's own folder, never to a shared one."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,9 @@ from django.test import Client
 
 from tickets.links import requester_url
 
+# The desk's public address in the tests (the `desk_address` fixture sets it).
+DESK_URL = "https://mesa.example.mx"
+
 # The token of an emailed link: a selector and a secret, both base64url.
 TOKEN = r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{40,}"
 

@@ -1,4 +1,4 @@
-"""Real threads against PostgreSQL: what the race tests share."""
+"""Tests against PostgreSQL (real threads, other processes): what they share."""
 
 import threading
 from contextlib import contextmanager
@@ -6,16 +6,21 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, transaction
 
-# Row locks, SKIP LOCKED and real concurrent commits need PostgreSQL; threads commit for
-# real, so the test database is flushed after each test.
-POSTGRES_ONLY = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks (SELECT ... FOR NO KEY UPDATE) only exist on PostgreSQL; set DATABASE_URL=postgres://…",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+
+def postgres_only(reason: str) -> list:
+    """The marks of a module whose tests need PostgreSQL, `reason` saying why (skipped on
+    SQLite). Their statements commit for real, so the test database is flushed after each."""
+    return [
+        pytest.mark.postgres,
+        pytest.mark.skipif(connection.vendor != "postgresql", reason=reason),
+        pytest.mark.django_db(transaction=True),
+    ]
+
+
+# Row locks, SKIP LOCKED and real concurrent commits need PostgreSQL.
+POSTGRES_ONLY = postgres_only(
+    "row locks (SELECT ... FOR NO KEY UPDATE) only exist on PostgreSQL; set DATABASE_URL=postgres://…"
+)
 
 TIMEOUT = 20  # seconds; a deadlock fails the test instead of hanging the run
 

@@ -1,22 +1,13 @@
 """A requester reports an incident through the public form, with a screenshot."""
 
-import base64
 
 import pytest
 
 from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
+from tests.files import PNG
 from tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
-
-
-@pytest.fixture(autouse=True)
-def desk_configuration(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_requester_reports_with_a_screenshot_and_reads_the_reference(page):

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from customers.models import Contact
 from integrations.models import Integration
-from tests.factories import UserFactory
+from tests.factories import TicketFactory, UserFactory
 from tests.intake.test_report_form import form_data
 from tests.links import follow_page
 from tickets.models import Ticket, Urgency
-from tickets.services import ticket_open, ticket_take
+from tickets.services import ticket_open
 
 pytestmark = pytest.mark.django_db
 
@@ -43,11 +43,6 @@ DATES = [
 HUGE_NUMBER = "9" * 5000
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def api(client, requester):
     integration = Integration(name="Zabbix", organization=requester.organization, contact=requester)
@@ -61,12 +56,6 @@ def api(client, requester):
         )
 
     return post
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
 
 
 @pytest.fixture
@@ -176,8 +165,7 @@ def test_phone_registration_refuses_nul_in_text(agent_client, requester, typed):
 
 @pytest.fixture
 def ticket_in_progress(requester, agent):
-    ticket = ticket_open(requester=requester, subject="Sin acceso", description="…", channel=Ticket.Channel.WEB)
-    return ticket_take(ticket=ticket, agent=agent)
+    return TicketFactory(in_progress=True, requester=requester, assignee=agent, subject="Sin acceso", description="…")
 
 
 @pytest.mark.parametrize(

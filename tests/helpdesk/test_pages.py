@@ -11,8 +11,7 @@ from tests.factories import UserFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_home_tells_a_visitor_where_to_report_and_where_to_sign_in(client, settings):
-    settings.HELPDESK_SUPPORT_EMAIL = "soporte@openpyme.mx"
+def test_home_tells_a_visitor_where_to_report_and_where_to_sign_in(client, desk_email):
     response = client.get("/")
     body = response.content.decode()
     assert response.status_code == 200

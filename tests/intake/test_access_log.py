@@ -8,7 +8,6 @@ solution email's link (the agent solves through the service), the survey email's
 and an attachment's download. Then every address in the log is replayed from a browser
 with no cookies, and every token the emails printed is checked."""
 
-import base64
 import os
 import re
 import shutil
@@ -30,26 +29,22 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from notifications.models import OutgoingEmail
 from tests.factories import AgentFactory, ContactFactory, SupportPolicyFactory
+from tests.files import PNG
 from tests.intake.test_report_form import form_data
 from tests.links import TOKEN
+from tests.races import postgres_only
 from tickets import services
 from tickets.links import link_check
 from tickets.models import Attachment, RequesterLink, Ticket
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="gunicorn must share the test database: the SQLite test database lives in this process's memory; "
-        "set DATABASE_URL=postgres://…",
+    *postgres_only(
+        "gunicorn must share the test database: the SQLite test database lives in this process's memory; "
+        "set DATABASE_URL=postgres://…"
     ),
     pytest.mark.skipif(shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None, reason="gunicorn is not installed"),
-    pytest.mark.django_db(transaction=True),
 ]
 
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
 SUBJECT = "No se pueden timbrar facturas"
 DESCRIPTION = "Al timbrar aparece el error 500 en el portal."
 REPLY = "Adjunto la captura del error que me pidieron."

@@ -1,7 +1,6 @@
 """The email channel (docs/process.md, «Intake and gatekeeping»): inbound mail becomes
 tickets or joins their conversation."""
 
-import base64
 import io
 import sys
 from email.message import EmailMessage
@@ -16,19 +15,10 @@ from intake.email import clean_subject, email_receive, trim_quoted
 from intake.models import InboundEmail
 from notifications.replies import reply_address
 from tests.factories import ContactFactory, TicketFactory
+from tests.files import EXE, PNG
 from tickets.models import Attachment, Message, Ticket
 
 pytestmark = pytest.mark.django_db
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64 + b"This program cannot be run in DOS mode."
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def raw_email(

@@ -34,11 +34,6 @@ SENDER = b"From: Luc\xc3\xada <lucia@cliente.example.mx>"
 SURROGATE_OR_CONTROL = [chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *range(0x7F, 0xA0)]]
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def mime(*headers: bytes, body: bytes = b"Hola, no funciona.") -> bytes:
     return b"\r\n".join(headers) + b"\r\n\r\n" + body
 

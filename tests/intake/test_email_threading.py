@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 DESK = "Mesa de ayuda <soporte@example.com>"
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def ticket(requester, agent):
     return TicketFactory(

@@ -2,7 +2,6 @@
 /seguimiento/<reference>/, no password (docs/security.md, «Requester's links»)."""
 
 import re
-import base64
 
 import pytest
 from django.core import mail
@@ -12,22 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import TicketFactory
+from tests.files import EXE, PNG
 from tests.links import TOKEN, follow_page, open_link, path_of
 from tickets.links import link_check, requester_url
 from tickets.models import Attachment, Message, Ticket, TicketChange
 from tickets.services import ticket_open
 
 pytestmark = pytest.mark.django_db
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64 + b"This program cannot be run in DOS mode."
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def page_url(ticket) -> str:
@@ -341,9 +331,8 @@ def test_final_ticket_shows_no_reply_form_and_refuses_a_post(client, state):
 
 
 def test_acknowledgement_email_carries_the_link_that_shows_the_ticket(
-    client, requester, settings, django_capture_on_commit_callbacks
+    client, requester, desk_address, django_capture_on_commit_callbacks
 ):
-    settings.HELPDESK_BASE_URL = "https://mesa.example.mx"
     with django_capture_on_commit_callbacks(execute=True):
         ticket = ticket_open(
             requester=requester, subject="Sin acceso al ERP", description="No puedo entrar.", channel=Ticket.Channel.WEB

@@ -21,15 +21,10 @@ from tickets import services
 from tickets.links import link_check, link_spend, requester_url
 from tickets.models import Message, RequesterLink, Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk_address")]
 
 MEXICO = datetime.timezone(datetime.timedelta(hours=-6))
 CLOSED_AT = datetime.datetime(2025, 3, 10, 12, 0, tzinfo=MEXICO)
-
-
-@pytest.fixture(autouse=True)
-def _desk_address(settings):
-    settings.HELPDESK_BASE_URL = "https://mesa.example.mx"
 
 
 def a_link(ticket) -> str:
@@ -39,12 +34,8 @@ def a_link(ticket) -> str:
 
 def closed_ticket(requester, agent, when=None):
     """A ticket solved and closed at `when` (now if not given)."""
-    ticket = TicketFactory(requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent)
     with time_machine.travel(when or timezone.now(), tick=False):
-        services.ticket_solve(ticket=ticket, by=agent, solution="Listo.", resolution_code=Ticket.ResolutionCode.RESOLVED)
-        services.ticket_close(ticket=Ticket.objects.get(pk=ticket.pk), by=agent)
-    ticket.refresh_from_db()
-    return ticket
+        return TicketFactory(closed=True, requester=requester, assignee=agent)
 
 
 # The token ---------------------------------------------------------------------------

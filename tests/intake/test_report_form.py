@@ -1,6 +1,5 @@
 """The public report form (docs/process.md, «Intake and gatekeeping»): /reportar/, no login."""
 
-import base64
 import datetime
 import io
 import re
@@ -19,25 +18,12 @@ from django.utils import timezone
 from customers.models import Contact
 from intake.uploads import AttachmentLimitUploadHandler, check_files, display_name
 from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
+from tests.files import EXE, PNG
 from tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db
 
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64 + b"This program cannot be run in DOS mode."
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def module(db):
-    return ModuleFactory(name="Facturación")
 
 
 def form_data(**overrides):

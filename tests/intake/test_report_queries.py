@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from sla.models import ALWAYS_OPEN_CALENDAR_NAME, DEFAULT_TARGETS, Calendar, SLAPlan, SLATarget
-from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
-from tests.intake.test_report_form import PNG, form_data, upload
+from tests.factories import ContactFactory, SupportPolicyFactory
+from tests.files import PNG
+from tests.intake.test_report_form import form_data, upload
 from tickets.models import Attachment, Priority, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -39,19 +40,9 @@ def without_session(captured) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
 def _no_expiry(monkeypatch):
     """The process caches' copies do not expire during a test, however slow the machine."""
     monkeypatch.setattr("helpdesk.process_cache.time.monotonic", lambda: 1_000.0)
-
-
-@pytest.fixture
-def module(db):
-    return ModuleFactory(name="Facturación")
 
 
 def premium_plan() -> SLAPlan:

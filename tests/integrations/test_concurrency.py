@@ -3,21 +3,14 @@
 import json
 import threading
 
-import pytest
 from django.db import connection
 from django.test import Client
 
 from integrations.models import MonitoringAlert
+from tests.races import postgres_only
 from tickets.models import Message, Ticket
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent transactions need PostgreSQL; set DATABASE_URL=postgres://…",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = postgres_only("concurrent transactions need PostgreSQL; set DATABASE_URL=postgres://…")
 
 TIMEOUT = 20  # seconds
 

@@ -16,16 +16,12 @@ from notifications import services, tasks
 from notifications.models import OutgoingEmail
 from notifications.replies import new_message_id
 from notifications.services import email_flush_due, email_send
+from tests.races import postgres_only
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="ends the worker's PostgreSQL backend (pg_terminate_backend); set DATABASE_URL=postgres://…",
-    ),
-    # The sender's statements commit for real (autocommit), as in a worker.
-    pytest.mark.django_db(transaction=True),
-]
+# The sender's statements commit for real (autocommit), as in a worker.
+pytestmark = postgres_only(
+    "ends the worker's PostgreSQL backend (pg_terminate_backend); set DATABASE_URL=postgres://…"
+)
 
 OUTBOX_TABLE = '"notifications_outgoingemail"'
 

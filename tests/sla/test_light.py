@@ -134,12 +134,6 @@ def test_time_left_reads_in_days_hours_and_minutes(span, text):
 # The queue ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def sla_cells(client):
     html = client.get(QUEUE, {"vista": "todos"}).content.decode()
     return {row[1]: row[-1] for row in QueueRows(html).rows}, html

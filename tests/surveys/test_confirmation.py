@@ -335,8 +335,7 @@ def test_opening_any_link_records_nothing(solved, requester, agent, client):
 
 
 def _other_solved_ticket(requester, agent):
-    other = TicketFactory(requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent)
-    solve(other, agent)
+    other = TicketFactory(solved=True, requester=requester, assignee=agent)
     return SolutionConfirmation.objects.get(ticket=other)
 
 

@@ -47,18 +47,6 @@ def messages_of(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-@pytest.fixture
-def coordinator_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 # The list ------------------------------------------------------------------
 
 

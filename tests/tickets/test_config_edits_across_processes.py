@@ -6,22 +6,16 @@ import os
 import subprocess
 import sys
 
-import pytest
 from django.db import connection
 
 from tests.factories import ContactFactory, SupportPolicyFactory
 from tests.helpdesk.outages import redis_cache  # noqa: F401 - fixture
 from tests.helpdesk.processes import ROOT
+from tests.races import postgres_only
 from tickets.models import Impact, Priority, PriorityRule, Ticket, Urgency
 from tickets.services import ticket_open
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the other process must share the test database: PostgreSQL"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = postgres_only("the other process must share the test database: PostgreSQL")
 
 EDIT = (
     "from tickets.models import Impact, Priority, PriorityRule, Urgency\n"

@@ -14,12 +14,6 @@ URL = reverse("admin:tickets_ticket_phone_report")
 CHANGELIST = reverse("admin:tickets_ticket_changelist")
 
 
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def test_the_admin_entry_leads_to_the_workspace_phone_page(agent_client):
     """Calls are registered in the agents' workspace (tests/workspace/test_phone.py)."""
     response = agent_client.get(URL)

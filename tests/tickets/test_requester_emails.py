@@ -23,24 +23,9 @@ from tests.links import TOKEN, links_in, open_link
 from tickets.models import RequesterLink
 from tickets.models import Impact, Message, Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk_address")]
 
 NOTE = "Nota interna: el cliente debe tres facturas, no prometer fechas."
-
-
-@pytest.fixture(autouse=True)
-def _desk_address(settings):
-    settings.HELPDESK_BASE_URL = "https://mesa.example.mx"
-
-
-@pytest.fixture
-def ticket(requester, agent):
-    return TicketFactory(
-        requester=requester,
-        state=Ticket.State.IN_PROGRESS,
-        assignee=agent,
-        subject="No timbra la factura",
-    )
 
 
 def html_of(email) -> str:

@@ -70,23 +70,6 @@ def valid_arguments(name, *, other_agent):
     }.get(name, {})
 
 
-def ticket_in(state, *, assignee):
-    """A ticket in the given state, with the fields that state implies."""
-    now = timezone.now()
-    fields = {"state": state}
-    if state != S.OPEN:
-        fields.update(assignee=assignee, first_response_at=now)
-    if state == S.PENDING_VENDOR:
-        fields["vendor_name"] = "Telmex"
-    if state in (S.SOLVED, S.CLOSED):
-        fields.update(solution="Se reinició el servicio.", resolution_code=Ticket.ResolutionCode.RESOLVED, solved_at=now)
-    if state == S.CLOSED:
-        fields["closed_at"] = now
-    if state == S.CANCELLED:
-        fields.update(cancel_reason=Ticket.CancelReason.WITHDRAWN, cancelled_at=now)
-    return TicketFactory(**fields)
-
-
 def snapshot(ticket):
     ticket.refresh_from_db()
     return (ticket.state, ticket.assignee_id, ticket.changes.count(), ticket.messages.count())
@@ -99,7 +82,7 @@ def open_ticket(requester):
 
 @pytest.fixture
 def working_ticket(agent):
-    return ticket_in(S.IN_PROGRESS, assignee=agent)
+    return TicketFactory.row_in(S.IN_PROGRESS, assignee=agent)
 
 
 # The table -----------------------------------------------------------------
@@ -116,7 +99,7 @@ def working_ticket(agent):
 )
 def test_allowed_transition_moves_ticket_to_its_target(request, role, source, name, other_agent):
     actor = request.getfixturevalue(role)
-    ticket = ticket_in(source, assignee=actor)
+    ticket = TicketFactory.row_in(source, assignee=actor)
     target = ALLOWED[source, name]
 
     result = ticket_transition(ticket=ticket, name=name, by=actor, **valid_arguments(name, other_agent=other_agent))
@@ -134,7 +117,7 @@ def test_allowed_transition_moves_ticket_to_its_target(request, role, source, na
 
 @pytest.mark.parametrize(("source", "name"), sorted(pair for pair in ALLOWED if pair[1] in COORDINATOR_ONLY))
 def test_agent_may_not_assign_or_cancel(source, name, agent, other_agent):
-    ticket = ticket_in(source, assignee=agent)
+    ticket = TicketFactory.row_in(source, assignee=agent)
     before = snapshot(ticket)
 
     with pytest.raises(PermissionDenied):
@@ -147,7 +130,7 @@ def test_agent_may_not_assign_or_cancel(source, name, agent, other_agent):
 @pytest.mark.parametrize(("source", "name"), REFUSED)
 def test_refused_transition_leaves_ticket_and_history_untouched(request, role, source, name, other_agent):
     actor = request.getfixturevalue(role)
-    ticket = ticket_in(source, assignee=actor)
+    ticket = TicketFactory.row_in(source, assignee=actor)
     before = snapshot(ticket)
 
     if role == "agent" and name in COORDINATOR_ONLY:
@@ -340,7 +323,7 @@ def test_take_keeps_an_earlier_first_response(agent):
 
 
 def test_taking_a_ticket_someone_else_took_names_who(agent, other_agent):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=agent)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=agent)
 
     with pytest.raises(ValidationError) as refused:
         ticket_take(ticket=ticket, agent=other_agent)
@@ -399,7 +382,7 @@ def test_escalation_requires_a_reason(working_ticket, agent, reason):
 
 @pytest.mark.parametrize("state", [S.SOLVED, S.CLOSED, S.CANCELLED])
 def test_escalation_is_refused_once_solved_or_final(state, agent):
-    ticket = ticket_in(state, assignee=agent)
+    ticket = TicketFactory.row_in(state, assignee=agent)
 
     with pytest.raises(ValidationError) as refused:
         ticket_escalate(ticket=ticket, by=agent, reason="Requiere N2.")

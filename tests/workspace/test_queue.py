@@ -81,19 +81,8 @@ def link(response, rel):
 
 
 @pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
 def requester_contact(db):
     return ContactFactory(name="Rosa Solicitante", email="rosa@cliente.example.mx")
-
-
-@pytest.fixture
-def module(db):
-    return ModuleFactory(name="Facturación")
 
 
 def make(subject, *, requester=None, module=None, hours_ago=1, **fields):

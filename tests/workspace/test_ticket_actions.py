@@ -3,17 +3,16 @@ state and the user's role (one table for the POSTs and the buttons shown), what 
 does, what a refusal looks like (the reason, the typed text kept, never a 500), and two
 agents taking one ticket at once."""
 
-import base64
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import SupportLevel
 from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory, TicketFactory, UserFactory
+from tests.files import PNG
 from tests.races import POSTGRES_ONLY, race
 from tests.links import follow_page
 from tickets.models import Impact, Message, Ticket, TicketChange, Urgency
@@ -22,9 +21,6 @@ from tickets.services import ticket_open, ticket_solve, ticket_take
 pytestmark = pytest.mark.django_db
 
 S = Ticket.State
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
 
 ACTIONS = [
     "take",
@@ -66,11 +62,6 @@ def expected(state, action, role) -> int:
     return 302 if action in ALLOWED_BY_STATE[state] else 409
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def url(action, ticket) -> str:
     return reverse(f"workspace:ticket-{action}", args=[ticket.pk])
 
@@ -81,25 +72,6 @@ def page(ticket) -> str:
 
 def png(name="captura.png"):
     return SimpleUploadedFile(name, PNG, content_type="image/png")
-
-
-def ticket_in(state, *, assignee, **fields):
-    """A ticket in `state` with the fields that state implies."""
-    now = timezone.now()
-    values = {"state": state, "module": ModuleFactory()}
-    if state != S.OPEN:
-        values.update(assignee=assignee, first_response_at=now)
-    if state == S.PENDING_VENDOR:
-        values["vendor_name"] = "Telmex"
-    if state in (S.SOLVED, S.CLOSED):
-        values.update(
-            solution="Se reinició el servicio.", resolution_code=Ticket.ResolutionCode.RESOLVED, solved_at=now
-        )
-    if state == S.CLOSED:
-        values["closed_at"] = now
-    if state == S.CANCELLED:
-        values.update(cancel_reason=Ticket.CancelReason.WITHDRAWN, cancelled_at=now)
-    return TicketFactory(**{**values, **fields})
 
 
 def valid_post(action, ticket, *, new_assignee):
@@ -168,7 +140,7 @@ def new_assignee(db):
 @pytest.mark.parametrize("state", list(ALLOWED_BY_STATE))
 def test_action_is_allowed_or_refused_by_state_and_role(request, client, state, action, role, holder, new_assignee):
     user = request.getfixturevalue(role)
-    ticket = ticket_in(state, assignee=holder)
+    ticket = TicketFactory.row_in(state, assignee=holder)
     before = fingerprint(ticket)
     client.force_login(user)
 
@@ -187,7 +159,7 @@ def test_action_is_allowed_or_refused_by_state_and_role(request, client, state, 
 @pytest.mark.parametrize("state", list(ALLOWED_BY_STATE))
 def test_buttons_shown_match_the_table(request, client, state, role, holder):
     user = request.getfixturevalue(role)
-    ticket = ticket_in(state, assignee=holder)
+    ticket = TicketFactory.row_in(state, assignee=holder)
     client.force_login(user)
 
     response = client.get(page(ticket))
@@ -198,7 +170,7 @@ def test_buttons_shown_match_the_table(request, client, state, role, holder):
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_user_without_the_agent_role_may_do_nothing(client, action, new_assignee):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=new_assignee)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=new_assignee)
     before = fingerprint(ticket)
     client.force_login(UserFactory())
 
@@ -210,7 +182,7 @@ def test_user_without_the_agent_role_may_do_nothing(client, action, new_assignee
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_anonymous_post_is_sent_to_sign_in_and_changes_nothing(client, action, new_assignee):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=new_assignee)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=new_assignee)
     before = fingerprint(ticket)
 
     response = client.post(url(action, ticket), valid_post(action, ticket, new_assignee=new_assignee))
@@ -221,7 +193,7 @@ def test_anonymous_post_is_sent_to_sign_in_and_changes_nothing(client, action, n
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_get_to_an_action_changes_nothing(client, coordinator, action):
-    ticket = ticket_in(S.OPEN, assignee=None)
+    ticket = TicketFactory.row_in(S.OPEN, assignee=None)
     before = fingerprint(ticket)
     client.force_login(coordinator)
 
@@ -234,7 +206,7 @@ def test_get_to_an_action_changes_nothing(client, coordinator, action):
 
 @pytest.mark.parametrize("action", ["take", "note", "attach", "cancel"])
 def test_post_without_csrf_token_is_refused(coordinator, action):
-    ticket = ticket_in(S.OPEN, assignee=None)
+    ticket = TicketFactory.row_in(S.OPEN, assignee=None)
     before = fingerprint(ticket)
     client = Client(enforce_csrf_checks=True)
     client.force_login(coordinator)
@@ -252,7 +224,7 @@ def test_action_on_an_unknown_ticket_is_not_found(client, agent):
 
 
 def test_escalate_is_absent_at_n3_and_refused(client, agent):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=agent, level=SupportLevel.N3)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=agent, level=SupportLevel.N3)
     before = fingerprint(ticket)
     client.force_login(agent)
 
@@ -294,7 +266,7 @@ def test_taking_a_ticket_someone_else_took_first_says_who(client, agent, other_a
 
 
 def test_coordinator_assigns_an_open_ticket_which_starts_it(client, coordinator, new_assignee):
-    ticket = ticket_in(S.OPEN, assignee=None)
+    ticket = TicketFactory.row_in(S.OPEN, assignee=None)
     client.force_login(coordinator)
 
     response = client.post(url("assign", ticket), {"assignee": new_assignee.pk}, follow=True)
@@ -306,7 +278,7 @@ def test_coordinator_assigns_an_open_ticket_which_starts_it(client, coordinator,
 
 @pytest.mark.parametrize("state", [S.IN_PROGRESS, S.PENDING_USER, S.PENDING_VENDOR])
 def test_coordinator_reassigns_a_worked_ticket_which_keeps_its_state(client, coordinator, holder, new_assignee, state):
-    ticket = ticket_in(state, assignee=holder)
+    ticket = TicketFactory.row_in(state, assignee=holder)
     client.force_login(coordinator)
 
     client.post(url("assign", ticket), {"assignee": new_assignee.pk})
@@ -318,7 +290,7 @@ def test_coordinator_reassigns_a_worked_ticket_which_keeps_its_state(client, coo
 
 
 def test_assigning_to_someone_who_is_not_an_agent_is_refused_with_the_choice_kept(client, coordinator):
-    ticket = ticket_in(S.OPEN, assignee=None)
+    ticket = TicketFactory.row_in(S.OPEN, assignee=None)
     stranger = UserFactory()
     client.force_login(coordinator)
 
@@ -330,7 +302,9 @@ def test_assigning_to_someone_who_is_not_an_agent_is_refused_with_the_choice_kep
 
 
 def test_classify_recomputes_the_priority_and_says_it(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder, urgency=Urgency.MEDIUM, impact=Impact.UNASSESSED, priority=3)
+    ticket = TicketFactory.row_in(
+        S.IN_PROGRESS, assignee=holder, urgency=Urgency.MEDIUM, impact=Impact.UNASSESSED, priority=3
+    )
     client.force_login(agent)
 
     response = client.post(
@@ -349,7 +323,7 @@ def test_classify_recomputes_the_priority_and_says_it(client, agent, holder):
 
 
 def test_classify_moves_the_ticket_to_another_module(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     other_module = ModuleFactory(name="Nómina")
     client.force_login(agent)
 
@@ -365,7 +339,7 @@ def test_classify_moves_the_ticket_to_another_module(client, agent, holder):
 
 
 def test_an_assessed_impact_is_changed_not_cleared(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder, impact=Impact.MEDIUM)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder, impact=Impact.MEDIUM)
     before = fingerprint(ticket)
     client.force_login(agent)
 
@@ -383,7 +357,7 @@ def test_an_assessed_impact_is_changed_not_cleared(client, agent, holder):
 
 
 def test_reply_with_a_file_reaches_the_requesters_page(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     client.force_login(agent)
 
     response = client.post(
@@ -405,7 +379,7 @@ def test_reply_with_a_file_reaches_the_requesters_page(client, agent, holder):
 
 
 def test_reply_is_the_first_response_of_an_open_ticket(client, agent):
-    ticket = ticket_in(S.OPEN, assignee=None)
+    ticket = TicketFactory.row_in(S.OPEN, assignee=None)
     client.force_login(agent)
 
     client.post(url("reply", ticket), {"body": "Lo revisamos enseguida."})
@@ -416,7 +390,7 @@ def test_reply_is_the_first_response_of_an_open_ticket(client, agent):
 
 
 def test_note_with_a_file_keeps_both_internal(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     client.force_login(agent)
 
     client.post(url("note", ticket), {"body": "Bitácora del servidor adjunta.", "files": [png("bitacora.png")]})
@@ -430,7 +404,7 @@ def test_note_with_a_file_keeps_both_internal(client, agent, holder):
 
 
 def test_internal_files_alone_are_marked_internal_and_hidden_from_the_requester(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     client.force_login(agent)
 
     response = client.post(
@@ -449,7 +423,7 @@ def test_internal_files_alone_are_marked_internal_and_hidden_from_the_requester(
 
 
 def test_public_files_travel_with_a_message_to_the_requester(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     client.force_login(agent)
 
     client.post(
@@ -462,7 +436,7 @@ def test_public_files_travel_with_a_message_to_the_requester(client, agent, hold
 
 
 def test_public_files_without_a_message_are_refused_with_the_choice_kept(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     before = fingerprint(ticket)
     client.force_login(agent)
 
@@ -477,7 +451,7 @@ def test_public_files_without_a_message_are_refused_with_the_choice_kept(client,
 
 
 def test_a_closed_ticket_only_takes_internal_files(client, agent, holder):
-    ticket = ticket_in(S.CLOSED, assignee=holder)
+    ticket = TicketFactory.row_in(S.CLOSED, assignee=holder)
     before = fingerprint(ticket)
     client.force_login(agent)
 
@@ -490,7 +464,7 @@ def test_a_closed_ticket_only_takes_internal_files(client, agent, holder):
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused_and_the_text_kept(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     before = fingerprint(ticket)
     client.force_login(agent)
     fake = SimpleUploadedFile("factura.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
@@ -507,7 +481,7 @@ def test_a_file_that_is_not_what_it_claims_is_refused_and_the_text_kept(client, 
 def test_files_over_the_body_limit_get_413_and_the_text_kept(client, agent, holder, settings):
     settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = 1024
     settings.HELPDESK_MAX_ATTACHMENT_BYTES = 1024
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     before = fingerprint(ticket)
     client.force_login(agent)
     big = SimpleUploadedFile("grande.png", PNG + b"\x00" * (2 * 1024 * 1024), content_type="image/png")
@@ -520,7 +494,7 @@ def test_files_over_the_body_limit_get_413_and_the_text_kept(client, agent, hold
 
 
 def test_pending_user_sends_the_question_and_resume_brings_it_back(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     client.force_login(agent)
 
     client.post(url("wait-user", ticket), {"message": "¿Desde qué equipo se conecta?"})
@@ -534,7 +508,7 @@ def test_pending_user_sends_the_question_and_resume_brings_it_back(client, agent
 
 
 def test_pending_user_without_a_question_is_refused(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     before = fingerprint(ticket)
     client.force_login(agent)
 
@@ -546,7 +520,7 @@ def test_pending_user_without_a_question_is_refused(client, agent, holder):
 
 
 def test_pending_vendor_records_the_vendor_and_needs_its_name(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=holder)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=holder)
     client.force_login(agent)
 
     refused = client.post(
@@ -569,7 +543,7 @@ def test_pending_vendor_records_the_vendor_and_needs_its_name(client, agent, hol
 
 def test_escalate_raises_the_level_and_may_hand_over_to_a_specialist(client, agent):
     specialty = SpecialtyFactory(name="Bases de datos")
-    ticket = ticket_in(S.IN_PROGRESS, assignee=agent, module=ModuleFactory(specialty=specialty))
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=agent, module=ModuleFactory(specialty=specialty))
     expert = AgentFactory(first_name="Eva", last_name="Experta", profile=[specialty], profile__level=SupportLevel.N2)
     AgentFactory(first_name="Nico", last_name="Novato", profile=[specialty], profile__level=SupportLevel.N1)
     client.force_login(agent)
@@ -589,7 +563,7 @@ def test_escalate_raises_the_level_and_may_hand_over_to_a_specialist(client, age
 
 
 def test_escalate_without_a_reason_is_refused(client, agent):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=agent)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=agent)
     before = fingerprint(ticket)
     client.force_login(agent)
 
@@ -601,7 +575,7 @@ def test_escalate_without_a_reason_is_refused(client, agent):
 
 
 def test_solve_needs_a_resolution_code_and_keeps_the_solution_typed(client, agent):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=agent)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=agent)
     before = fingerprint(ticket)
     client.force_login(agent)
 
@@ -621,7 +595,7 @@ def test_solve_needs_a_resolution_code_and_keeps_the_solution_typed(client, agen
 
 @pytest.mark.parametrize("code", [Ticket.ResolutionCode.WORKAROUND, Ticket.ResolutionCode.FALSE_INCIDENT])
 def test_solve_records_the_solution_and_its_code(client, agent, code):
-    ticket = ticket_in(S.PENDING_VENDOR, assignee=agent)
+    ticket = TicketFactory.row_in(S.PENDING_VENDOR, assignee=agent)
     client.force_login(agent)
 
     client.post(url("solve", ticket), {"solution": "Capacitación sobre el módulo.", "resolution_code": code})
@@ -697,7 +671,7 @@ def test_cancel_offers_the_possible_duplicates_references(client, coordinator, r
 
 
 def test_refusal_after_someone_changed_the_ticket_is_a_conflict_with_the_text_kept(client, agent, other_agent):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=agent)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=agent)
     client.force_login(agent)
     client.get(page(ticket))  # Ana sees it in progress…
     ticket_solve(
@@ -752,7 +726,7 @@ FORM_ACTIONS = ["assign", "classify", "reply", "note", "attach", "wait-user", "w
 @pytest.mark.parametrize("action", FORM_ACTIONS)
 def test_an_action_with_fields_is_folded_in_the_page_and_its_form_comes_on_opening(client, coordinator, action):
     state = next(state for state, allowed in ALLOWED_BY_STATE.items() if action in allowed)
-    ticket = ticket_in(state, assignee=coordinator)
+    ticket = TicketFactory.row_in(state, assignee=coordinator)
     client.force_login(coordinator)
 
     html = client.get(page(ticket)).content.decode()
@@ -768,7 +742,7 @@ def test_an_action_with_fields_is_folded_in_the_page_and_its_form_comes_on_openi
 
 
 def test_without_javascript_an_action_opens_as_a_page_that_posts_to_the_same_address(client, agent, holder):
-    ticket = ticket_in(S.IN_PROGRESS, assignee=agent)
+    ticket = TicketFactory.row_in(S.IN_PROGRESS, assignee=agent)
     client.force_login(agent)
 
     response = client.get(url("reply", ticket))
@@ -781,7 +755,7 @@ def test_without_javascript_an_action_opens_as_a_page_that_posts_to_the_same_add
 
 @pytest.mark.parametrize("htmx, status", [(False, 409), (True, 200)])
 def test_opening_an_action_the_ticket_no_longer_allows_says_so(client, agent, htmx, status):
-    ticket = ticket_in(S.CLOSED, assignee=agent)
+    ticket = TicketFactory.row_in(S.CLOSED, assignee=agent)
     client.force_login(agent)
 
     response = client.get(url("solve", ticket), headers={"HX-Request": "true"} if htmx else {})
@@ -793,7 +767,7 @@ def test_opening_an_action_the_ticket_no_longer_allows_says_so(client, agent, ht
 
 
 def test_an_agent_cannot_open_the_assignment_form(client, agent):
-    ticket = ticket_in(S.OPEN, assignee=None)
+    ticket = TicketFactory.row_in(S.OPEN, assignee=None)
     client.force_login(agent)
 
     response = client.get(url("assign", ticket), headers={"HX-Request": "true"})
@@ -803,7 +777,7 @@ def test_an_agent_cannot_open_the_assignment_form(client, agent):
 
 
 def test_opening_a_form_needs_the_agent_role(client, action="reply"):
-    ticket = ticket_in(S.OPEN, assignee=None)
+    ticket = TicketFactory.row_in(S.OPEN, assignee=None)
 
     assert client.get(url(action, ticket)).status_code == 302
     client.force_login(UserFactory())

@@ -2,7 +2,6 @@
 attachments streamed by a view that checks, possible duplicates, the guidance panel,
 access, escaping, dates in the desk's time zone and a constant number of queries."""
 
-import base64
 import datetime
 import re
 
@@ -23,6 +22,7 @@ from tests.factories import (
     TicketFactory,
     UserFactory,
 )
+from tests.files import PNG
 from tests.links import follow_page
 from tickets.models import Attachment, Impact, Message, Ticket, TicketChange, Urgency
 from tickets.services import record_change
@@ -30,15 +30,6 @@ from workspace import guidance as guidance_module
 from workspace.guidance import GUIDE_QUESTIONS, similar_solved_tickets
 
 pytestmark = pytest.mark.django_db
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def page(ticket) -> str:
