@@ -318,7 +318,7 @@ AXES_FAILURE_LIMIT = HELPDESK_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(seconds=HELPDESK_LOGIN_LOCKOUT_SECONDS)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "helpdesk.ratelimits.axes_username"
-AXES_CLIENT_IP_CALLABLE = "helpdesk.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.client_ip.client_address"
 AXES_LOCKOUT_CALLABLE = "helpdesk.views.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Attempts refused while paused neither count nor extend the pause.
