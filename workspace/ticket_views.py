@@ -15,7 +15,7 @@ from typing import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from accounts.models import SupportLevel
 from intake.uploads import attachment_limits, limit_uploads
 from sla.display import business_duration_text, sla_light
 from surveys.timeline import ticket_loop_events
+from tickets.downloads import attachment_download
 from tickets.models import Message, Priority, Ticket, TicketChange
 from tickets.services import (
     TicketConflict,
@@ -557,11 +558,7 @@ def ticket_attachment(request, pk: int, attachment_id: int):
     download that the browser neither sniffs nor runs."""
     ticket = ticket_for_agent(request, pk, Ticket.objects.only("pk"))
     found = get_object_or_404(ticket.attachments, pk=attachment_id)
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("El archivo ya no está disponible.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=found.original_name, content_type=found.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response = attachment_download(found)
+    if response is None:
+        raise Http404(_("El archivo ya no está disponible."))
     return response
