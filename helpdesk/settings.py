@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's widget templates, for the project's form renderer (FORM_RENDERER).
+    "django.forms",
     "django_htmx",
     "template_partials",
     "django_celery_beat",
@@ -97,6 +99,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form field is drawn by one template, templates/forms/field.html.
+FORM_RENDERER = "helpdesk.forms.FormRenderer"
 
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 
