@@ -456,7 +456,7 @@ def _action_form_page(request, ticket: Ticket, action: Action):
         "show_all_agents": request.GET.get("agentes") == "todos",
         "nav": "queue",
     }
-    template = "workspace/_ticket_action_form.html" if request.htmx else "workspace/ticket_action.html"
+    template = "workspace/ticket_detail.html#action-form" if request.htmx else "workspace/ticket_action.html"
     with timezone.override(settings.TIME_ZONE):
         return render(request, template, context, status=200 if allowed or request.htmx else 409)
 
@@ -487,8 +487,8 @@ def ticket_possible_duplicates(request, pk: int):
 
 
 PART_FRAGMENTS = {
-    "guidance": "workspace/_ticket_guidance.html",
-    "duplicates": "workspace/_ticket_possible_duplicates.html",
+    "guidance": "workspace/ticket_detail.html#guidance",
+    "duplicates": "workspace/ticket_detail.html#possible-duplicates",
 }
 
 
