@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's widget templates, for the project's form renderer (FORM_RENDERER).
+    "django.forms",
     "django_htmx",
     "template_partials",
     "django_celery_beat",
@@ -100,6 +102,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form field is drawn by one template, templates/forms/field.html.
+FORM_RENDERER = "helpdesk.forms.FormRenderer"
 
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 
@@ -320,7 +325,7 @@ AXES_FAILURE_LIMIT = HELPDESK_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(seconds=HELPDESK_LOGIN_LOCKOUT_SECONDS)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "helpdesk.ratelimits.axes_username"
-AXES_CLIENT_IP_CALLABLE = "helpdesk.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.client_ip.client_address"
 AXES_LOCKOUT_CALLABLE = "helpdesk.views.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Attempts refused while paused neither count nor extend the pause.

@@ -9,13 +9,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tickets.downloads import attachment_download
 from tickets.link_views import link_open
 from tickets.links import requester_page, ticket_in_scope, ticket_path
 from tickets.models import Attachment, Message, RequesterLink, Ticket
@@ -126,16 +126,7 @@ def attachment(request, reference, attachment_id):
     if ticket is None:
         return _not_found(request)
     found = _public_attachments().filter(ticket=ticket, pk=attachment_id).first()
-    if found is None:
+    response = attachment_download(found) if found is not None else None
+    if response is None:
         return _not_found(request, attachment=True)
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        return _not_found(request, attachment=True)
-    response = FileResponse(
-        handle, as_attachment=True, filename=found.original_name, content_type=found.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Even if a browser renders it, it runs nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from helpdesk.clients import client_address
+from helpdesk.client_ip import client_address
 from helpdesk.ratelimits import limit_hit, limit_reached
 from tickets.links import requester_page, scope_grant
 from tickets.models import Ticket

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.admin import ReadOnlyAdminMixin
+
 from .models import Integration, MonitoringAlert
 
 
@@ -42,18 +44,9 @@ class IntegrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonitoringAlert)
-class MonitoringAlertAdmin(admin.ModelAdmin):
+class MonitoringAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["external_id", "integration", "ticket", "repeat_count", "created_at", "updated_at"]
     list_filter = [("integration", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["integration", "ticket"]
     search_fields = ["external_id", "ticket__reference", "integration__name"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

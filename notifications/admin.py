@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from helpdesk.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import OutgoingEmail
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The outbox, read-only: what was sent, to whom, and what is stuck and why."""
 
     list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at", "ticket"]
@@ -36,15 +38,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "body_html",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request):
         return request.user.has_perm("notifications.change_outgoingemail")

@@ -6,41 +6,35 @@ HELPDESK_SUPPORT_EMAIL), and every outgoing email a Message-ID of 128 random bit
 its outbox row keeps. Inbound mail (intake/email.py) threads into a ticket only through
 one of the two: From can be forged and references are sequential.
 
-The signature is an HMAC-SHA256 of the ticket's id under SECRET_KEY with its own salt,
-cut to 128 bits and written in lower-case base32, so that a mail server that changes
-the case of an address does not break it. It does not expire: a requester may answer
-an old email while the ticket is in course (a reply to a closed or cancelled ticket
-opens a new one anyway); rotating SECRET_KEY revokes every address, and keeping the old
-key in SECRET_KEY_FALLBACKS keeps them working meanwhile.
+The signature (helpdesk.tokens) is an HMAC-SHA256 of the ticket's id under SECRET_KEY
+with its own salt, cut to 128 bits and written in lower-case base32, so that a mail
+server that changes the case of an address does not break it. It does not expire: a
+requester may answer an old email while the ticket is in course (a reply to a closed or
+cancelled ticket opens a new one anyway); rotating SECRET_KEY revokes every address, and
+keeping the old key in SECRET_KEY_FALLBACKS keeps them working meanwhile.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.utils.crypto import constant_time_compare, salted_hmac
+
+from helpdesk.tokens import signature, signature_matches
 
 from .models import OutgoingEmail
 
 SALT = "notifications.replies.reply-address"
-SIGNATURE_BYTES = 16  # 128 bits
 # "<local>+<ticket id>-<26 base32 characters>": the token is the part after the last "+".
 TOKEN_RE = re.compile(r"^(\d{1,18})-([a-z2-7]{26})$")
-
-
-def _signature(ticket_id: int, secret: str) -> str:
-    digest = salted_hmac(SALT, str(ticket_id), secret=secret, algorithm="sha256").digest()[:SIGNATURE_BYTES]
-    return base64.b32encode(digest).decode("ascii").rstrip("=").lower()
 
 
 def reply_address(ticket_id: int) -> str:
     """The address a reply about this ticket is sent to (Reply-To of its emails)."""
     local, _at, domain = settings.HELPDESK_SUPPORT_EMAIL.strip().rpartition("@")
-    return f"{local}+{ticket_id}-{_signature(ticket_id, settings.SECRET_KEY)}@{domain}"
+    return f"{local}+{ticket_id}-{signature(str(ticket_id), salt=SALT)}@{domain}"
 
 
 def ticket_id_from_reply_address(address: str) -> int | None:
@@ -54,11 +48,8 @@ def ticket_id_from_reply_address(address: str) -> int | None:
     match = TOKEN_RE.match(local.rpartition("+")[2])
     if match is None:
         return None
-    ticket_id, signature = int(match[1]), match[2]
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    # Every key is tried, so the time taken does not tell which one matched.
-    valid = [constant_time_compare(signature, _signature(ticket_id, key)) for key in keys]
-    return ticket_id if any(valid) else None
+    ticket_id = int(match[1])
+    return ticket_id if signature_matches(str(ticket_id), match[2], salt=SALT) else None
 
 
 def message_id_domain() -> str:

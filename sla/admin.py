@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.admin import ReadOnlyAdminMixin
+
 from .models import (
     DEFAULT_TARGETS,
     BusinessHours,
@@ -242,7 +244,7 @@ class SLAPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(SLAEvent)
-class SLAEventAdmin(admin.ModelAdmin):
+class SLAEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Warnings and breaches as the sweep recorded them: a record, never edited by hand."""
 
     list_display = ["ticket", "clock", "kind", "at", "due", "notified", "escalated", "recorded_at"]
@@ -251,12 +253,3 @@ class SLAEventAdmin(admin.ModelAdmin):
     search_fields = ["^ticket__reference"]
     date_hierarchy = "at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

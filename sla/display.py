@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from tickets.models import SLAState, Ticket
 
+from .models import SLAEvent
+
 # The light's colour, for the CSS class (the words carry the meaning too).
 COLOURS = {SLAState.ON_TIME: "green", SLAState.AT_RISK: "yellow", SLAState.BREACHED: "red"}
 
@@ -98,3 +100,18 @@ def sla_light(ticket: Ticket, now: datetime.datetime) -> Light:
             return _light("met", "green", _("Resuelto a tiempo"), due=ticket.resolution_due)
         return _light("missed", "red", _("Resuelto fuera de plazo"), due=ticket.resolution_due)
     return _light("", "", _("Sin plazo"))
+
+
+def sla_event_sentence(event: SLAEvent) -> str:
+    """The one sentence that says what an SLAEvent was (the ticket's timeline and the
+    alert emails both write it), with its deadline in the current time zone:
+    "Venció el plazo de resolución: 16 de junio de 2025 a las 16:30."."""
+    due = formats.date_format(timezone.localtime(event.due), "DATETIME_FORMAT")
+    first_response = event.clock == SLAEvent.Clock.FIRST_RESPONSE
+    if event.kind == SLAEvent.Kind.BREACH:
+        if first_response:
+            return _("Venció el plazo de primera respuesta: %(due)s.") % {"due": due}
+        return _("Venció el plazo de resolución: %(due)s.") % {"due": due}
+    if first_response:
+        return _("El plazo de primera respuesta vence el %(due)s.") % {"due": due}
+    return _("El plazo de resolución vence el %(due)s.") % {"due": due}

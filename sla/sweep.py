@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import COORDINATOR_GROUP, SupportLevel, User
@@ -43,6 +43,7 @@ from notifications.services import email_queue
 from tickets.models import Priority, Ticket
 from tickets.services import agent_ticket_url, ticket_escalate
 
+from .display import sla_event_sentence
 from .models import SLAEvent, SLAPlan
 from .services import BREACH, alarms_passed, next_check, write_columns
 
@@ -113,21 +114,7 @@ class Alert:
     def describe(self, priority_labels: dict, state_labels: dict) -> None:
         """Call in the emails' language and time zone."""
         self.url = agent_ticket_url(self.ticket)
-        due = formats.date_format(timezone.localtime(self.event.due), "DATETIME_FORMAT")
-        first_response = self.event.clock == SLAEvent.Clock.FIRST_RESPONSE
-        if self.is_breach:
-            sentence = (
-                _("Venció el plazo de primera respuesta: %(due)s.")
-                if first_response
-                else _("Venció el plazo de resolución: %(due)s.")
-            )
-        else:
-            sentence = (
-                _("El plazo de primera respuesta vence el %(due)s.")
-                if first_response
-                else _("El plazo de resolución vence el %(due)s.")
-            )
-        self.sentence = sentence % {"due": due}
+        self.sentence = sla_event_sentence(self.event)
         labels = {
             "priority": priority_labels.get(self.ticket.priority, self.ticket.priority),
             "state": state_labels.get(self.ticket.state, self.ticket.state),

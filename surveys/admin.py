@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.admin import ReadOnlyAdminMixin
+
 from .models import SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
 
 
@@ -30,19 +32,10 @@ class SurveySettingsAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:surveys_surveysettings_add"))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Records written by the requester's answers and the beat job: looked at, never edited."""
 
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SolutionConfirmation)

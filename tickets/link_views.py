@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from helpdesk.clients import client_address
+from helpdesk.client_ip import client_address
 
 from .links import (
     in_scope,

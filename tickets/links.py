@@ -3,8 +3,9 @@
 Every email to the requester carries its own links, made when the email is rendered
 (`requester_url`). A link's token is a random selector and a random 256-bit secret; the
 desk keeps the selector and the secret's SHA-256 hash, and compares hashes in constant
-time. A link is spent the first time a browser opens it: the page asks for one click
-(a POST, so an email scanner that only fetches the link spends nothing), the token is
+time (helpdesk.tokens makes and checks them). A link is spent the first time a browser
+opens it: the page asks for one click (a POST, so an email scanner that only fetches the
+link spends nothing), the token is
 marked used atomically, the browser's session is allowed to see that ticket (the
 "scope", a list of ticket ids in the session, not a login), and it is redirected to an
 address without the secret (`/seguimiento/INC-000123/`). Whatever an access log or a
@@ -19,20 +20,17 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
-import hmac
 import logging
-import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.ratelimits import limit_hit
+from helpdesk.tokens import legacy_signed_value, token_issue, token_matches, token_selector
 from notifications.services import email_queue
 
 from .models import RequesterLink, Ticket
@@ -40,9 +38,6 @@ from .models import RequesterLink, Ticket
 logger = logging.getLogger(__name__)
 
 SCOPE_SESSION_KEY = "requester_tickets"
-# base64url of 9 random bytes (lookup only) and of 32 random bytes (the secret).
-SELECTOR_BYTES, SECRET_BYTES = 9, 32
-TOKEN_MAX_LENGTH = 100
 
 Purpose = RequesterLink.Purpose
 
@@ -68,18 +63,13 @@ def links_open(ticket: Ticket, now: datetime.datetime | None = None) -> bool:
 # Tokens -----------------------------------------------------------------------------
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def link_create(*, ticket: Ticket, purpose: str, target_id: int | None = None) -> str:
-    """A new link's token; only its hash is stored."""
-    selector = secrets.token_urlsafe(SELECTOR_BYTES)
-    secret = secrets.token_urlsafe(SECRET_BYTES)
+    """A new link's token; only its hash is stored (helpdesk.tokens)."""
+    issued = token_issue()
     RequesterLink.objects.create(
-        ticket=ticket, purpose=purpose, target_id=target_id, selector=selector, secret_hash=_hash(secret)
+        ticket=ticket, purpose=purpose, target_id=target_id, selector=issued.selector, secret_hash=issued.secret_hash
     )
-    return f"{selector}.{secret}"
+    return issued.token
 
 
 @dataclass(frozen=True)
@@ -100,11 +90,11 @@ INVALID = LinkCheck("invalid")
 def link_check(token: str, *, purpose: str, reference: str | None = None) -> LinkCheck:
     """Look a token up without spending it. A token of another purpose, or named with
     another ticket's reference, is invalid."""
-    selector, dot, secret = (token or "").partition(".")
-    if not dot or not selector or not secret or len(token) > TOKEN_MAX_LENGTH:
+    selector = token_selector(token)
+    if selector is None:
         return _legacy_check(token, purpose=purpose)
     link = RequesterLink.objects.select_related("ticket").filter(selector=selector).first()
-    if link is None or not hmac.compare_digest(link.secret_hash, _hash(secret)):
+    if link is None or not token_matches(token, link.secret_hash):
         return INVALID
     if link.purpose != purpose or (reference is not None and link.ticket.reference != reference):
         return INVALID
@@ -122,11 +112,8 @@ LEGACY_SALT = "tickets.requester-link"
 
 
 def _legacy_check(token: str, *, purpose: str) -> LinkCheck:
-    if purpose != Purpose.FOLLOW or not token or len(token) > TOKEN_MAX_LENGTH:
-        return INVALID
-    try:
-        value = signing.Signer(salt=LEGACY_SALT).unsign(token)
-    except signing.BadSignature:
+    value = legacy_signed_value(token, salt=LEGACY_SALT) if purpose == Purpose.FOLLOW else None
+    if value is None:
         return INVALID
     ticket = Ticket.objects.filter(pk=int(value)).first() if value.isdigit() else None
     if ticket is None:

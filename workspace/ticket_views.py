@@ -15,7 +15,7 @@ from typing import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from accounts.models import SupportLevel
 from intake.uploads import attachment_limits, limit_uploads
 from sla.display import business_duration_text, sla_light
 from surveys.timeline import ticket_loop_events
+from tickets.downloads import attachment_download
 from tickets.models import Message, Priority, Ticket, TicketChange
 from tickets.services import (
     TicketConflict,
@@ -455,7 +456,7 @@ def _action_form_page(request, ticket: Ticket, action: Action):
         "show_all_agents": request.GET.get("agentes") == "todos",
         "nav": "queue",
     }
-    template = "workspace/_ticket_action_form.html" if request.htmx else "workspace/ticket_action.html"
+    template = "workspace/ticket_detail.html#action-form" if request.htmx else "workspace/ticket_action.html"
     with timezone.override(settings.TIME_ZONE):
         return render(request, template, context, status=200 if allowed or request.htmx else 409)
 
@@ -486,8 +487,8 @@ def ticket_possible_duplicates(request, pk: int):
 
 
 PART_FRAGMENTS = {
-    "guidance": "workspace/_ticket_guidance.html",
-    "duplicates": "workspace/_ticket_possible_duplicates.html",
+    "guidance": "workspace/ticket_detail.html#guidance",
+    "duplicates": "workspace/ticket_detail.html#possible-duplicates",
 }
 
 
@@ -557,11 +558,7 @@ def ticket_attachment(request, pk: int, attachment_id: int):
     download that the browser neither sniffs nor runs."""
     ticket = ticket_for_agent(request, pk, Ticket.objects.only("pk"))
     found = get_object_or_404(ticket.attachments, pk=attachment_id)
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("El archivo ya no está disponible.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=found.original_name, content_type=found.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response = attachment_download(found)
+    if response is None:
+        raise Http404(_("El archivo ya no está disponible."))
     return response

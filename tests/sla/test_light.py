@@ -232,9 +232,9 @@ def test_sla_events_are_in_the_timeline(agent_client, desk, customer, agent, coo
     texts = [" ".join(re.sub(r"<[^>]+>", " ", entry).split()) for entry in entries]
     assert texts == [
         "Nivel de servicio (SLA) · 16 de junio de 2025 a las 14:30 "
-        "Aviso: el plazo de resolución vence el 16 de junio de 2025 a las 16:30. Se avisó por correo.",
+        "El plazo de resolución vence el 16 de junio de 2025 a las 16:30. Se avisó por correo.",
         "Nivel de servicio (SLA) · 16 de junio de 2025 a las 16:30 "
-        "Venció el plazo de resolución (16 de junio de 2025 a las 16:30). Se avisó por correo.",
+        "Venció el plazo de resolución: 16 de junio de 2025 a las 16:30. Se avisó por correo.",
     ]
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from helpdesk.clients import client_address
+from helpdesk.client_ip import client_address
 from tests.intake.test_report_form import form_data
 from tickets.models import Ticket
 
