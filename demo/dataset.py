@@ -1,14 +1,16 @@
-"""`python manage.py generate_dataset --tickets 1000000`: a large synthetic dataset to
-measure the workspace (issue 4) and the SLA sweep (issue 5) at realistic sizes.
+"""The benchmarks' synthetic desk (`manage.py generate_dataset --tickets 1000000`): a
+large dataset to measure the agents' workspace and the SLA sweep at realistic sizes
+(benchmarks/README.md).
 
 What it makes, for N tickets:
-- the catalog of load_demo (specialties and modules), several organizations with a policy
-  in force and one without any, hundreds of contacts (a few unauthorized), ~30 agents with
-  profiles (levels N1–N3, specialties) in the Agente group and two coordinators;
+- the demo's catalog (specialties and modules, demo/content.py), several organizations
+  with a policy in force and one without any, hundreds of contacts (a few unauthorized),
+  ~30 agents with profiles (levels N1–N3, specialties) in the Agente group and two
+  coordinators;
 - N tickets spread over years of created_at (more in recent years, business hours,
   weekdays), exactly 10 % not final (open, in progress, pending user/vendor, solved: the
   recent ones mostly) and the rest closed or cancelled; priorities weighted like a real
-  desk (few critical, many low and medium); texts, solutions and vendors from load_demo's
+  desk (few critical, many low and medium); texts, solutions and vendors from the demo's
   stories; references as Ticket.build_reference makes them;
 - 1–6 messages per ticket (public replies, internal notes, requester messages) and the
   history rows (TicketChange) the services would have written for the ticket's state.
@@ -43,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -51,7 +53,7 @@ from django.utils import timezone, translation
 from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
 from catalog.models import Module, Specialty
 from customers.models import Contact, Organization, SupportPolicy
-from tickets.management.commands.load_demo import (
+from demo.content import (
     CUSTOMERS,
     ESCALATE_N2,
     ESCALATE_N3,
@@ -315,7 +317,7 @@ class Planner:
         return keys[bisect.bisect_right(cumulative, self.rng.random() * cumulative[-1])]
 
     def _stories(self) -> dict:
-        """load_demo's stories grouped by (monitoring, priority)."""
+        """The demo's stories grouped by (monitoring, priority)."""
         groups, vendor = {}, []
         for monitoring, templates in ((False, TEMPLATES), (True, MONITORING_TEMPLATES)):
             for module, stories in templates.items():
@@ -720,31 +722,15 @@ class Planner:
         )  # fmt: skip
 
 
-class Command(BaseCommand):
-    help = (
-        "Genera un conjunto de datos sintético y grande para medir el rendimiento (N tickets con mensajes e "
-        "historial; 10 % sin finalizar). Herramienta de pruebas: escribe el estado de los tickets directamente, "
-        "sin la máquina de estados ni los servicios (FSMField protegido), lo que solo es aceptable para datos "
-        "sintéticos. Nunca la use con datos reales: exige DEBUG=1 o --yes, y se niega si ya hay tickets salvo "
-        "con --append."
-    )
+class DatasetGenerator:
+    """Writes the dataset, its progress and a summary to `stdout` (a management
+    command's output, styled by `style`)."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--tickets", type=int, default=100_000, help="Cuántos tickets generar (100000).")
-        parser.add_argument("--not-final", type=float, default=NOT_FINAL_SHARE,
-                            help="Proporción de tickets sin finalizar (0.10).")
-        parser.add_argument("--years", type=float, default=3.0, help="Años de historia de created_at (3).")
-        parser.add_argument("--organizations", type=int, default=12,
-                            help="Organizaciones (12; una de ellas sin póliza).")
-        parser.add_argument("--contacts", type=int, default=600, help="Contactos de las organizaciones (600).")
-        parser.add_argument("--agents", type=int, default=30, help="Agentes del grupo Agente con perfil (30).")
-        parser.add_argument("--seed", type=int, default=SEED, help="Semilla: los mismos datos en cada ejecución.")
-        parser.add_argument("--append", action="store_true",
-                            help="Agregar tickets aunque la base ya tenga (reutiliza catálogo, contactos y agentes).")
-        parser.add_argument("--yes", action="store_true",
-                            help="Confirmar que la base es de pruebas (obligatorio si DEBUG no está activo).")
+    def __init__(self, *, stdout, style):
+        self.stdout, self.style = stdout, style
 
-    def handle(self, *args, **options):
+    def run(self, options: dict) -> None:
+        """`options` as `manage.py generate_dataset` parses them."""
         n = options["tickets"]
         if n < 1:
             raise CommandError("--tickets debe ser al menos 1.")
