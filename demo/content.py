@@ -8,6 +8,7 @@ Data, not interface text: makemessages skips this app (Makefile, `messages`).
 """
 
 from accounts.models import SupportLevel
+from catalog.models import Module, Specialty
 from tickets.models import Ticket
 
 # Catalog ----------------------------------------------------------------------
@@ -166,6 +167,26 @@ MODULES = [
     },
 ]
 
+
+def load_catalog() -> tuple[dict[str, Specialty], dict[str, Module]]:
+    """The specialties and modules above, by name, found or created (an edited one is kept)."""
+    specialties = {}
+    for name, description in SPECIALTIES.items():
+        specialties[name], _created = Specialty.objects.get_or_create(name=name, defaults={"description": description})
+    modules = {}
+    for data in MODULES:
+        modules[data["name"]], _created = Module.objects.get_or_create(
+            name=data["name"],
+            defaults={
+                "description": data["description"],
+                "policies": data["policies"],
+                "protocol": data["protocol"],
+                "specialty": specialties[data["specialty"]],
+            },
+        )
+    return specialties, modules
+
+
 # Organizations and contacts -------------------------------------------------------
 # Domains under example.com (reserved, RFC 2606): demo emails never reach a real inbox.
 
@@ -189,11 +210,14 @@ ORGANIZATIONS = [
             ("Patricia Lozano Ibarra", "patricia.lozano", "Jefa de Recursos Humanos", True, ["Nómina", "Correo"]),
             ("Héctor Jiménez Valdivia", "hector.jimenez", "Encargado de sistemas", True,
              ["Red", "Correo", "Portal web", "ERP", "Punto de venta"]),
-            ("Claudia Romero Esparza", "claudia.romero", "Gerente de tienda León Centro", True, ["Punto de venta", "Red"]),
-            ("Ernesto Vargas Quiroz", "ernesto.vargas", "Supervisor de tiendas", True, ["Punto de venta", "Red", "Correo"]),
+            ("Claudia Romero Esparza", "claudia.romero", "Gerente de tienda León Centro", True,
+             ["Punto de venta", "Red"]),
+            ("Ernesto Vargas Quiroz", "ernesto.vargas", "Supervisor de tiendas", True,
+             ["Punto de venta", "Red", "Correo"]),
             ("Monitoreo de infraestructura (Zabbix)", "monitoreo", "Herramienta de monitoreo", True, []),
             ("Iván Castillo Reyes", "ivan.castillo", "Auxiliar de almacén", False, ["ERP", "Red"]),
-            ("Karla Domínguez Ponce", "karla.dominguez", "Practicante de mercadotecnia", False, ["Portal web", "Correo"]),
+            ("Karla Domínguez Ponce", "karla.dominguez", "Practicante de mercadotecnia", False,
+             ["Portal web", "Correo"]),
         ],
     },
     {

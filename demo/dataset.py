@@ -51,7 +51,6 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
-from catalog.models import Module, Specialty
 from customers.models import Contact, Organization, SupportPolicy
 from demo.content import (
     CUSTOMERS,
@@ -60,7 +59,6 @@ from demo.content import (
     FIRST_REPLIES,
     FOLLOW_UPS,
     GENERIC_QUESTION,
-    MODULES,
     MONITORING_TEMPLATES,
     NEW_PEOPLE,
     OPEN_NOTES,
@@ -74,6 +72,7 @@ from demo.content import (
     VENDOR_BACK_NOTES,
     WITHDRAW_MESSAGES,
     WORK_NOTES,
+    load_catalog,
 )
 from tickets.models import (
     DEFAULT_PRIORITY_MATRIX,
@@ -268,7 +267,8 @@ class Writer:
         fields = self.fields
         placeholders = ", ".join(["%s"] * len(fields))
         prepared = [
-            tuple(f.get_db_prep_save(value, connection) for f, value in zip(fields, row + defaults)) for row in rows
+            tuple(f.get_db_prep_save(value, connection) for f, value in zip(fields, row + defaults, strict=True))
+            for row in rows
         ]
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})", prepared)
@@ -779,21 +779,7 @@ class DatasetGenerator:
             coordinator_group = Group.objects.get(name=COORDINATOR_GROUP)
         except Group.DoesNotExist:
             raise CommandError("Faltan los grupos de roles: ejecute primero «python manage.py migrate».") from None
-        specialties = {
-            name: Specialty.objects.get_or_create(name=name, defaults={"description": description})[0]
-            for name, description in SPECIALTIES.items()
-        }
-        modules = {}
-        for data in MODULES:
-            modules[data["name"]] = Module.objects.get_or_create(
-                name=data["name"],
-                defaults={
-                    "description": data["description"],
-                    "policies": data["policies"],
-                    "protocol": data["protocol"],
-                    "specialty": specialties[data["specialty"]],
-                },
-            )[0]
+        specialties, modules = load_catalog()
         today = timezone.localdate()
         first_day = today - datetime.timedelta(days=round(options["years"] * 365) + 30)
 
@@ -850,10 +836,10 @@ class DatasetGenerator:
                 )
                 contact_total += 1
                 monitors.append(Requester(contact.pk, organization.pk, "Monitoreo", places, domain))
-        for number, (name, email) in enumerate(
-            [("Jorge Ramírez Olmos", "jorge.ramirez.olmos@correo.example.com"),
-             ("Silvia Pacheco Luna", "silvia.pacheco@correo.example.com")]
-        ):  # known senders without an organization
+        for name, email in [
+            ("Jorge Ramírez Olmos", "jorge.ramirez.olmos@correo.example.com"),
+            ("Silvia Pacheco Luna", "silvia.pacheco@correo.example.com"),
+        ]:  # known senders without an organization
             contact = Contact.objects.by_email(email).first() or Contact.objects.create(name=name, email=email)
             contact_total += 1
             requester = Requester(contact.pk, None, name.split()[0], ("la oficina",), "example.com")

@@ -28,7 +28,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
-from catalog.models import Module, Specialty
+from catalog.models import Module
 from customers.models import Contact, Organization, SupportPolicy
 from demo.content import (
     ADMIN,
@@ -44,7 +44,6 @@ from demo.content import (
     GENERIC_ANSWER,
     GENERIC_QUESTION,
     IN_FORCE,
-    MODULES,
     MONITORING_TEMPLATES,
     NEW_PEOPLE,
     NO_POLICY,
@@ -62,13 +61,13 @@ from demo.content import (
     PROGRESS_REPLIES,
     REOPEN_MESSAGES,
     SECOND_SOLUTION,
-    SPECIALTIES,
     STAFF_EMAIL_DOMAIN,
     TEMPLATES,
     THANKS,
     VENDOR_BACK_NOTES,
     WITHDRAW_MESSAGES,
     WORK_NOTES,
+    load_catalog,
 )
 from sla.services import sla_recompute
 from tickets import services
@@ -164,8 +163,7 @@ class DemoLoader:
     def load(self) -> None:
         started = time.monotonic()
         with transaction.atomic():
-            self.specialties = self.load_specialties()
-            self.modules = self.load_modules()
+            self.specialties, self.modules = load_catalog()
             self.organizations, self.contacts = self.load_organizations()
             self.coordinator, self.agents, self.admin = self.load_staff()
             demo_orgs = list(self.organizations.values())
@@ -180,28 +178,6 @@ class DemoLoader:
         self.report(created_tickets, time.monotonic() - started)
 
     # Catalog, customers, staff ------------------------------------------------------
-
-    def load_specialties(self) -> dict[str, Specialty]:
-        specialties = {}
-        for name, description in SPECIALTIES.items():
-            specialties[name], _created = Specialty.objects.get_or_create(
-                name=name, defaults={"description": description}
-            )
-        return specialties
-
-    def load_modules(self) -> dict[str, Module]:
-        modules = {}
-        for data in MODULES:
-            modules[data["name"]], _created = Module.objects.get_or_create(
-                name=data["name"],
-                defaults={
-                    "description": data["description"],
-                    "policies": data["policies"],
-                    "protocol": data["protocol"],
-                    "specialty": self.specialties[data["specialty"]],
-                },
-            )
-        return modules
 
     def load_organizations(self):
         today = timezone.localdate()
