@@ -6,7 +6,10 @@ WORKDIR /app
 
 RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
-RUN pip install -e .
+# DEMO=1 (the default) adds the demo extra, which `manage.py load_demo` needs; an image
+# without the demo: docker build --build-arg DEMO=0 .
+ARG DEMO=1
+RUN if [ "$DEMO" = 1 ]; then pip install -e '.[demo]'; else pip install -e .; fi
 COPY . .
 RUN SECRET_KEY=only-for-collectstatic DEBUG=0 python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 desk && mkdir -p /app/var && chown -R desk /app/var
