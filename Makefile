@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # The exact versions, with their hashes, that make, CI and the Dockerfile install; written
 # by `make lock` from pyproject.toml (README, "Dependencies"). base: what the desk runs on
-# (the Docker image); dev: base plus the test and dev extras (make, CI).
-LOCKS := requirements/base.txt requirements/dev.txt
+# (the Docker image); demo: what load_demo adds to base (the Docker image's default); dev:
+# base plus the test, dev and demo extras (make, CI).
+LOCKS := requirements/base.txt requirements/demo.txt requirements/dev.txt
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 	--custom-compile-command "make lock"
 
@@ -28,8 +29,10 @@ lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet 'uv>=0.13,<0.14'
 	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) pyproject.toml -o requirements/base.txt
-	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra test --extra dev -c requirements/base.txt \
-		pyproject.toml -o requirements/dev.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra demo -c requirements/base.txt \
+		pyproject.toml -o requirements/demo.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra test --extra dev --extra demo \
+		-c requirements/base.txt pyproject.toml -o requirements/dev.txt
 
 # Serves the desk at http://127.0.0.1:8000 with a Celery worker and beat.
 # SQLite and a file-system broker by default; DATABASE_URL / REDIS_URL switch to Postgres / Redis.
@@ -54,7 +57,7 @@ check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=mesa.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 messages: install
-	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=tickets/management
+	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=demo
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 # The workspace benchmark (benchmarks/README.md): DATABASE_URL must name a PostgreSQL

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "integrations",
     "notifications",
     "health",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -21,10 +21,12 @@ def pins(lock: str) -> dict[str, str]:
 
 LOCKS = {
     "requirements/base.txt": PROJECT["dependencies"],
+    "requirements/demo.txt": [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["demo"]],
     "requirements/dev.txt": [
         *PROJECT["dependencies"],
         *PROJECT["optional-dependencies"]["test"],
         *PROJECT["optional-dependencies"]["dev"],
+        *PROJECT["optional-dependencies"]["demo"],
     ],
 }
 

@@ -1,14 +1,16 @@
-"""`python manage.py generate_dataset --tickets 1000000`: a large synthetic dataset to
-measure the workspace (issue 4) and the SLA sweep (issue 5) at realistic sizes.
+"""The benchmarks' synthetic desk (`manage.py generate_dataset --tickets 1000000`): a
+large dataset to measure the agents' workspace and the SLA sweep at realistic sizes
+(benchmarks/README.md).
 
 What it makes, for N tickets:
-- the catalog of load_demo (specialties and modules), several organizations with a policy
-  in force and one without any, hundreds of contacts (a few unauthorized), ~30 agents with
-  profiles (levels N1–N3, specialties) in the Agente group and two coordinators;
+- the demo's catalog (specialties and modules, demo/content.py), several organizations
+  with a policy in force and one without any, hundreds of contacts (a few unauthorized),
+  ~30 agents with profiles (levels N1–N3, specialties) in the Agente group and two
+  coordinators;
 - N tickets spread over years of created_at (more in recent years, business hours,
   weekdays), exactly 10 % not final (open, in progress, pending user/vendor, solved: the
   recent ones mostly) and the rest closed or cancelled; priorities weighted like a real
-  desk (few critical, many low and medium); texts, solutions and vendors from load_demo's
+  desk (few critical, many low and medium); texts, solutions and vendors from the demo's
   stories; references as Ticket.build_reference makes them;
 - 1–6 messages per ticket (public replies, internal notes, requester messages) and the
   history rows (TicketChange) the services would have written for the ticket's state.
@@ -43,22 +45,20 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
-from catalog.models import Module, Specialty
 from customers.models import Contact, Organization, SupportPolicy
-from tickets.management.commands.load_demo import (
+from demo.content import (
     CUSTOMERS,
     ESCALATE_N2,
     ESCALATE_N3,
     FIRST_REPLIES,
     FOLLOW_UPS,
     GENERIC_QUESTION,
-    MODULES,
     MONITORING_TEMPLATES,
     NEW_PEOPLE,
     OPEN_NOTES,
@@ -72,6 +72,7 @@ from tickets.management.commands.load_demo import (
     VENDOR_BACK_NOTES,
     WITHDRAW_MESSAGES,
     WORK_NOTES,
+    load_catalog,
 )
 from tickets.models import (
     DEFAULT_PRIORITY_MATRIX,
@@ -266,10 +267,105 @@ class Writer:
         fields = self.fields
         placeholders = ", ".join(["%s"] * len(fields))
         prepared = [
-            tuple(f.get_db_prep_save(value, connection) for f, value in zip(fields, row + defaults)) for row in rows
+            tuple(f.get_db_prep_save(value, connection) for f, value in zip(fields, row + defaults, strict=True))
+            for row in rows
         ]
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})", prepared)
+
+
+def _instant(stamp: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(stamp, datetime.UTC)
+
+
+@dataclass(slots=True)
+class Draft:
+    """One ticket while the planner decides it (times as timestamps): what its steps have
+    decided so far, and the rows it adds to the chunk's messages and history."""
+
+    id: int
+    created: float
+    state: str
+    avail: float  # room between creation and a minute ago (at least two minutes)
+    messages: list
+    changes: list
+    reason: str = ""  # why a cancelled ticket was cancelled
+    original: dict | None = None  # the earlier ticket a duplicate repeats
+    monitoring: bool = False  # whether the monitoring tool reports it
+    requester: Requester | None = None
+    intake_cancel: bool = False
+    story: Story | None = None
+    context: dict | None = None  # the values of the story's placeholders
+    subject: str = ""
+    description: str = ""
+    urgency: int = 0
+    kind: str = ""
+    channel: str = ""
+    specialty: int = 0
+    module_id: int | None = None
+    occurred_at: float | None = None
+    worked: bool = False  # whether an agent took it
+    level: int = SupportLevel.N1
+    impact: int = Impact.UNASSESSED
+    first_priority: int = 0  # before the impact is assessed
+    priority: int = 0
+    reopened: bool = False
+    vendor_hop: bool = False  # waited for a vendor on its way to the solution
+    reference: str = ""
+    coordinator: Person | None = None
+    last: float = 0.0  # updated_at
+    n_messages: int = 0
+    columns: dict = field(default_factory=lambda: {
+        "solution": "", "resolution_code": "", "cancel_reason": "", "cancel_note": "", "duplicate_of_id": None,
+        "vendor_name": "", "vendor_reference": "", "assignee_id": None, "first_response_at": None,
+        "solved_at": None, "closed_at": None, "cancelled_at": None,
+    })  # fmt: skip
+
+    def message(self, kind, author: Person | None, body: str, at: float) -> None:
+        self.n_messages += 1
+        self.messages.append((self.id, str(kind), author.id if author else None, body, _instant(at)))
+
+    def change(self, at: float, actor: Person | None, field_, old, new, old_display, new_display, note="") -> None:
+        self.changes.append((self.id, _instant(at), actor.id if actor else None, str(field_), str(old), str(new),
+                             old_display, new_display, note))  # fmt: skip
+
+    def row(self) -> tuple:
+        """The ticket's row, in the order of TICKET_FIELDS."""
+        columns, level = self.columns, int(self.level)
+        return (
+            self.id, self.reference, str(self.kind), str(self.channel), self.requester.id,
+            self.requester.organization_id, self.module_id, self.subject, self.description,
+            _instant(self.occurred_at) if self.occurred_at else None, int(self.urgency), int(self.impact),
+            int(self.priority), str(self.state), columns["assignee_id"], level, columns["solution"],
+            str(columns["resolution_code"]), str(columns["cancel_reason"]), columns["cancel_note"],
+            columns["duplicate_of_id"], columns["vendor_name"], columns["vendor_reference"], int(self.reopened),
+            level - 1, _instant(self.created), _instant(self.last), columns["first_response_at"],
+            columns["solved_at"], columns["closed_at"], columns["cancelled_at"],
+        )  # fmt: skip
+
+
+@dataclass(slots=True)
+class Work:
+    """The agents' work on one ticket (timestamps): who, and when each step happens."""
+
+    assignee: Person  # who has it at the end
+    first_agent: Person  # the N1 agent who took it
+    middle_agent: Person | None  # the N2 agent between, for a ticket that ends at N3
+    first_response: float
+    gap: float  # from the first response to `end`
+    end: float  # the work's last step (the solution, the wait, the cancellation); then the closing
+    escalated_at: float | None
+    escalated_again_at: float | None
+    closed_at: float | None
+    auto_close: bool
+    confirm: float  # from the solution to the closing
+
+    def agent_at(self, at: float) -> Person:
+        if self.escalated_at is None or at < self.escalated_at:
+            return self.first_agent
+        if self.escalated_again_at is None or at < self.escalated_again_at:
+            return self.middle_agent or self.assignee
+        return self.assignee
 
 
 TICKET_FIELDS = [
@@ -315,7 +411,7 @@ class Planner:
         return keys[bisect.bisect_right(cumulative, self.rng.random() * cumulative[-1])]
 
     def _stories(self) -> dict:
-        """load_demo's stories grouped by (monitoring, priority)."""
+        """The demo's stories grouped by (monitoring, priority)."""
         groups, vendor = {}, []
         for monitoring, templates in ((False, TEMPLATES), (True, MONITORING_TEMPLATES)):
             for module, stories in templates.items():
@@ -395,20 +491,61 @@ class Planner:
         return self.rng.choice(self.cast.agents_for.get((level, specialty)) or self.cast.agents[level])
 
     def plan(self, ticket_id: int, created: float, state: str, messages: list, changes: list) -> tuple:
-        rng, cast, now = self.rng, self.cast, self.now
-        r = rng.random
-        avail = max(now - 60 - created, 120.0)  # room between creation and now
-        reason = self._weighted(self.reasons, self.reason_cumulative) if state == State.CANCELLED else ""
-        original = None
-        if reason == Reason.DUPLICATE:
-            if self.recent:
-                original = rng.choice(self.recent)
-            else:
-                reason = Reason.WITHDRAWN  # nothing earlier to repeat yet
+        """The row of one ticket; its messages and history rows go to `messages` and `changes`.
 
-        # Who reports what ------------------------------------------------------------------
+        The steps draw from one random generator in a fixed order: a step that draws
+        more, or earlier, changes every later ticket (the same seed must give the same
+        dataset)."""
+        draft = Draft(ticket_id, created, state, avail=max(self.now - 60 - created, 120.0), messages=messages,
+                      changes=changes)  # fmt: skip
+        self._decide_cancel_reason(draft)
+        self._choose_requester(draft)
+        self._write_report(draft)
+        self._route(draft)
+        self._assess(draft)
+        self._record_creation(draft)
+        if draft.worked:
+            work = self._schedule_work(draft)
+            self._take(draft, work)
+            self._classify(draft, work)
+            self._escalate(draft, work)
+            self._wait_for_vendor(draft, work)
+            self._solve_and_reopen(draft, work)
+            self._converse(draft, work)
+            self._finish_work(draft, work)
+            self._close(draft, work)
+            draft.columns["assignee_id"] = work.assignee.id
+            draft.last = work.end
+        elif state == State.OPEN:
+            self._wait_open(draft)
+        elif draft.intake_cancel:
+            self._cancel_at_intake(draft)
+        else:
+            self._cancel_before_work(draft)
+        self._remember_for_duplicates(draft)
+        self.made[state] += 1
+        self.made[f"priority:{draft.priority}"] += 1
+        return draft.row()
+
+    # Who reports what ------------------------------------------------------------------
+
+    def _decide_cancel_reason(self, draft: Draft) -> None:
+        """A cancelled ticket's reason; a duplicate picks the recent ticket it repeats."""
+        if draft.state != State.CANCELLED:
+            return
+        draft.reason = self._weighted(self.reasons, self.reason_cumulative)
+        if draft.reason == Reason.DUPLICATE:
+            if self.recent:
+                draft.original = self.rng.choice(self.recent)
+            else:
+                draft.reason = Reason.WITHDRAWN  # nothing earlier to repeat yet
+
+    def _choose_requester(self, draft: Draft) -> None:
+        """Who reports it: someone the desk serves, or, for a cancellation at intake,
+        someone it does not; the monitoring tool for a few alerts."""
+        rng, r, cast, state, reason = self.rng, self.rng.random, self.cast, draft.state, draft.reason
         # The monitoring tool asks nobody and waits for nobody: only open, worked or finished alerts.
-        monitoring = (
+        draft.monitoring = (
             state not in (State.PENDING_USER, State.PENDING_VENDOR, State.CANCELLED)
             and r() < MONITORING_SHARE
             and bool(cast.monitors)
@@ -417,53 +554,69 @@ class Planner:
             requester = rng.choice(cast.unauthorized)
         elif reason == Reason.NO_POLICY and cast.without_policy:
             requester = rng.choice(cast.without_policy)
-        elif original is not None:
-            colleagues = cast.colleagues.get(original["organization_id"])
-            requester = original["requester"] if r() < 0.3 or not colleagues else rng.choice(colleagues)
-        elif monitoring:
+        elif draft.original is not None:
+            colleagues = cast.colleagues.get(draft.original["organization_id"])
+            requester = draft.original["requester"] if r() < 0.3 or not colleagues else rng.choice(colleagues)
+        elif draft.monitoring:
             requester = rng.choice(cast.monitors)
         else:
             requester = cast.served[int(len(cast.served) * r() ** 1.7)]  # some people report a lot
-        intake_cancel = state == State.CANCELLED and requester.id in cast.explanation
-        if state == State.CANCELLED and reason in (Reason.UNAUTHORIZED_CONTACT, Reason.NO_POLICY) and not intake_cancel:
-            reason = Reason.WITHDRAWN  # the desk has no such contact: a withdrawn report instead
+        draft.requester = requester
+        draft.intake_cancel = state == State.CANCELLED and requester.id in cast.explanation
+        if state == State.CANCELLED and reason in (Reason.UNAUTHORIZED_CONTACT, Reason.NO_POLICY) and (
+            not draft.intake_cancel
+        ):
+            draft.reason = Reason.WITHDRAWN  # the desk has no such contact: a withdrawn report instead
 
+    def _write_report(self, draft: Draft) -> None:
+        """The story, and the subject and description the requester writes (a duplicate's
+        repeat its original's)."""
+        rng, r, original = self.rng, self.rng.random, draft.original
         if original is not None:
-            story, context = original["story"], original["context"]
-            subject = original["subject"]
-            description = rng.choice(DUPLICATE_PREFIXES) + original["description"]
-            urgency = original["urgency"]
-        else:
-            priority_wanted = self._weighted(self.priorities, self.priority_cumulative)
-            story = self._story(priority_wanted, monitoring, vendor=state == State.PENDING_VENDOR)
-            context = {
-                "lugar": rng.choice(requester.places),
-                "caja": int(r() * 6) + 1,
-                "hora": f"{8 + int(r() * 5)}:{rng.choice(['00', '15', '20', '30', '45'])}",
-                "folio": f"A-{10000 + int(r() * 90000)}",
-                "cliente": rng.choice(CUSTOMERS),
-                "nuevo": rng.choice(NEW_PEOPLE),
-                "dominio": requester.domain,
-                "nombre": requester.first_name,
-            }
-            subject = story.template["s"].format_map(context)
-            description = story.template["d"].format_map(context)
-            urgency = story.template["u"]
-            if not story.monitoring and r() < 0.2:
-                urgency = min(Urgency.HIGH, max(Urgency.LOW, urgency + rng.choice((-1, 1))))
-        template = story.template
-        module_name = story.module
-        kind = Ticket.Kind.REQUEST if template.get("request") else Ticket.Kind.INCIDENT
-        if story.monitoring:
-            channel = Ticket.Channel.MONITORING
-        else:
-            channel = self._weighted(self.channels, self.channel_cumulative)
-        specialty = cast.specialty_of[module_name]
-        module_id = cast.modules[module_name]
-        if state == State.OPEN and channel == Ticket.Channel.WEB and r() < 0.08:
-            module_id = None  # "no sé": the agent will classify it
-        occurred_at = created - 300 - r() * 10_500 if kind == Ticket.Kind.INCIDENT else None
+            draft.story, draft.context = original["story"], original["context"]
+            draft.subject = original["subject"]
+            draft.description = rng.choice(DUPLICATE_PREFIXES) + original["description"]
+            draft.urgency = original["urgency"]
+            return
+        priority_wanted = self._weighted(self.priorities, self.priority_cumulative)
+        story = self._story(priority_wanted, draft.monitoring, vendor=draft.state == State.PENDING_VENDOR)
+        requester = draft.requester
+        context = {
+            "lugar": rng.choice(requester.places),
+            "caja": int(r() * 6) + 1,
+            "hora": f"{8 + int(r() * 5)}:{rng.choice(['00', '15', '20', '30', '45'])}",
+            "folio": f"A-{10000 + int(r() * 90000)}",
+            "cliente": rng.choice(CUSTOMERS),
+            "nuevo": rng.choice(NEW_PEOPLE),
+            "dominio": requester.domain,
+            "nombre": requester.first_name,
+        }
+        draft.story, draft.context = story, context
+        draft.subject = story.template["s"].format_map(context)
+        draft.description = story.template["d"].format_map(context)
+        urgency = story.template["u"]
+        if not story.monitoring and r() < 0.2:
+            urgency = min(Urgency.HIGH, max(Urgency.LOW, urgency + rng.choice((-1, 1))))
+        draft.urgency = urgency
 
+    def _route(self, draft: Draft) -> None:
+        """Kind, channel and module of the report, and when the incident occurred."""
+        r, story = self.rng.random, draft.story
+        draft.kind = Ticket.Kind.REQUEST if story.template.get("request") else Ticket.Kind.INCIDENT
+        if story.monitoring:
+            draft.channel = Ticket.Channel.MONITORING
+        else:
+            draft.channel = self._weighted(self.channels, self.channel_cumulative)
+        draft.specialty = self.cast.specialty_of[story.module]
+        draft.module_id = self.cast.modules[story.module]
+        if draft.state == State.OPEN and draft.channel == Ticket.Channel.WEB and r() < 0.08:
+            draft.module_id = None  # "no sé": the agent will classify it
+        draft.occurred_at = draft.created - 300 - r() * 10_500 if draft.kind == Ticket.Kind.INCIDENT else None
+
+    def _assess(self, draft: Draft) -> None:
+        """Whether agents worked on it, at which level it ends, its impact and priority,
+        and whether it was reopened or waited for a vendor on the way."""
+        r, state, reason, kind = self.rng.random, draft.state, draft.reason, draft.kind
         worked = state in (State.IN_PROGRESS, State.PENDING_USER, State.PENDING_VENDOR, State.SOLVED, State.CLOSED) or (
             state == State.CANCELLED and reason in (Reason.WITHDRAWN, Reason.OTHER) and r() < 0.4
         )
@@ -474,277 +627,282 @@ class Planner:
             )
         impact = Impact.UNASSESSED
         if (worked and r() < IMPACT_ASSESSED["worked"]) or (state == State.OPEN and r() < IMPACT_ASSESSED["open"]):
-            impact = template["i"]
-        first_priority = cast.matrix[(urgency, Impact.MEDIUM)]
-        priority = cast.matrix[(urgency, impact or Impact.MEDIUM)]
+            impact = draft.story.template["i"]
+        draft.worked, draft.level, draft.impact = worked, level, impact
+        draft.first_priority = self.cast.matrix[(draft.urgency, Impact.MEDIUM)]
+        draft.priority = self.cast.matrix[(draft.urgency, impact or Impact.MEDIUM)]
         reopened = worked and state in (State.IN_PROGRESS, State.SOLVED, State.CLOSED) and (
-            kind == Ticket.Kind.INCIDENT and not story.monitoring and r() < REOPENED_SHARE
+            kind == Ticket.Kind.INCIDENT and not draft.story.monitoring and r() < REOPENED_SHARE
         )
-        vendor_hop = state in (State.SOLVED, State.CLOSED) and "v" in template
-        reopened = reopened and not vendor_hop  # at most six messages
+        draft.vendor_hop = state in (State.SOLVED, State.CLOSED) and "v" in draft.story.template
+        draft.reopened = reopened and not draft.vendor_hop  # at most six messages
 
-        ticket = {
-            "solution": "", "resolution_code": "", "cancel_reason": "", "cancel_note": "", "duplicate_of_id": None,
-            "vendor_name": "", "vendor_reference": "", "assignee_id": None, "first_response_at": None,
-            "solved_at": None, "closed_at": None, "cancelled_at": None,
-        }  # fmt: skip
+    def _record_creation(self, draft: Draft) -> None:
+        """The reference, the history's first row, and the coordinator who handles it."""
+        rng = self.rng
         reference = _ReferenceOf()
-        reference.kind, reference.pk = kind, ticket_id
-        reference = Ticket.build_reference(reference)
-        fmt = datetime.datetime.fromtimestamp
-        UTC = datetime.UTC
-        n_messages = 0
+        reference.kind, reference.pk = draft.kind, draft.id
+        draft.reference = Ticket.build_reference(reference)
+        registered_by = rng.choice(self.cast.agents[SupportLevel.N1]) if draft.channel == Ticket.Channel.PHONE else None
+        draft.change(draft.created, registered_by, TicketChange.Field.CREATED, "", State.OPEN, "—",
+                     self.state_label[State.OPEN], self.channel_label[draft.channel])  # fmt: skip
+        draft.last = draft.created
+        draft.coordinator = rng.choice(self.cast.coordinators)
 
-        def message(kind_, author, body, at):
-            nonlocal n_messages
-            n_messages += 1
-            messages.append((ticket_id, str(kind_), author.id if author else None, body, fmt(at, UTC)))
+    # The agents' work --------------------------------------------------------------------
 
-        def change(at, actor, field_, old, new, old_display, new_display, note=""):
-            changes.append((ticket_id, fmt(at, UTC), actor.id if actor else None, str(field_), str(old), str(new),
-                            old_display, new_display, note))
-
-        registered_by = rng.choice(cast.agents[SupportLevel.N1]) if channel == Ticket.Channel.PHONE else None
-        change(created, registered_by, TicketChange.Field.CREATED, "", State.OPEN, "—", self.state_label[State.OPEN],
-               self.channel_label[channel])
-        last = created
-        coordinator = rng.choice(cast.coordinators)
-
-        if worked:
-            assignee = self.agent_for(level, specialty)
-            first_agent = self.agent_for(SupportLevel.N1, specialty) if level > SupportLevel.N1 else assignee
-            middle_agent = self.agent_for(SupportLevel.N2, specialty) if level == SupportLevel.N3 else None
-            response = RESPONSE_HOURS[priority] * 3600 * rng.expovariate(1.0)
-            closed_at = None
-            if state in (State.CLOSED, State.CANCELLED):
-                work = 600 + RESOLUTION_HOURS[priority] * 3600 * rng.expovariate(1.0) * (2 if vendor_hop else 1)
-                auto_close = r() < AUTO_CLOSED_SHARE
-                confirm = 0.0
-                if state == State.CLOSED:
-                    confirm = CONFIRMATION_WINDOW + r() * 7200 if auto_close else 1800 + r() * 100_000
-                else:
-                    work *= 0.5
-                total = response + work + confirm
-                if total > avail:  # a recent ticket: the same story, faster
-                    response, work, confirm = (part * avail / total for part in (response, work, confirm))
-                end = created + response + work
-                closed_at = end + confirm if state == State.CLOSED else None
-            elif state == State.SOLVED:
-                end = now - 60 - r() * min(CONFIRMATION_WINDOW, avail * 0.9)  # still in the confirmation window
-                response = min(response, (end - created) * 0.3)
+    def _schedule_work(self, draft: Draft) -> Work:
+        """Who works on it and when: first response, escalations, the end of the work and
+        the closing, fitted between creation and now."""
+        rng, r, now, created, avail = self.rng, self.rng.random, self.now, draft.created, draft.avail
+        state, level, priority = draft.state, draft.level, draft.priority
+        assignee = self.agent_for(level, draft.specialty)
+        first_agent = self.agent_for(SupportLevel.N1, draft.specialty) if level > SupportLevel.N1 else assignee
+        middle_agent = self.agent_for(SupportLevel.N2, draft.specialty) if level == SupportLevel.N3 else None
+        response = RESPONSE_HOURS[priority] * 3600 * rng.expovariate(1.0)
+        closed_at, auto_close, confirm = None, False, 0.0
+        if state in (State.CLOSED, State.CANCELLED):
+            work = 600 + RESOLUTION_HOURS[priority] * 3600 * rng.expovariate(1.0) * (2 if draft.vendor_hop else 1)
+            auto_close = r() < AUTO_CLOSED_SHARE
+            if state == State.CLOSED:
+                confirm = CONFIRMATION_WINDOW + r() * 7200 if auto_close else 1800 + r() * 100_000
             else:
-                end = created + avail * (0.2 + 0.78 * r())  # the last thing that happened
-                response = min(response, (end - created) * 0.3)
-            first_response = created + response
-            gap = end - first_response
-            escalated_at = first_response + gap * (0.1 + 0.1 * r()) if level >= SupportLevel.N2 else None
-            escalated_again_at = first_response + gap * (0.25 + 0.1 * r()) if level == SupportLevel.N3 else None
+                work *= 0.5
+            total = response + work + confirm
+            if total > avail:  # a recent ticket: the same story, faster
+                response, work, confirm = (part * avail / total for part in (response, work, confirm))
+            end = created + response + work
+            closed_at = end + confirm if state == State.CLOSED else None
+        elif state == State.SOLVED:
+            end = now - 60 - r() * min(CONFIRMATION_WINDOW, avail * 0.9)  # still in the confirmation window
+            response = min(response, (end - created) * 0.3)
+        else:
+            end = created + avail * (0.2 + 0.78 * r())  # the last thing that happened
+            response = min(response, (end - created) * 0.3)
+        first_response = created + response
+        gap = end - first_response
+        escalated_at = first_response + gap * (0.1 + 0.1 * r()) if level >= SupportLevel.N2 else None
+        escalated_again_at = first_response + gap * (0.25 + 0.1 * r()) if level == SupportLevel.N3 else None
+        return Work(assignee, first_agent, middle_agent, first_response, gap, end, escalated_at, escalated_again_at,
+                    closed_at, auto_close, confirm)  # fmt: skip
 
-            def agent_at(at):
-                if escalated_at is None or at < escalated_at:
-                    return first_agent
-                if escalated_again_at is None or at < escalated_again_at:
-                    return middle_agent or assignee
-                return assignee
+    def _take(self, draft: Draft, work: Work) -> None:
+        """Taken by the agent or assigned by a coordinator: the first response."""
+        rng, at, agent = self.rng, work.first_response, work.first_agent
+        actor = agent if rng.random() < 0.7 else draft.coordinator
+        draft.change(at, actor, TicketChange.Field.STATE, State.OPEN, State.IN_PROGRESS,
+                     self.state_label[State.OPEN], self.state_label[State.IN_PROGRESS])  # fmt: skip
+        draft.change(at, actor, TicketChange.Field.ASSIGNEE, "", str(agent.id), "—", agent.display)
+        if draft.story.monitoring:
+            draft.message(Message.Kind.INTERNAL_NOTE, agent, rng.choice(WORK_NOTES), at)
+        else:
+            body = rng.choice(FIRST_REPLIES).format_map({**draft.context, "agente": agent.first_name})
+            draft.message(Message.Kind.PUBLIC_REPLY, agent, body, at)
+        draft.columns["first_response_at"] = _instant(at)
 
-            # Taken by the agent or assigned by a coordinator: the first response.
-            actor = first_agent if r() < 0.7 else coordinator
-            change(first_response, actor, TicketChange.Field.STATE, State.OPEN, State.IN_PROGRESS,
-                   self.state_label[State.OPEN], self.state_label[State.IN_PROGRESS])
-            change(first_response, actor, TicketChange.Field.ASSIGNEE, "", str(first_agent.id), "—",
-                   first_agent.display)
-            if story.monitoring:
-                message(Message.Kind.INTERNAL_NOTE, first_agent, rng.choice(WORK_NOTES), first_response)
+    def _classify(self, draft: Draft, work: Work) -> None:
+        """The first agent's assessment of the impact, which may change the priority."""
+        if not draft.impact:
+            return
+        at, agent = work.first_response + min(600.0, work.gap * 0.05), work.first_agent
+        self._impact_rows(draft, at, agent, CLASSIFY_NOTE)
+
+    def _impact_rows(self, draft: Draft, at: float, actor: Person, note: str) -> None:
+        draft.change(at, actor, TicketChange.Field.IMPACT, "0", str(draft.impact),
+                     self.impact_label[Impact.UNASSESSED], self.impact_label[draft.impact], note)  # fmt: skip
+        if draft.priority != draft.first_priority:
+            draft.change(at, actor, TicketChange.Field.PRIORITY, str(draft.first_priority), str(draft.priority),
+                         self.priority_display[draft.first_priority], self.priority_display[draft.priority],
+                         note)  # fmt: skip
+
+    def _escalate(self, draft: Draft, work: Work) -> None:
+        """To N2 and on to N3, each with its reason."""
+        rng, first_agent, middle_agent, assignee = self.rng, work.first_agent, work.middle_agent, work.assignee
+        if work.escalated_at is not None:
+            to = middle_agent or assignee
+            note = rng.choice(ESCALATE_N2)
+            draft.change(work.escalated_at, first_agent, TicketChange.Field.LEVEL, "1", "2", self.level_label[1],
+                         self.level_label[2], note)  # fmt: skip
+            draft.change(work.escalated_at, first_agent, TicketChange.Field.ASSIGNEE, str(first_agent.id),
+                         str(to.id), first_agent.display, to.display, note)  # fmt: skip
+        if work.escalated_again_at is not None:
+            note = rng.choice(ESCALATE_N3)
+            draft.change(work.escalated_again_at, middle_agent, TicketChange.Field.LEVEL, "2", "3",
+                         self.level_label[2], self.level_label[3], note)  # fmt: skip
+            draft.change(work.escalated_again_at, middle_agent, TicketChange.Field.ASSIGNEE, str(middle_agent.id),
+                         str(assignee.id), middle_agent.display, assignee.display, note)  # fmt: skip
+
+    def _wait_for_vendor(self, draft: Draft, work: Work) -> None:
+        """A vendor's case: still waiting for it, or waited and back to work."""
+        if not (draft.state == State.PENDING_VENDOR or draft.vendor_hop):
+            return
+        rng, r, columns = self.rng, self.rng.random, draft.columns
+        vendor_name, vendor_message, prefix = draft.story.template["v"]
+        columns["vendor_name"] = vendor_name
+        columns["vendor_reference"] = f"{prefix}{100000 + int(r() * 900000)}"
+        vendor_note = f"Proveedor: {vendor_name}, referencia {columns['vendor_reference']}"
+        waited_at = work.end if draft.state == State.PENDING_VENDOR else work.first_response + work.gap * (
+            0.4 + 0.05 * r()
+        )
+        draft.change(waited_at, work.agent_at(waited_at), TicketChange.Field.STATE, State.IN_PROGRESS,
+                     State.PENDING_VENDOR, self.state_label[State.IN_PROGRESS],
+                     self.state_label[State.PENDING_VENDOR], vendor_note)  # fmt: skip
+        draft.message(Message.Kind.PUBLIC_REPLY, work.agent_at(waited_at), vendor_message, waited_at)
+        if draft.vendor_hop:
+            resumed_at = work.first_response + work.gap * (0.55 + 0.05 * r())
+            draft.change(resumed_at, work.agent_at(resumed_at), TicketChange.Field.STATE, State.PENDING_VENDOR,
+                         State.IN_PROGRESS, self.state_label[State.PENDING_VENDOR],
+                         self.state_label[State.IN_PROGRESS])  # fmt: skip
+            draft.message(Message.Kind.INTERNAL_NOTE, work.agent_at(resumed_at), rng.choice(VENDOR_BACK_NOTES),
+                          resumed_at)  # fmt: skip
+
+    def _solve_and_reopen(self, draft: Draft, work: Work) -> None:
+        """The solution's text; a reopened ticket was solved once, and the requester said
+        it was not (its final solution says it was looked at again)."""
+        rng, r, columns, template = self.rng, self.rng.random, draft.columns, draft.story.template
+        if draft.state in (State.SOLVED, State.CLOSED) or draft.reopened:
+            columns["solution"] = template["sol"].format_map(draft.context)
+            columns["resolution_code"] = template["code"]
+        if not draft.reopened:
+            return
+        solved_first = work.first_response + work.gap * (0.65 + 0.05 * r())
+        reopened_at = work.first_response + work.gap * (0.75 + 0.05 * r())
+        why = rng.choice(REOPEN_MESSAGES)
+        draft.change(solved_first, work.agent_at(solved_first), TicketChange.Field.STATE, State.IN_PROGRESS,
+                     State.SOLVED, self.state_label[State.IN_PROGRESS], self.state_label[State.SOLVED],
+                     self.code_label[template["code"]])  # fmt: skip
+        draft.message(Message.Kind.PUBLIC_REPLY, work.agent_at(solved_first), columns["solution"], solved_first)
+        draft.change(reopened_at, None, TicketChange.Field.STATE, State.SOLVED, State.IN_PROGRESS,
+                     self.state_label[State.SOLVED], self.state_label[State.IN_PROGRESS], why)  # fmt: skip
+        draft.message(Message.Kind.FROM_REQUESTER, None, why, reopened_at)
+        if draft.state != State.IN_PROGRESS:
+            columns["solution"] = SECOND_SOLUTION + columns["solution"]
+
+    def _converse(self, draft: Draft, work: Work) -> None:
+        """The conversation in between: questions, notes, follow-ups (six messages at most)."""
+        rng, r, template, monitoring = self.rng, self.rng.random, draft.story.template, draft.story.monitoring
+        closing_messages = 1 + (draft.state == State.CLOSED)
+        room = max(0, 6 - draft.n_messages - closing_messages)
+        middle = min(room, int(r() * (4 if draft.state == State.IN_PROGRESS else 3)))
+        notes = [template["n"]] if "n" in template else []
+        for at in sorted(work.first_response + work.gap * (0.1 + 0.85 * r()) for _ in range(middle)):
+            roll = r()
+            if roll < 0.4 and not monitoring:
+                draft.message(Message.Kind.FROM_REQUESTER, None, rng.choice(FOLLOW_UPS), at)
+            elif roll < 0.75 or monitoring:
+                draft.message(Message.Kind.INTERNAL_NOTE, work.agent_at(at),
+                              notes.pop() if notes else rng.choice(WORK_NOTES), at)  # fmt: skip
             else:
-                message(Message.Kind.PUBLIC_REPLY, first_agent,
-                        rng.choice(FIRST_REPLIES).format_map({**context, "agente": first_agent.first_name}),
-                        first_response)
-            ticket["first_response_at"] = fmt(first_response, UTC)
-            if impact:
-                at = first_response + min(600.0, gap * 0.05)
-                change(at, first_agent, TicketChange.Field.IMPACT, "0", str(impact),
-                       self.impact_label[Impact.UNASSESSED], self.impact_label[impact], CLASSIFY_NOTE)
-                if priority != first_priority:
-                    change(at, first_agent, TicketChange.Field.PRIORITY, str(first_priority), str(priority),
-                           self.priority_display[first_priority], self.priority_display[priority], CLASSIFY_NOTE)
-            if escalated_at is not None:
-                to = middle_agent or assignee
-                note = rng.choice(ESCALATE_N2)
-                change(escalated_at, first_agent, TicketChange.Field.LEVEL, "1", "2", self.level_label[1],
-                       self.level_label[2], note)
-                change(escalated_at, first_agent, TicketChange.Field.ASSIGNEE, str(first_agent.id), str(to.id),
-                       first_agent.display, to.display, note)
-            if escalated_again_at is not None:
-                note = rng.choice(ESCALATE_N3)
-                change(escalated_again_at, middle_agent, TicketChange.Field.LEVEL, "2", "3", self.level_label[2],
-                       self.level_label[3], note)
-                change(escalated_again_at, middle_agent, TicketChange.Field.ASSIGNEE, str(middle_agent.id),
-                       str(assignee.id), middle_agent.display, assignee.display, note)
+                draft.message(Message.Kind.PUBLIC_REPLY, work.agent_at(at),
+                              rng.choice(PROGRESS_REPLIES).format_map(draft.context), at)  # fmt: skip
 
-            if state == State.PENDING_VENDOR or vendor_hop:
-                vendor_name, vendor_message, prefix = template["v"]
-                ticket["vendor_name"] = vendor_name
-                ticket["vendor_reference"] = f"{prefix}{100000 + int(r() * 900000)}"
-                vendor_note = f"Proveedor: {vendor_name}, referencia {ticket['vendor_reference']}"
-                waited_at = end if state == State.PENDING_VENDOR else first_response + gap * (0.4 + 0.05 * r())
-                change(waited_at, agent_at(waited_at), TicketChange.Field.STATE, State.IN_PROGRESS,
-                       State.PENDING_VENDOR, self.state_label[State.IN_PROGRESS],
-                       self.state_label[State.PENDING_VENDOR], vendor_note)
-                message(Message.Kind.PUBLIC_REPLY, agent_at(waited_at), vendor_message, waited_at)
-                if vendor_hop:
-                    resumed_at = first_response + gap * (0.55 + 0.05 * r())
-                    change(resumed_at, agent_at(resumed_at), TicketChange.Field.STATE, State.PENDING_VENDOR,
-                           State.IN_PROGRESS, self.state_label[State.PENDING_VENDOR],
-                           self.state_label[State.IN_PROGRESS])
-                    message(Message.Kind.INTERNAL_NOTE, agent_at(resumed_at), rng.choice(VENDOR_BACK_NOTES),
-                            resumed_at)
-            if state in (State.SOLVED, State.CLOSED) or reopened:
-                ticket["solution"] = template["sol"].format_map(context)
-                ticket["resolution_code"] = template["code"]
-            if reopened:
-                solved_first = first_response + gap * (0.65 + 0.05 * r())
-                reopened_at = first_response + gap * (0.75 + 0.05 * r())
-                why = rng.choice(REOPEN_MESSAGES)
-                change(solved_first, agent_at(solved_first), TicketChange.Field.STATE, State.IN_PROGRESS,
-                       State.SOLVED, self.state_label[State.IN_PROGRESS], self.state_label[State.SOLVED],
-                       self.code_label[template["code"]])
-                message(Message.Kind.PUBLIC_REPLY, agent_at(solved_first), ticket["solution"], solved_first)
-                change(reopened_at, None, TicketChange.Field.STATE, State.SOLVED, State.IN_PROGRESS,
-                       self.state_label[State.SOLVED], self.state_label[State.IN_PROGRESS], why)
-                message(Message.Kind.FROM_REQUESTER, None, why, reopened_at)
-                if state != State.IN_PROGRESS:
-                    ticket["solution"] = SECOND_SOLUTION + ticket["solution"]
-
-            # The conversation in between: questions, notes, follow-ups.
-            closing_messages = 1 + (state == State.CLOSED)
-            room = max(0, 6 - n_messages - closing_messages)
-            middle = min(room, int(r() * (4 if state == State.IN_PROGRESS else 3)))
-            notes = [template["n"]] if "n" in template else []
-            for at in sorted(first_response + gap * (0.1 + 0.85 * r()) for _ in range(middle)):
-                roll = r()
-                if roll < 0.4 and not story.monitoring:
-                    message(Message.Kind.FROM_REQUESTER, None, rng.choice(FOLLOW_UPS), at)
-                elif roll < 0.75 or story.monitoring:
-                    message(Message.Kind.INTERNAL_NOTE, agent_at(at), notes.pop() if notes else rng.choice(WORK_NOTES),
-                            at)
-                else:
-                    message(Message.Kind.PUBLIC_REPLY, agent_at(at), rng.choice(PROGRESS_REPLIES).format_map(context),
-                            at)
-
-            if state == State.PENDING_USER:
-                question = template.get("q", GENERIC_QUESTION).format_map(context)
-                change(end, assignee, TicketChange.Field.STATE, State.IN_PROGRESS, State.PENDING_USER,
-                       self.state_label[State.IN_PROGRESS], self.state_label[State.PENDING_USER])
-                message(Message.Kind.PUBLIC_REPLY, assignee, question, end)
-            elif state in (State.SOLVED, State.CLOSED):
-                change(end, assignee, TicketChange.Field.STATE, State.IN_PROGRESS, State.SOLVED,
-                       self.state_label[State.IN_PROGRESS], self.state_label[State.SOLVED],
-                       self.code_label[template["code"]])
-                message(Message.Kind.PUBLIC_REPLY, assignee, ticket["solution"], end)
-                ticket["solved_at"] = fmt(end, UTC)
-            elif state == State.CANCELLED:
-                if reason == Reason.WITHDRAWN:
-                    ticket["cancel_note"], actor = WITHDRAWN_NOTE, None
-                    message(Message.Kind.FROM_REQUESTER, None, rng.choice(WITHDRAW_MESSAGES), end - 1)
-                else:
-                    ticket["cancel_note"], actor = rng.choice(OTHER_CANCEL_NOTES), coordinator
-                    message(Message.Kind.INTERNAL_NOTE, coordinator, ticket["cancel_note"], end - 1)
-                change(end, actor, TicketChange.Field.STATE, State.IN_PROGRESS, State.CANCELLED,
-                       self.state_label[State.IN_PROGRESS], self.state_label[State.CANCELLED], ticket["cancel_note"])
-                ticket["cancel_reason"], ticket["cancelled_at"] = reason, fmt(end, UTC)
-            if closed_at is not None:
-                accepted = not auto_close and r() < 0.6
-                if accepted:
-                    thanked_at = closed_at - r() * min(3600, confirm / 2)
-                    message(Message.Kind.FROM_REQUESTER, None, rng.choice(THANKS), thanked_at)
-                change(closed_at, None, TicketChange.Field.STATE, State.SOLVED, State.CLOSED,
-                       self.state_label[State.SOLVED], self.state_label[State.CLOSED],
-                       AUTO_CLOSE_NOTE if auto_close else "")
-                ticket["closed_at"] = fmt(closed_at, UTC)
-                end = closed_at
-            ticket["assignee_id"] = assignee.id
-            last = end
-        elif state == State.OPEN:
-            if impact:
-                last = created + min(avail * 0.1, 900.0)
-                change(last, coordinator, TicketChange.Field.IMPACT, "0", str(impact),
-                       self.impact_label[Impact.UNASSESSED], self.impact_label[impact], OPEN_CLASSIFY_NOTE)
-                if priority != first_priority:
-                    change(last, coordinator, TicketChange.Field.PRIORITY, str(first_priority), str(priority),
-                           self.priority_display[first_priority], self.priority_display[priority], OPEN_CLASSIFY_NOTE)
-            for at in sorted(created + avail * 0.5 * r() for _ in range(1 + (r() < 0.3))):
-                if r() < 0.7 and not story.monitoring:
-                    message(Message.Kind.FROM_REQUESTER, None, rng.choice(FOLLOW_UPS), at)
-                else:
-                    message(Message.Kind.INTERNAL_NOTE, coordinator, rng.choice(OPEN_NOTES), at)
-        elif intake_cancel:
-            # ticket_open cancels it at once: no service for this contact or organization.
-            note = cast.explanation[requester.id]
-            change(created, None, TicketChange.Field.STATE, State.OPEN, State.CANCELLED,
-                   self.state_label[State.OPEN], self.state_label[State.CANCELLED], note)
-            message(Message.Kind.INTERNAL_NOTE, coordinator, rng.choice(INTAKE_NOTES),
-                    created + min(avail * 0.5, 3600 * (1 + 20 * r())))
-            ticket["cancel_reason"], ticket["cancel_note"], ticket["cancelled_at"] = reason, note, fmt(created, UTC)
-        else:  # cancelled before anyone took it
-            last = created + min(avail * 0.9, 600 + 8 * 3600 * rng.expovariate(1.0))
-            if original is not None:
-                note, actor = DUPLICATE_NOTE.format(reference=original["reference"]), coordinator
-                ticket["duplicate_of_id"] = original["id"]
-                message(Message.Kind.INTERNAL_NOTE, coordinator, note, last - 1)
-            elif reason == Reason.WITHDRAWN:
-                note, actor = WITHDRAWN_NOTE, None
-                message(Message.Kind.FROM_REQUESTER, None, rng.choice(WITHDRAW_MESSAGES), last - 1)
+    def _finish_work(self, draft: Draft, work: Work) -> None:
+        """Where the work stands at its end: asking the requester, solved, or cancelled."""
+        rng, columns, state, end, assignee = self.rng, draft.columns, draft.state, work.end, work.assignee
+        if state == State.PENDING_USER:
+            question = draft.story.template.get("q", GENERIC_QUESTION).format_map(draft.context)
+            draft.change(end, assignee, TicketChange.Field.STATE, State.IN_PROGRESS, State.PENDING_USER,
+                         self.state_label[State.IN_PROGRESS], self.state_label[State.PENDING_USER])  # fmt: skip
+            draft.message(Message.Kind.PUBLIC_REPLY, assignee, question, end)
+        elif state in (State.SOLVED, State.CLOSED):
+            draft.change(end, assignee, TicketChange.Field.STATE, State.IN_PROGRESS, State.SOLVED,
+                         self.state_label[State.IN_PROGRESS], self.state_label[State.SOLVED],
+                         self.code_label[draft.story.template["code"]])  # fmt: skip
+            draft.message(Message.Kind.PUBLIC_REPLY, assignee, columns["solution"], end)
+            columns["solved_at"] = _instant(end)
+        elif state == State.CANCELLED:
+            if draft.reason == Reason.WITHDRAWN:
+                columns["cancel_note"], actor = WITHDRAWN_NOTE, None
+                draft.message(Message.Kind.FROM_REQUESTER, None, rng.choice(WITHDRAW_MESSAGES), end - 1)
             else:
-                note, actor = rng.choice(OTHER_CANCEL_NOTES), coordinator
-                message(Message.Kind.INTERNAL_NOTE, coordinator, note, last - 1)
-            change(last, actor, TicketChange.Field.STATE, State.OPEN, State.CANCELLED, self.state_label[State.OPEN],
-                   self.state_label[State.CANCELLED], note)
-            ticket["cancel_reason"], ticket["cancel_note"], ticket["cancelled_at"] = reason, note, fmt(last, UTC)
+                columns["cancel_note"], actor = rng.choice(OTHER_CANCEL_NOTES), draft.coordinator
+                draft.message(Message.Kind.INTERNAL_NOTE, draft.coordinator, columns["cancel_note"], end - 1)
+            draft.change(end, actor, TicketChange.Field.STATE, State.IN_PROGRESS, State.CANCELLED,
+                         self.state_label[State.IN_PROGRESS], self.state_label[State.CANCELLED],
+                         columns["cancel_note"])  # fmt: skip
+            columns["cancel_reason"], columns["cancelled_at"] = draft.reason, _instant(end)
 
-        if original is None and state != State.CANCELLED and not story.monitoring:
+    def _close(self, draft: Draft, work: Work) -> None:
+        """A closed ticket: accepted by the requester (some thank first) or closed by itself."""
+        if work.closed_at is None:
+            return
+        rng, r, closed_at = self.rng, self.rng.random, work.closed_at
+        accepted = not work.auto_close and r() < 0.6
+        if accepted:
+            thanked_at = closed_at - r() * min(3600, work.confirm / 2)
+            draft.message(Message.Kind.FROM_REQUESTER, None, rng.choice(THANKS), thanked_at)
+        draft.change(closed_at, None, TicketChange.Field.STATE, State.SOLVED, State.CLOSED,
+                     self.state_label[State.SOLVED], self.state_label[State.CLOSED],
+                     AUTO_CLOSE_NOTE if work.auto_close else "")  # fmt: skip
+        draft.columns["closed_at"] = _instant(closed_at)
+        work.end = closed_at
+
+    # Tickets nobody worked on --------------------------------------------------------------
+
+    def _wait_open(self, draft: Draft) -> None:
+        """Still open: perhaps assessed by a coordinator; a follow-up or a note while it waits."""
+        rng, r, created, avail = self.rng, self.rng.random, draft.created, draft.avail
+        if draft.impact:
+            draft.last = created + min(avail * 0.1, 900.0)
+            self._impact_rows(draft, draft.last, draft.coordinator, OPEN_CLASSIFY_NOTE)
+        for at in sorted(created + avail * 0.5 * r() for _ in range(1 + (r() < 0.3))):
+            if r() < 0.7 and not draft.story.monitoring:
+                draft.message(Message.Kind.FROM_REQUESTER, None, rng.choice(FOLLOW_UPS), at)
+            else:
+                draft.message(Message.Kind.INTERNAL_NOTE, draft.coordinator, rng.choice(OPEN_NOTES), at)
+
+    def _cancel_at_intake(self, draft: Draft) -> None:
+        """ticket_open cancels it at once: no service for this contact or organization."""
+        r, created = self.rng.random, draft.created
+        note = self.cast.explanation[draft.requester.id]
+        draft.change(created, None, TicketChange.Field.STATE, State.OPEN, State.CANCELLED,
+                     self.state_label[State.OPEN], self.state_label[State.CANCELLED], note)  # fmt: skip
+        draft.message(Message.Kind.INTERNAL_NOTE, draft.coordinator, self.rng.choice(INTAKE_NOTES),
+                      created + min(draft.avail * 0.5, 3600 * (1 + 20 * r())))  # fmt: skip
+        columns = draft.columns
+        columns["cancel_reason"], columns["cancel_note"] = draft.reason, note
+        columns["cancelled_at"] = _instant(created)
+
+    def _cancel_before_work(self, draft: Draft) -> None:
+        """Cancelled before anyone took it: a duplicate, withdrawn, or another reason."""
+        rng, original, coordinator = self.rng, draft.original, draft.coordinator
+        last = draft.created + min(draft.avail * 0.9, 600 + 8 * 3600 * rng.expovariate(1.0))
+        if original is not None:
+            note, actor = DUPLICATE_NOTE.format(reference=original["reference"]), coordinator
+            draft.columns["duplicate_of_id"] = original["id"]
+            draft.message(Message.Kind.INTERNAL_NOTE, coordinator, note, last - 1)
+        elif draft.reason == Reason.WITHDRAWN:
+            note, actor = WITHDRAWN_NOTE, None
+            draft.message(Message.Kind.FROM_REQUESTER, None, rng.choice(WITHDRAW_MESSAGES), last - 1)
+        else:
+            note, actor = rng.choice(OTHER_CANCEL_NOTES), coordinator
+            draft.message(Message.Kind.INTERNAL_NOTE, coordinator, note, last - 1)
+        draft.change(last, actor, TicketChange.Field.STATE, State.OPEN, State.CANCELLED, self.state_label[State.OPEN],
+                     self.state_label[State.CANCELLED], note)  # fmt: skip
+        columns = draft.columns
+        columns["cancel_reason"], columns["cancel_note"] = draft.reason, note
+        columns["cancelled_at"] = _instant(last)
+        draft.last = last
+
+    def _remember_for_duplicates(self, draft: Draft) -> None:
+        """A reported case a later duplicate may repeat."""
+        if draft.original is None and draft.state != State.CANCELLED and not draft.story.monitoring:
             self.recent.append({
-                "id": ticket_id, "reference": reference, "organization_id": requester.organization_id,
-                "requester": requester, "story": story, "context": context, "subject": subject,
-                "description": description, "urgency": urgency,
+                "id": draft.id, "reference": draft.reference, "organization_id": draft.requester.organization_id,
+                "requester": draft.requester, "story": draft.story, "context": draft.context,
+                "subject": draft.subject, "description": draft.description, "urgency": draft.urgency,
             })  # fmt: skip
-        self.made[state] += 1
-        self.made[f"priority:{priority}"] += 1
-        return (
-            ticket_id, reference, str(kind), str(channel), requester.id, requester.organization_id, module_id,
-            subject, description, fmt(occurred_at, UTC) if occurred_at else None, int(urgency), int(impact),
-            int(priority), str(state), ticket["assignee_id"], int(level), ticket["solution"],
-            str(ticket["resolution_code"]), str(ticket["cancel_reason"]), ticket["cancel_note"],
-            ticket["duplicate_of_id"], ticket["vendor_name"], ticket["vendor_reference"], int(reopened),
-            int(level) - 1, fmt(created, UTC), fmt(last, UTC), ticket["first_response_at"],
-            ticket["solved_at"], ticket["closed_at"], ticket["cancelled_at"],
-        )  # fmt: skip
 
 
-class Command(BaseCommand):
-    help = (
-        "Genera un conjunto de datos sintético y grande para medir el rendimiento (N tickets con mensajes e "
-        "historial; 10 % sin finalizar). Herramienta de pruebas: escribe el estado de los tickets directamente, "
-        "sin la máquina de estados ni los servicios (FSMField protegido), lo que solo es aceptable para datos "
-        "sintéticos. Nunca la use con datos reales: exige DEBUG=1 o --yes, y se niega si ya hay tickets salvo "
-        "con --append."
-    )
+class DatasetGenerator:
+    """Writes the dataset, its progress and a summary to `stdout` (a management
+    command's output, styled by `style`)."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--tickets", type=int, default=100_000, help="Cuántos tickets generar (100000).")
-        parser.add_argument("--not-final", type=float, default=NOT_FINAL_SHARE,
-                            help="Proporción de tickets sin finalizar (0.10).")
-        parser.add_argument("--years", type=float, default=3.0, help="Años de historia de created_at (3).")
-        parser.add_argument("--organizations", type=int, default=12,
-                            help="Organizaciones (12; una de ellas sin póliza).")
-        parser.add_argument("--contacts", type=int, default=600, help="Contactos de las organizaciones (600).")
-        parser.add_argument("--agents", type=int, default=30, help="Agentes del grupo Agente con perfil (30).")
-        parser.add_argument("--seed", type=int, default=SEED, help="Semilla: los mismos datos en cada ejecución.")
-        parser.add_argument("--append", action="store_true",
-                            help="Agregar tickets aunque la base ya tenga (reutiliza catálogo, contactos y agentes).")
-        parser.add_argument("--yes", action="store_true",
-                            help="Confirmar que la base es de pruebas (obligatorio si DEBUG no está activo).")
+    def __init__(self, *, stdout, style):
+        self.stdout, self.style = stdout, style
 
-    def handle(self, *args, **options):
+    def run(self, options: dict) -> None:
+        """`options` as `manage.py generate_dataset` parses them."""
         n = options["tickets"]
         if n < 1:
             raise CommandError("--tickets debe ser al menos 1.")
@@ -793,21 +951,7 @@ class Command(BaseCommand):
             coordinator_group = Group.objects.get(name=COORDINATOR_GROUP)
         except Group.DoesNotExist:
             raise CommandError("Faltan los grupos de roles: ejecute primero «python manage.py migrate».") from None
-        specialties = {
-            name: Specialty.objects.get_or_create(name=name, defaults={"description": description})[0]
-            for name, description in SPECIALTIES.items()
-        }
-        modules = {}
-        for data in MODULES:
-            modules[data["name"]] = Module.objects.get_or_create(
-                name=data["name"],
-                defaults={
-                    "description": data["description"],
-                    "policies": data["policies"],
-                    "protocol": data["protocol"],
-                    "specialty": specialties[data["specialty"]],
-                },
-            )[0]
+        specialties, modules = load_catalog()
         today = timezone.localdate()
         first_day = today - datetime.timedelta(days=round(options["years"] * 365) + 30)
 
@@ -864,10 +1008,10 @@ class Command(BaseCommand):
                 )
                 contact_total += 1
                 monitors.append(Requester(contact.pk, organization.pk, "Monitoreo", places, domain))
-        for number, (name, email) in enumerate(
-            [("Jorge Ramírez Olmos", "jorge.ramirez.olmos@correo.example.com"),
-             ("Silvia Pacheco Luna", "silvia.pacheco@correo.example.com")]
-        ):  # known senders without an organization
+        for name, email in [
+            ("Jorge Ramírez Olmos", "jorge.ramirez.olmos@correo.example.com"),
+            ("Silvia Pacheco Luna", "silvia.pacheco@correo.example.com"),
+        ]:  # known senders without an organization
             contact = Contact.objects.by_email(email).first() or Contact.objects.create(name=name, email=email)
             contact_total += 1
             requester = Requester(contact.pk, None, name.split()[0], ("la oficina",), "example.com")

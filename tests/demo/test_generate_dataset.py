@@ -4,17 +4,19 @@ A small N on the test database (SQLite by default; on PostgreSQL the same checks
 the COPY path). One generation per test, checked as a whole."""
 
 import datetime
+import random
 import statistics
 from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 from django.utils import timezone
 
 from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
 from customers.models import Contact, Organization
+from demo.dataset import SEED, DatasetGenerator, Planner
 from tickets import services
 from tickets.models import Message, Ticket, TicketChange
 
@@ -191,3 +193,20 @@ def test_the_services_work_on_generated_tickets():
     )
     assert solved.state == Ticket.State.SOLVED
     assert solved.solved_at > working.created_at - datetime.timedelta(seconds=1)
+
+
+def test_the_same_seed_plans_the_same_desk():
+    """What the benchmarks compare across runs: one seed, one dataset (dated from `now`)."""
+    options = {"years": 3.0, "organizations": 4, "contacts": 40, "agents": 9}
+    cast = DatasetGenerator(stdout=OutputWrapper(StringIO()), style=None).load_cast(options, random.Random(SEED))
+    now = timezone.now().timestamp()
+
+    def planned(seed):
+        planner = Planner(cast, random.Random(seed), now=now, years=3.0, not_final_share=0.1)
+        created, states = planner.timeline(300)
+        messages, changes = [], []
+        tickets = [planner.plan(n + 1, created[n], states[n], messages, changes) for n in range(300)]
+        return tickets, messages, changes
+
+    assert planned(SEED) == planned(SEED)
+    assert planned(SEED)[0] != planned(SEED + 1)[0]

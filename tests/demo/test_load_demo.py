@@ -4,10 +4,12 @@ The command creates ~200 tickets through the services (a few seconds): one test 
 it twice and checks everything on the result, instead of paying for it per assertion.
 """
 
+import sys
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import F
 from django.utils import timezone
 
@@ -107,3 +109,12 @@ def test_load_demo_is_complete_realistic_and_idempotent(client):
     for state in Ticket.State.values:
         if state != Ticket.State.OPEN:
             assert TicketChange.objects.filter(field=TicketChange.Field.STATE, new_value=state).exists(), state
+
+
+def test_without_the_demo_extra_it_says_what_to_install(monkeypatch):
+    monkeypatch.delitem(sys.modules, "demo.loader", raising=False)
+    monkeypatch.setitem(sys.modules, "time_machine", None)  # as if it were not installed
+
+    with pytest.raises(CommandError, match=r"time-machine.*pip install -e '\.\[demo\]'"):
+        call_command("load_demo", stdout=StringIO())
+    assert not Ticket.objects.exists()
