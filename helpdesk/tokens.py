@@ -10,6 +10,8 @@ tokens.py does for password resets; the callers decide what each one opens.
   lower-case base32, so that a mail server that changes an address's case keeps it valid.
   Nothing is stored; every key of SECRET_KEY and SECRET_KEY_FALLBACKS is accepted, so
   rotating the key keeps the addresses already in mailboxes working meanwhile.
+- The monitoring integrations' API tokens (integrations.models) are such random secrets
+  too, looked up by the same hash.
 - The first links' signed values (django.core.signing): only read, never made again.
 
 The formats are those the emails already sent carry: changing one would break the links
@@ -41,7 +43,8 @@ class IssuedToken:
     secret_hash: str  # and to check it
 
 
-def _secret_hash(secret: str) -> str:
+def hash_secret(secret: str) -> str:
+    """What the desk stores of a secret: its SHA-256, in hex."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -49,7 +52,7 @@ def token_issue() -> IssuedToken:
     """A new single-use token; store its selector and hash, email its token."""
     selector = secrets.token_urlsafe(SELECTOR_BYTES)
     secret = secrets.token_urlsafe(SECRET_BYTES)
-    return IssuedToken(f"{selector}.{secret}", selector, _secret_hash(secret))
+    return IssuedToken(f"{selector}.{secret}", selector, hash_secret(secret))
 
 
 def token_selector(token: str) -> str | None:
@@ -63,7 +66,7 @@ def token_selector(token: str) -> str | None:
 def token_matches(token: str, secret_hash: str) -> bool:
     """Whether the token's secret is the one whose hash was stored (constant time)."""
     _selector, _dot, secret = (token or "").partition(".")
-    return bool(secret) and constant_time_compare(secret_hash, _secret_hash(secret))
+    return bool(secret) and constant_time_compare(secret_hash, hash_secret(secret))
 
 
 # Signatures of a value --------------------------------------------------------------

@@ -3,7 +3,6 @@
 The raw token is shown once when it is issued and never stored: only its SHA-256
 (looked up by an indexed, unique column) and its first characters, to recognize it."""
 
-import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -11,11 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.tokens import hash_secret
+
 TOKEN_PREFIX_LENGTH = 8
-
-
-def hash_token(raw_token: str) -> str:
-    return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
 class IntegrationQuerySet(models.QuerySet):
@@ -25,7 +22,7 @@ class IntegrationQuerySet(models.QuerySet):
         if not raw_token:
             return None
         return self.select_related("organization", "contact").filter(
-            token_hash=hash_token(raw_token), is_active=True
+            token_hash=hash_secret(raw_token), is_active=True
         ).first()
 
 
@@ -80,7 +77,7 @@ class Integration(models.Model):
         """A new secret (256 bits), replacing any previous one; returned once, never stored.
         The caller saves the integration."""
         raw_token = secrets.token_urlsafe(32)
-        self.token_hash = hash_token(raw_token)
+        self.token_hash = hash_secret(raw_token)
         self.token_prefix = raw_token[:TOKEN_PREFIX_LENGTH]
         return raw_token
 
