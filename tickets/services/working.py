@@ -109,7 +109,8 @@ def ticket_classify(
 
 def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None, notify: bool = True) -> Message:
     """A line in the conversation. An agent's first public reply is the first response;
-    the requester's reply to a ticket waiting for them puts it back to work (domain.md).
+    the requester's reply to a ticket waiting for them puts it back to work (docs/process.md,
+    «States and transitions»).
     A public reply is emailed to the requester; the requester's message, to the assignee;
     an internal note, to nobody."""
     if not (body or "").strip():
@@ -130,8 +131,7 @@ def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None, notify:
             author=by if kind != Message.Kind.FROM_REQUESTER else None,
             body=body.strip(),
         )
-        if kind == Message.Kind.PUBLIC_REPLY and locked.first_response_at is None:
-            locked.first_response_at = message.created_at
+        if Ticket.message_gives_first_response(message) and locked.record_first_response(message.created_at):
             locked.save(update_fields=["first_response_at", "updated_at"])
             sla_first_response(ticket=locked)
         if kind == Message.Kind.FROM_REQUESTER and locked.state == Ticket.State.PENDING_USER:
