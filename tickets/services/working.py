@@ -11,7 +11,7 @@ from sla.services import sla_first_response, sla_pause, sla_resume, sla_retarget
 from ..models import Message, Ticket, TicketChange
 from .emails import _email_assignee_of_reply, _email_requester
 from .history import record_change
-from .steps import _lock, _require_staff_perm, _run_transition
+from .steps import _lock, _lock_row, _require_staff_perm, _run_transition
 
 
 def _public_reply(ticket: Ticket, by, body: str) -> Message:
@@ -118,7 +118,7 @@ def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None, notify:
     if kind != Message.Kind.FROM_REQUESTER:
         _require_staff_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa puede responder."))
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
+        locked = _lock_row(ticket)  # a message does not depend on the state the caller saw
         if locked.is_final and kind != Message.Kind.INTERNAL_NOTE:
             raise ValidationError(
                 _("El ticket %(reference)s está %(state)s: ya no admite mensajes al solicitante.")
