@@ -70,8 +70,6 @@ SLA_FIELDS = [
     "resolution_time",
     "sla_next_check_at",
 ]
-# Reasons only ticket_open gives, when it cancels a report at once.
-GATEKEEPING_REASONS = (Ticket.CancelReason.UNAUTHORIZED_CONTACT, Ticket.CancelReason.NO_POLICY)
 
 
 # Which plan and targets -------------------------------------------------------------
@@ -466,15 +464,11 @@ def _priority_at(initial: int, priority_changes: list[tuple[datetime.datetime, i
     return priority
 
 
-def _cancelled_at_intake(ticket: Ticket) -> bool:
+def _cancelled_at_intake(ticket: Ticket, state_changes: list[TicketChange]) -> bool:
     """ticket_open refused the report (no authorized contact, no policy in force) and
-    cancelled it in the same transaction as it created it."""
-    return (
-        ticket.state == Ticket.State.CANCELLED
-        and ticket.cancel_reason in GATEKEEPING_REASONS
-        and ticket.cancelled_at is not None
-        and ticket.cancelled_at - ticket.created_at < datetime.timedelta(minutes=1)
-    )
+    cancelled it as it created it: its history row of the cancellation says so
+    (TicketChange.gatekeeping; tickets migration 0008 marked the rows written before)."""
+    return ticket.state == Ticket.State.CANCELLED and any(change.gatekeeping for change in state_changes)
 
 
 def replay(ticket: Ticket, changes: list[TicketChange], book: PlanBook) -> datetime.datetime | None:
@@ -517,7 +511,7 @@ def replay(ticket: Ticket, changes: list[TicketChange], book: PlanBook) -> datet
     ticket.resolution_target = book.targets_of(plan, res_priority)[1]
     ticket.resolution_paused = stood_still
     ticket.resolution_paused_since = stopped_since
-    if _cancelled_at_intake(ticket):
+    if _cancelled_at_intake(ticket, state_changes):
         # As sla_start leaves it: never in course, nothing was ever due.
         ticket.first_response_warn_at = ticket.first_response_due = None
         ticket.resolution_warn_at = ticket.resolution_due = None
@@ -613,7 +607,7 @@ def _history(*, ticket_ids) -> Iterable[TicketChange]:
             ticket_id__in=ticket_ids, field__in=[TicketChange.Field.STATE, TicketChange.Field.PRIORITY]
         )
         .order_by("ticket_id", "at", "id")
-        .only("ticket_id", "at", "field", "old_value", "new_value")
+        .only("ticket_id", "at", "field", "old_value", "new_value", "gatekeeping")
     )
 
 

@@ -674,6 +674,16 @@ class TicketChange(models.Model):
     old_display = models.CharField(_("antes"), max_length=200, blank=True)
     new_display = models.CharField(_("después"), max_length=200, blank=True)
     note = models.TextField(_("motivo o comentario"), blank=True)
+    # The cancellation the gatekeeping made as the report came in (ticket_open): the
+    # ticket was never in course, so its history replays with nothing due.
+    gatekeeping = models.BooleanField(
+        _("cancelado al recibirlo"),
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=_("El reporte se canceló al recibirlo: el solicitante no tiene servicio."),
+    )
+
     class Meta:
         verbose_name = _("cambio del ticket")
         verbose_name_plural = _("historial")

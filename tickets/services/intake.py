@@ -75,7 +75,8 @@ def ticket_open(
 ) -> Ticket:
     """Turn a report into a ticket, whatever the channel. A requester without service
     still gets a ticket, cancelled at once with the reason (docs/process.md, «Intake and
-    gatekeeping»): the transition is checked and run as any other (steps). The requester is
+    gatekeeping»): the transition is checked and run as any other (steps), and its history
+    row says it was the gatekeeping's. The requester is
     acknowledged by email through the outbox (sent after commit) unless notify=False.
 
     Every intake channel comes through here, so it reads little: the organization's
@@ -126,6 +127,7 @@ def ticket_open(
                 reason=admission.reason,
                 note=admission.explanation,
             )
+            cancellation.gatekeeping = True  # what the SLA's replay reads (nothing was ever due)
             history.append(cancellation)
         sla_start(ticket=ticket, policy=policy)  # sets the deadlines; the insert writes them
         ticket.save()
