@@ -157,7 +157,8 @@ class TicketServiceLevel:
 
     @property
     def sla_clock_stopped(self) -> bool:
-        """The resolution clock stands still (sla.services stored since when)."""
+        """The resolution clock stands still: `resolution_clock_after` stopped it, and
+        sla.services stored since when."""
         return self.resolution_paused_since is not None
 
     @classmethod
