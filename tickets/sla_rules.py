@@ -163,8 +163,9 @@ class TicketServiceLevel:
 
     @classmethod
     def sla_clock_stopped_q(cls) -> Q:
-        """`sla_clock_stopped`, in SQL."""
-        return Q(resolution_paused_since__isnull=False)
+        """`sla_clock_stopped`, in SQL. (Written as a negation so that its own negation, the
+        running clock of in_sla_state, is the plain `IS NULL`.)"""
+        return ~Q(resolution_paused_since__isnull=True)
 
     def sla_deadline(self) -> tuple[str, datetime.datetime, datetime.datetime] | None:
         """("first_response" or "resolution", its warning instant, its deadline) of the clock
