@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Priority
+from tickets.models import Priority, Ticket
 
 from . import clock
 
@@ -25,7 +25,7 @@ ALWAYS_OPEN_CALENDAR_NAME = "24×7"
 DEFAULT_PLAN_NAME = "Plan estándar"
 # Monday to Friday, 09:00–18:00.
 DEFAULT_BUSINESS_HOURS = [(weekday, datetime.time(9), datetime.time(18)) for weekday in range(5)]
-# domain.md's table: priority → (first response, resolution), in business time.
+# The default targets (docs/process.md, «SLA»): priority → (first response, resolution), in business time.
 DEFAULT_TARGETS = {
     Priority.CRITICAL: (datetime.timedelta(hours=1), datetime.timedelta(hours=4)),
     Priority.HIGH: (datetime.timedelta(hours=2), datetime.timedelta(hours=8)),
@@ -382,21 +382,15 @@ class SLAPlan(models.Model):
 
     @property
     def pausing_states(self) -> frozenset[str]:
-        """The ticket states that stop the resolution clock under this plan."""
-        from tickets.models import Ticket
-
-        states = set()
-        if self.pause_on_pending_user:
-            states.add(Ticket.State.PENDING_USER)
-        if self.pause_on_pending_vendor:
-            states.add(Ticket.State.PENDING_VENDOR)
-        return frozenset(states)
+        """The pending states that stop the resolution clock under this plan (the rule:
+        Ticket.resolution_clock_after, tickets/sla_rules.py)."""
+        return Ticket.pausing_states(pending_user=self.pause_on_pending_user, pending_vendor=self.pause_on_pending_vendor)
 
     @classmethod
     def ensure_defaults(cls) -> None:
-        """domain.md's defaults: the office and 24×7 calendars and a default plan with a
-        target for every priority. Runs after every migrate and flush; whatever exists is
-        kept as edited, only what is missing is created."""
+        """The desk's defaults (docs/process.md, «SLA»): the office and 24×7 calendars and
+        a default plan with a target for every priority. Runs after every migrate and
+        flush; whatever exists is kept as edited, only what is missing is created."""
         calendar, created = Calendar.objects.get_or_create(
             name=DEFAULT_CALENDAR_NAME, defaults={"time_zone": DEFAULT_TIME_ZONE, "country": "MX"}
         )

@@ -15,12 +15,10 @@ transaction, with the ticket's row locked and the transition already saved:
 | reopened (ticket_reopen)                      | sla_reopen         | resolution clock resumes (Solucionado did not count); its verdict waits for the next solution |
 | cancelled or closed                           | sla_stop           | nothing is due any more                     |
 
-The rules, where the issue left a choice:
-- A deadline is met up to and including its instant; it is breached once that instant is
-  strictly in the past. The same holds for the warning instant (the plan's percentage of
-  the target).
-- First response: leaving Abierto (take, assign) or the first public reply, whichever
-  comes first. Pending states come after it, so they only ever pause the resolution clock.
+The rules (docs/process.md, «SLA»). When the first response happens, what stops the
+resolution clock and when a deadline is met are in tickets/sla_rules.py, which both these
+lifecycle points and the replay of a ticket's history (`replay`, for `sla_recompute`) go
+through; the rest are sla's own bookkeeping:
 - A reclassification retargets only the clocks still running. A clock that has stopped
   (first response given, ticket solved) keeps the verdict of the priority it had then:
   lowering the priority afterwards cannot turn a miss into a hit.
@@ -47,6 +45,7 @@ from django.utils import timezone
 from customers.models import NOT_READ, Organization, SupportPolicy
 from helpdesk.process_cache import ProcessCache
 from tickets.models import Ticket, TicketChange
+from tickets.sla_rules import deadline_met
 
 from .clock import ZERO, BusinessCalendar, add_business_time, business_time_between
 from .models import BusinessHours, Calendar, Holiday, SLAEvent, SLAPlan, SLATarget, WorkedHoliday
@@ -71,8 +70,6 @@ SLA_FIELDS = [
     "resolution_time",
     "sla_next_check_at",
 ]
-# Reasons only ticket_open gives, when it cancels a report at once.
-GATEKEEPING_REASONS = (Ticket.CancelReason.UNAUTHORIZED_CONTACT, Ticket.CancelReason.NO_POLICY)
 
 
 # Which plan and targets -------------------------------------------------------------
@@ -202,15 +199,25 @@ def recorded_alarms(ticket: Ticket) -> set[tuple[str, str]]:
 
 
 class _Terms:
-    """A ticket's plan, read once per call, and what the rules need from it."""
+    """A ticket's plan, read once per call when first needed, and what the rules need from it."""
 
-    def __init__(self, plan: SLAPlan):
-        self.plan = plan
+    def __init__(self, plan: SLAPlan | None = None, *, plan_id: int | None = None):
+        if plan is not None:
+            self.__dict__["plan"] = plan
+        self.plan_id = plan.pk if plan is not None else plan_id
 
     @classmethod
     def of(cls, ticket: Ticket) -> _Terms:
-        plan_id = ticket.sla_plan_id
-        return cls(PLANS_CACHE.get(("plan", plan_id), lambda: SLAPlan.objects.select_related("calendar").get(pk=plan_id)))
+        return cls(plan_id=ticket.sla_plan_id)
+
+    @cached_property
+    def plan(self) -> SLAPlan:
+        plan_id = self.plan_id
+        return PLANS_CACHE.get(("plan", plan_id), lambda: SLAPlan.objects.select_related("calendar").get(pk=plan_id))
+
+    @property
+    def pausing_states(self) -> frozenset[str]:
+        return self.plan.pausing_states
 
     @cached_property
     def calendar(self) -> BusinessCalendar:
@@ -236,6 +243,34 @@ class _Terms:
             calendar=self.calendar,
             stood_still=ticket.resolution_paused,
         )
+
+
+def clock_verdict(
+    start: datetime.datetime,
+    stopped: datetime.datetime,
+    due: datetime.datetime,
+    calendar: BusinessCalendar,
+    *,
+    stood_still: datetime.timedelta = ZERO,
+) -> tuple[bool, datetime.timedelta]:
+    """(met, business time it ran) of a clock that started at `start` and stopped at
+    `stopped`, having stood still `stood_still` of it: met if it stopped by its deadline."""
+    return deadline_met(stopped, due), business_time_between(start, stopped, calendar) - stood_still
+
+
+def _follow_resolution_clock(ticket: Ticket, terms: _Terms, *, at: datetime.datetime) -> bool:
+    """The resolution clock after the state the ticket has just entered at `at`, by the rule
+    (Ticket.resolution_clock_after): stopped now, kept as it was, or running again with the
+    business time it stood still added to `resolution_paused`. True if it runs again (its
+    deadlines then move: the caller recomputes them)."""
+    stopped_since, stood_still_since = Ticket.resolution_clock_after(
+        ticket.state, stopped_since=ticket.resolution_paused_since, at=at, plan=terms
+    )
+    ticket.resolution_paused_since = stopped_since
+    if stood_still_since is None:
+        return False
+    ticket.resolution_paused += business_time_between(stood_still_since, at, terms.calendar)
+    return True
 
 
 def _schedule(ticket: Ticket, recorded: set[tuple[str, str]] | None) -> None:
@@ -309,29 +344,19 @@ def sla_first_response(*, ticket: Ticket) -> Ticket:
     if _without_deadlines(ticket):
         return ticket
     if ticket.first_response_met is None and ticket.first_response_at and ticket.first_response_due:
-        calendar = _Terms.of(ticket).calendar
-        ticket.first_response_met = ticket.first_response_at <= ticket.first_response_due
-        ticket.first_response_time = business_time_between(ticket.created_at, ticket.first_response_at, calendar)
+        ticket.first_response_met, ticket.first_response_time = clock_verdict(
+            ticket.created_at, ticket.first_response_at, ticket.first_response_due, _Terms.of(ticket).calendar
+        )
     return _save(ticket)
 
 
 def sla_pause(*, ticket: Ticket) -> Ticket:
     """The ticket waits in a pending state: its resolution clock stops if the plan pauses
-    that state (SLAPlan.pausing_states), and keeps running otherwise."""
+    that state, and keeps running otherwise (Ticket.resolution_clock_after)."""
     if _without_deadlines(ticket):
         return ticket
-    if not ticket.sla_clock_stopped and ticket.state in _Terms.of(ticket).plan.pausing_states:
-        ticket.resolution_paused_since = timezone.now()
+    _follow_resolution_clock(ticket, _Terms.of(ticket), at=timezone.now())
     return _save(ticket)
-
-
-def _restart_resolution(ticket: Ticket, terms: _Terms) -> None:
-    if ticket.sla_clock_stopped:
-        ticket.resolution_paused += business_time_between(
-            ticket.resolution_paused_since, timezone.now(), terms.calendar
-        )
-        ticket.resolution_paused_since = None
-    terms.resolution_instants(ticket)
 
 
 def sla_resume(*, ticket: Ticket) -> Ticket:
@@ -339,8 +364,9 @@ def sla_resume(*, ticket: Ticket) -> Ticket:
     pushes its warning and deadline out by as much."""
     if _without_deadlines(ticket):
         return ticket
-    if ticket.sla_clock_stopped:
-        _restart_resolution(ticket, _Terms.of(ticket))
+    terms = _Terms.of(ticket)
+    if _follow_resolution_clock(ticket, terms, at=timezone.now()):
+        terms.resolution_instants(ticket)
     return _save(ticket)
 
 
@@ -350,14 +376,15 @@ def sla_solve(*, ticket: Ticket) -> Ticket:
     business time the clock ran."""
     if _without_deadlines(ticket):
         return ticket
-    if not ticket.sla_clock_stopped:
-        ticket.resolution_paused_since = ticket.solved_at or timezone.now()
+    terms = _Terms.of(ticket)
+    _follow_resolution_clock(ticket, terms, at=ticket.solved_at or timezone.now())
     if ticket.resolution_due is not None:
-        calendar = _Terms.of(ticket).calendar
-        stopped = ticket.resolution_paused_since
-        ticket.resolution_met = stopped <= ticket.resolution_due
-        ticket.resolution_time = (
-            business_time_between(ticket.created_at, stopped, calendar) - ticket.resolution_paused
+        ticket.resolution_met, ticket.resolution_time = clock_verdict(
+            ticket.created_at,
+            ticket.resolution_paused_since,
+            ticket.resolution_due,
+            terms.calendar,
+            stood_still=ticket.resolution_paused,
         )
     return _save(ticket)
 
@@ -371,7 +398,8 @@ def sla_reopen(*, ticket: Ticket) -> Ticket:
     terms = _Terms.of(ticket)
     ticket.resolution_met = ticket.resolution_time = None
     ticket.resolution_target = terms.targets(ticket.priority)[1]
-    _restart_resolution(ticket, terms)
+    _follow_resolution_clock(ticket, terms, at=timezone.now())
+    terms.resolution_instants(ticket)
     return _save(ticket)
 
 
@@ -436,15 +464,11 @@ def _priority_at(initial: int, priority_changes: list[tuple[datetime.datetime, i
     return priority
 
 
-def _cancelled_at_intake(ticket: Ticket) -> bool:
+def _cancelled_at_intake(ticket: Ticket, state_changes: list[TicketChange]) -> bool:
     """ticket_open refused the report (no authorized contact, no policy in force) and
-    cancelled it in the same transaction as it created it."""
-    return (
-        ticket.state == Ticket.State.CANCELLED
-        and ticket.cancel_reason in GATEKEEPING_REASONS
-        and ticket.cancelled_at is not None
-        and ticket.cancelled_at - ticket.created_at < datetime.timedelta(minutes=1)
-    )
+    cancelled it as it created it: its history row of the cancellation says so
+    (TicketChange.gatekeeping; tickets migration 0008 marked the rows written before)."""
+    return ticket.state == Ticket.State.CANCELLED and any(change.gatekeeping for change in state_changes)
 
 
 def replay(ticket: Ticket, changes: list[TicketChange], book: PlanBook) -> datetime.datetime | None:
@@ -463,23 +487,20 @@ def replay(ticket: Ticket, changes: list[TicketChange], book: PlanBook) -> datet
         (int(c.old_value) for c in changes if c.field == TicketChange.Field.PRIORITY), ticket.priority
     )
 
-    first_response_at = ticket.first_response_at or next(
-        (c.at for c in state_changes if c.old_value == Ticket.State.OPEN and c.new_value == Ticket.State.IN_PROGRESS),
-        None,
-    )
-    # The resolution clock stands still in the plan's pausing states and in Solucionado.
-    stopping = plan.pausing_states | {Ticket.State.SOLVED}
+    first_response_at = Ticket.first_response_in_history(ticket.first_response_at, state_changes)
+    # The resolution clock, step by step, by the rule the live steps follow.
     stood_still, stopped_since = ZERO, None
     for change in state_changes:
-        if change.new_value in stopping:
-            stopped_since = stopped_since or change.at
-        elif change.new_value not in Ticket.FINAL_STATES and stopped_since is not None:
-            stood_still += business_time_between(stopped_since, change.at, calendar)
-            stopped_since = None
-    if stopped_since is None and ticket.state in stopping:
+        stopped_since, stood_still_since = Ticket.resolution_clock_after(
+            change.new_value, stopped_since=stopped_since, at=change.at, plan=plan
+        )
+        if stood_still_since is not None:
+            stood_still += business_time_between(stood_still_since, change.at, calendar)
+    stops_now = Ticket.resolution_clock_stops(ticket.state, plan)
+    if stopped_since is None and stops_now:
         # No history row says when (data written around the services): its last known moment.
         stopped_since = ticket.solved_at or ticket.updated_at
-    if ticket.state in Ticket.IN_COURSE_STATES and ticket.state not in stopping:
+    if ticket.state in Ticket.IN_COURSE_STATES and not stops_now:
         stopped_since = None
 
     ticket.sla_plan = plan
@@ -490,7 +511,7 @@ def replay(ticket: Ticket, changes: list[TicketChange], book: PlanBook) -> datet
     ticket.resolution_target = book.targets_of(plan, res_priority)[1]
     ticket.resolution_paused = stood_still
     ticket.resolution_paused_since = stopped_since
-    if _cancelled_at_intake(ticket):
+    if _cancelled_at_intake(ticket, state_changes):
         # As sla_start leaves it: never in course, nothing was ever due.
         ticket.first_response_warn_at = ticket.first_response_due = None
         ticket.resolution_warn_at = ticket.resolution_due = None
@@ -508,13 +529,15 @@ def replay(ticket: Ticket, changes: list[TicketChange], book: PlanBook) -> datet
         stood_still=stood_still,
     )
     if first_response_at is not None:
-        ticket.first_response_met = first_response_at <= ticket.first_response_due
-        ticket.first_response_time = business_time_between(created, first_response_at, calendar)
+        ticket.first_response_met, ticket.first_response_time = clock_verdict(
+            created, first_response_at, ticket.first_response_due, calendar
+        )
     else:
         ticket.first_response_met = ticket.first_response_time = None
     if solved:
-        ticket.resolution_met = stopped_since <= ticket.resolution_due
-        ticket.resolution_time = business_time_between(created, stopped_since, calendar) - stood_still
+        ticket.resolution_met, ticket.resolution_time = clock_verdict(
+            created, stopped_since, ticket.resolution_due, calendar, stood_still=stood_still
+        )
     else:
         ticket.resolution_met = ticket.resolution_time = None
     return first_response_at
@@ -584,7 +607,7 @@ def _history(*, ticket_ids) -> Iterable[TicketChange]:
             ticket_id__in=ticket_ids, field__in=[TicketChange.Field.STATE, TicketChange.Field.PRIORITY]
         )
         .order_by("ticket_id", "at", "id")
-        .only("ticket_id", "at", "field", "old_value", "new_value")
+        .only("ticket_id", "at", "field", "old_value", "new_value", "gatekeeping")
     )
 
 

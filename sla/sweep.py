@@ -15,11 +15,11 @@ How it stays cheap and exact:
   a worker killed mid-batch rolls all of it back and the next sweep does it again, so
   nothing is lost and nothing is sent twice (emails leave only after the commit).
 
-Notices (domain.md): a warning to the assignee, or to the coordinators while nobody has
-the ticket; a breach to the assignee and the coordinators. Each person gets one email per
-batch listing their tickets, not one per ticket: at 09:00 on a Monday many weekend
-tickets reach the same instant, and forty emails at once would be read as none. A list
-longer than LISTED_PER_EMAIL shows the most urgent and links to the rest.
+Notices (docs/process.md, «SLA»): a warning to the assignee, or to the coordinators while
+nobody has the ticket; a breach to the assignee and the coordinators. Each person gets one
+email per batch listing their tickets, not one per ticket: at 09:00 on a Monday many
+weekend tickets reach the same instant, and forty emails at once would be read as none. A
+list longer than LISTED_PER_EMAIL shows the most urgent and links to the rest.
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ from accounts.models import SupportLevel
 from helpdesk.process_cache import ProcessCache
 
 from .search import TicketSearchDocument, TicketSearchQuerySet
+from .sla_rules import SLAState as SLAState
+from .sla_rules import TicketServiceLevel, TicketServiceLevelQuerySet
 
 
 class Urgency(models.IntegerChoices):
@@ -106,22 +108,7 @@ PRIORITY_MATRIX_CACHE = ProcessCache("priority_matrix")
 PRIORITY_MATRIX_CACHE.watch(PriorityRule)
 
 
-def _sla_instant_passed(first_response_column: str, resolution_column: str, now) -> Q:
-    """The instant of the clock that matters is before `now`: the first response's while it
-    is owed (an open ticket nobody answered), the resolution's otherwise."""
-    owed = Q(state="open", first_response_at__isnull=True)
-    return (owed & Q(**{f"{first_response_column}__lt": now})) | (~owed & Q(**{f"{resolution_column}__lt": now}))
-
-
-class SLAState(models.TextChoices):
-    """Where a ticket in course stands against its service level: the traffic light."""
-
-    ON_TIME = "on_time", _("En tiempo")
-    AT_RISK = "at_risk", _("En riesgo")
-    BREACHED = "breached", _("Vencido")
-
-
-class TicketQuerySet(TicketSearchQuerySet):
+class TicketQuerySet(TicketServiceLevelQuerySet, TicketSearchQuerySet):
     def not_final(self):
         """Tickets not closed nor cancelled. Named by the states they may be in, not the
         ones they may not: PostgreSQL uses a partial index only when the query's
@@ -152,35 +139,6 @@ class TicketQuerySet(TicketSearchQuerySet):
     def in_queue_order(self):
         """Higher priority first; equal priority, the oldest first (seed 000)."""
         return self.order_by("-priority", "created_at", "id")
-
-    def due_for_sla(self, now):
-        """Tickets with a service-level instant (a warning or a deadline) passed before `now`
-        and not yet recorded, the longest due first: what the beat sweep (sla.sweep) works
-        on. One range scan of ticket_sla_next_check_idx: sla.services keeps
-        `sla_next_check_at` at the earliest instant still to record of the clocks that run,
-        and null when none runs (closed, cancelled, solved, paused)."""
-        return self.filter(sla_next_check_at__isnull=False, sla_next_check_at__lt=now).order_by("sla_next_check_at")
-
-    def in_sla_state(self, state: str, now):
-        """Tickets in course (open, in progress, pending) whose traffic light is `state` at
-        `now`, by the same rule as `Ticket.sla_state`. For lists and filters; a ticket
-        without deadlines has no light."""
-        clock_running = Q(resolution_paused_since__isnull=True)
-        # A paused ticket stands where it stood when its clock stopped.
-        breached = (clock_running & _sla_instant_passed("first_response_due", "resolution_due", now)) | (
-            ~clock_running & Q(resolution_due__lt=F("resolution_paused_since"))
-        )
-        warned = (clock_running & _sla_instant_passed("first_response_warn_at", "resolution_warn_at", now)) | (
-            ~clock_running & Q(resolution_warn_at__lt=F("resolution_paused_since"))
-        )
-        tickets = self.in_course().filter(first_response_due__isnull=False, resolution_due__isnull=False)
-        if state == SLAState.BREACHED:
-            return tickets.filter(breached)
-        if state == SLAState.AT_RISK:
-            return tickets.filter(warned & ~breached)
-        if state == SLAState.ON_TIME:
-            return tickets.filter(~warned & ~breached)
-        raise ValueError(f"unknown SLA state {state!r}")
 
     def positions_in_queue(self, size: int, *, after=None, before=None) -> list[tuple]:
         """The queue positions (priority, created_at, id) of up to `size` tickets, in queue
@@ -220,7 +178,7 @@ class TicketQuerySet(TicketSearchQuerySet):
 
 
 
-class Ticket(ConcurrentTransitionMixin, models.Model):
+class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
     class Kind(models.TextChoices):
         INCIDENT = "incident", _("Incidente")
         REQUEST = "request", _("Solicitud")
@@ -478,46 +436,6 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         self.priority = PriorityRule.priority_for(self.urgency, self.impact)
         return self.priority
 
-    # Service level: what the stored deadlines say (sla.services computes them). ---
-
-    @property
-    def first_response_owed(self) -> bool:
-        """Nobody has answered yet: the first-response clock is the one that matters."""
-        return self.state == self.State.OPEN and self.first_response_at is None
-
-    @property
-    def sla_clock_stopped(self) -> bool:
-        """The resolution clock stands still (a pausing state of the plan, or Solucionado)."""
-        return self.resolution_paused_since is not None
-
-    def sla_deadline(self) -> tuple[str, datetime.datetime, datetime.datetime] | None:
-        """("first_response" or "resolution", its warning instant, its deadline) of the clock
-        that matters now; None for a ticket not in course or without deadlines."""
-        if self.state not in self.IN_COURSE_STATES:
-            return None
-        if self.first_response_due is None or self.resolution_due is None:
-            return None
-        if self.first_response_owed:
-            return "first_response", self.first_response_warn_at, self.first_response_due
-        return "resolution", self.resolution_warn_at, self.resolution_due
-
-    def sla_state(self, now: datetime.datetime) -> "SLAState | None":
-        """The traffic light at `now` (the same rule as TicketQuerySet.in_sla_state): red once
-        the deadline has passed, yellow once the warning instant has, green before. A paused
-        ticket keeps the light it had when its clock stopped. (A deadline is met up to and
-        including its instant, so "passed" means strictly before `now`.)"""
-        deadline = self.sla_deadline()
-        if deadline is None:
-            return None
-        _clock, warn_at, due = deadline
-        if self.sla_clock_stopped:
-            now = self.resolution_paused_since
-        if due < now:
-            return SLAState.BREACHED
-        if warn_at < now:
-            return SLAState.AT_RISK
-        return SLAState.ON_TIME
-
     # Transitions: they check and change this object; services persist them. ---
 
     @transition(
@@ -532,7 +450,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         if self.assignee_id is not None and self.assignee_id != agent.pk:
             raise ValidationError(_("El ticket ya fue tomado por %(agent)s.") % {"agent": self.assignee})
         self.assignee = agent
-        self._mark_first_response()
+        self._first_response_by_step(self.State.IN_PROGRESS, timezone.now())
 
     @transition(
         field=state,
@@ -546,7 +464,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         if assignee is None:
             raise ValidationError(_("Elija el agente al que se asigna el ticket."))
         self.assignee = assignee
-        self._mark_first_response()
+        self._first_response_by_step(self.State.IN_PROGRESS, timezone.now())
 
     @transition(
         field=state,
@@ -642,10 +560,6 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         self.cancel_reason = reason
         self.cancel_note = (note or "").strip()
         self.cancelled_at = timezone.now()
-
-    def _mark_first_response(self):
-        if self.first_response_at is None:
-            self.first_response_at = timezone.now()
 
     @staticmethod
     def _require_text(value, message):
@@ -760,6 +674,15 @@ class TicketChange(models.Model):
     old_display = models.CharField(_("antes"), max_length=200, blank=True)
     new_display = models.CharField(_("después"), max_length=200, blank=True)
     note = models.TextField(_("motivo o comentario"), blank=True)
+    # The cancellation the gatekeeping made as the report came in (ticket_open): the
+    # ticket was never in course, so its history replays with nothing due.
+    gatekeeping = models.BooleanField(
+        _("cancelado al recibirlo"),
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=_("El reporte se canceló al recibirlo: el solicitante no tiene servicio."),
+    )
 
     class Meta:
         verbose_name = _("cambio del ticket")

@@ -25,7 +25,7 @@ def weekdays(*ranges, weekend=()):
     return (hours(*ranges),) * 5 + (hours(*weekend),) * 2
 
 
-# domain.md's default calendar: Mon–Fri 09:00–18:00, Mexico City, Mexican holidays.
+# The default calendar (docs/process.md, «SLA»): Mon–Fri 09:00–18:00, Mexico City, Mexican holidays.
 OFFICE = BusinessCalendar(time_zone="America/Mexico_City", weekly=weekdays((9, 18)), country="MX")
 LUNCH_BREAK = BusinessCalendar(time_zone="America/Mexico_City", weekly=weekdays((9, 14), (15, 18)), country="MX")
 # 12 de diciembre every year since 2020, a one-off closing, and 16 de septiembre 2025 worked.
@@ -51,7 +51,7 @@ def mx(*args):
 
 # (calendar, start, business duration, deadline)
 DEADLINES = [
-    # issue 5: a ticket opened on Friday 17:30 with a 4 h target is due Monday 12:30.
+    # A ticket opened on Friday 17:30 with a 4 h target is due Monday 12:30.
     pytest.param(OFFICE, mx(2025, 3, 21, 17, 30), 4 * H, mx(2025, 3, 24, 12, 30), id="friday-1730-plus-4h-monday-1230"),
     pytest.param(OFFICE, mx(2025, 3, 14, 17, 30), 4 * H, mx(2025, 3, 18, 12, 30), id="long-weekend-benito-juarez-monday"),
     pytest.param(OFFICE, mx(2025, 3, 24, 10, 0), 1 * H, mx(2025, 3, 24, 11, 0), id="inside-hours"),

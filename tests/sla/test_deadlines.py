@@ -35,7 +35,7 @@ def deadlines(ticket):
     )
 
 
-# The "done when" -------------------------------------------------------------
+# The SLA's promises end to end (docs/process.md, «SLA») ------------------------------
 
 
 def test_a_ticket_opened_on_friday_at_1730_runs_on_monday_pauses_and_is_breached_once(
@@ -112,9 +112,24 @@ def test_a_report_cancelled_at_intake_has_nothing_due(desk):
     assert ticket.sla_plan == default_plan()
     assert deadlines(ticket) == (None, None, None, None)
     assert ticket.sla_next_check_at is None
-    # And the history says the same.
+    # Its history row says the gatekeeping cancelled it, and the replay reads that.
+    assert list(ticket.changes.order_by("pk").values_list("field", "gatekeeping")) == [("created", False), ("state", True)]
     sla_recompute(tickets=Ticket.objects.filter(pk=ticket.pk))
     assert deadlines(ticket) == (None, None, None, None)
+
+
+def test_a_report_an_agent_cancels_half_a_minute_after_it_arrived_keeps_its_deadlines(desk, customer, coordinator):
+    ticket = open_ticket(customer)
+    desk.at(mx(2025, 6, 13, 17, 30, 30))
+    ticket = services.ticket_cancel(
+        ticket=ticket, by=coordinator, reason=Ticket.CancelReason.UNAUTHORIZED_CONTACT, note="", notify=False
+    )
+    written = (mx(2025, 6, 16, 10, 0), mx(2025, 6, 16, 10, 30), mx(2025, 6, 16, 14, 30), mx(2025, 6, 16, 16, 30))
+    assert deadlines(ticket) == written
+    assert not ticket.changes.filter(gatekeeping=True).exists()
+    # The replay agrees: a gatekeeping reason within a minute is not the gatekeeping.
+    sla_recompute(tickets=Ticket.objects.filter(pk=ticket.pk))
+    assert deadlines(ticket) == written
 
 
 # Reclassification ---------------------------------------------------------------------

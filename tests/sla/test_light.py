@@ -1,6 +1,8 @@
 """What people see of the SLA: the traffic light with words and the time left, the same in
-Python (one ticket) and in SQL (lists and the admin filter); the queue's column at a
-constant number of queries; the ticket page's deadlines, verdicts and SLA timeline."""
+Python (one ticket: `TicketServiceLevel.sla_state`) and in SQL (lists and the admin filter:
+`TicketServiceLevelQuerySet.in_sla_state`), written side by side in tickets/sla_rules.py;
+the queue's column at a constant number of queries; the ticket page's deadlines, verdicts
+and SLA timeline."""
 
 import datetime
 import re
@@ -91,6 +93,7 @@ CASES = {
 
 @pytest.mark.parametrize("make, state, colour, words, detail", CASES.values(), ids=CASES.keys())
 def test_the_light_in_python_and_in_sql_agree(make, state, colour, words, detail):
+    """Ticket.sla_state (through sla_light) and TicketQuerySet.in_sla_state give one light."""
     ticket = make()
     light = sla_light(ticket, NOW)
     assert (light.state, light.colour, light.label, light.detail) == (state, colour, words, detail)

@@ -351,7 +351,7 @@ def test_calendar_with_manual_days_reads_into_the_clock():
 
 
 def test_friday_1730_under_the_default_plan_is_due_monday_1230():
-    """issue 5: a 4 h target from Friday 17:30 in Mexico City, given in UTC."""
+    """A 4 h target from Friday 17:30 in Mexico City, given in UTC, is due Monday 12:30."""
     calendar = default_plan().calendar.business_calendar()
     friday = datetime.datetime(2025, 3, 21, 23, 30, tzinfo=datetime.UTC)
 

@@ -3,9 +3,11 @@ around the services, from their creation and history; the past recorded without 
 (or left to the sweep); and the demo desk ends with deadlines in all three colours."""
 
 import datetime
+from importlib import import_module
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -126,6 +128,33 @@ def test_only_tickets_without_deadlines_unless_all_and_closed_ones_only_when_ask
     # Solved on Monday, now a holiday: only Friday's half hour counts.
     assert (closed.resolution_met, closed.resolution_time, closed.first_response_met) == (True, 30 * MIN, True)
     assert not closed.sla_events.exists()
+
+
+def test_the_migration_marks_the_cancellations_at_intake_written_before_the_marker(desk, customer):
+    """Once, by the rule the replay used before the marker: a gatekeeping reason, cancelled
+    less than a minute after its creation."""
+    mark_intake_cancellations = import_module("tickets.migrations.0008_gatekeeping_marker").mark_intake_cancellations
+
+    def cancelled(reason, after):
+        ticket = written_around_the_services(
+            customer, Ticket.State.CANCELLED, steps=[(FRIDAY_1730 + after, "open", "cancelled")],
+            cancel_reason=reason, cancelled_at=FRIDAY_1730 + after,
+        )
+        TicketChange.objects.filter(ticket=ticket).update(gatekeeping=False)
+        return ticket
+
+    at_intake = cancelled(Ticket.CancelReason.NO_POLICY, datetime.timedelta(0))
+    unauthorized = cancelled(Ticket.CancelReason.UNAUTHORIZED_CONTACT, 59 * datetime.timedelta(seconds=1))
+    a_minute_later = cancelled(Ticket.CancelReason.NO_POLICY, MIN)
+    withdrawn = cancelled(Ticket.CancelReason.WITHDRAWN, datetime.timedelta(seconds=5))
+    mark_intake_cancellations(django_apps, None)
+
+    marked = TicketChange.objects.filter(gatekeeping=True)
+    assert sorted(marked.values_list("ticket_id", "field")) == [(at_intake.pk, "state"), (unauthorized.pk, "state")]
+    sla_recompute(tickets=Ticket.objects.all())
+    due = dict(Ticket.objects.values_list("pk", "first_response_due"))
+    assert (due[at_intake.pk], due[unauthorized.pk]) == (None, None)
+    assert due[a_minute_later.pk] == due[withdrawn.pk] == mx(2025, 6, 16, 10, 30)
 
 
 def test_recomputing_twice_changes_nothing(desk, customer):

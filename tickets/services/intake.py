@@ -18,11 +18,12 @@ from sla.services import sla_start
 from ..links import requester_url
 from ..models import Ticket, TicketChange, Urgency
 from .history import history_row
+from .steps import _transition_in_memory
 
 
 @dataclass(frozen=True)
 class Admission:
-    """Whether a requester gets service, and if not, why (seed 000, seed 002)."""
+    """Whether a requester gets service, and if not, why (docs/process.md, «Intake and gatekeeping»)."""
 
     admitted: bool
     reason: str = ""
@@ -73,7 +74,9 @@ def ticket_open(
     notify: bool = True,
 ) -> Ticket:
     """Turn a report into a ticket, whatever the channel. A requester without service
-    still gets a ticket, cancelled at once with the reason (seed 000). The requester is
+    still gets a ticket, cancelled at once with the reason (docs/process.md, «Intake and
+    gatekeeping»): the transition is checked and run as any other (steps), and its history
+    row says it was the gatekeeping's. The requester is
     acknowledged by email through the outbox (sent after commit) unless notify=False.
 
     Every intake channel comes through here, so it reads little: the organization's
@@ -115,17 +118,17 @@ def ticket_open(
             )
         ]
         if not admission.admitted:
-            ticket.cancel(reason=admission.reason, note=admission.explanation)
-            history.append(
-                history_row(
-                    ticket=ticket,
-                    actor=None,
-                    field=TicketChange.Field.STATE,
-                    old=Ticket.State.OPEN,
-                    new=ticket.state,
-                    note=admission.explanation,
-                )
+            # The desk's own decision, not the person registering the report's: by nobody.
+            (cancellation,) = _transition_in_memory(
+                ticket,
+                "cancel",
+                None,
+                history_note=admission.explanation,
+                reason=admission.reason,
+                note=admission.explanation,
             )
+            cancellation.gatekeeping = True  # what the SLA's replay reads (nothing was ever due)
+            history.append(cancellation)
         sla_start(ticket=ticket, policy=policy)  # sets the deadlines; the insert writes them
         ticket.save()
         ticket.reference = ticket.build_reference()

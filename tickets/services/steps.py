@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from ..models import Ticket, TicketChange
-from .history import record_change
+from .history import history_row
 
 
 class TicketConflict(ValidationError):
@@ -18,10 +18,16 @@ class TicketConflict(ValidationError):
         super().__init__(message, code="conflict")
 
 
+def _lock_row(ticket: Ticket) -> Ticket:
+    """The ticket's row as it is now, locked until the transaction ends: for a step that
+    does not depend on the state the caller saw (a line of the conversation)."""
+    return Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
+
+
 def _lock(ticket: Ticket) -> Ticket:
     """The ticket's row, locked until the transaction ends, checked against what the
     caller saw: if its state changed meanwhile, the caller lost the race."""
-    locked = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
+    locked = _lock_row(ticket)
     if locked.state != ticket.state:
         raise TicketConflict(
             _(
@@ -81,11 +87,21 @@ TRANSITION_FIELDS = [
 def _run_transition(ticket: Ticket, name: str, by, *, history_note: str = "", **kwargs) -> Ticket:
     """Lock, check, transition, save and record the state change. Call inside atomic()."""
     locked = _lock(ticket)
-    _check_transition(locked, name, by)
-    old_state, old_assignee = locked.state, locked.assignee
-    getattr(locked, name)(**kwargs)
+    changes = _transition_in_memory(locked, name, by, history_note=history_note, **kwargs)
     locked.save(update_fields=TRANSITION_FIELDS)
-    record_change(ticket=locked, actor=by, field=TicketChange.Field.STATE, old=old_state, new=locked.state, note=history_note)
-    if locked.assignee_id != getattr(old_assignee, "pk", None):
-        record_change(ticket=locked, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=locked.assignee)
+    for change in changes:
+        change.save(force_insert=True)
     return locked
+
+
+def _transition_in_memory(ticket: Ticket, name: str, by, *, history_note: str = "", **kwargs) -> list[TicketChange]:
+    """Check and run the transition on `ticket` (locked by the caller, or not inserted
+    yet: ticket_open's cancellation at intake) and return its history rows, not saved:
+    the change of state, and of assignee if the transition made one."""
+    _check_transition(ticket, name, by)
+    old_state, old_assignee = ticket.state, ticket.assignee
+    getattr(ticket, name)(**kwargs)
+    changes = [history_row(ticket=ticket, actor=by, field=TicketChange.Field.STATE, old=old_state, new=ticket.state, note=history_note)]
+    if ticket.assignee_id != getattr(old_assignee, "pk", None):
+        changes.append(history_row(ticket=ticket, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=ticket.assignee))
+    return changes

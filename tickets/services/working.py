@@ -11,7 +11,7 @@ from sla.services import sla_first_response, sla_pause, sla_resume, sla_retarget
 from ..models import Message, Ticket, TicketChange
 from .emails import _email_assignee_of_reply, _email_requester
 from .history import record_change
-from .steps import _lock, _require_staff_perm, _run_transition
+from .steps import _lock, _lock_row, _require_staff_perm, _run_transition
 
 
 def _public_reply(ticket: Ticket, by, body: str) -> Message:
@@ -109,7 +109,8 @@ def ticket_classify(
 
 def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None, notify: bool = True) -> Message:
     """A line in the conversation. An agent's first public reply is the first response;
-    the requester's reply to a ticket waiting for them puts it back to work (domain.md).
+    the requester's reply to a ticket waiting for them puts it back to work (docs/process.md,
+    «States and transitions»).
     A public reply is emailed to the requester; the requester's message, to the assignee;
     an internal note, to nobody."""
     if not (body or "").strip():
@@ -117,7 +118,7 @@ def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None, notify:
     if kind != Message.Kind.FROM_REQUESTER:
         _require_staff_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa puede responder."))
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
+        locked = _lock_row(ticket)  # a message does not depend on the state the caller saw
         if locked.is_final and kind != Message.Kind.INTERNAL_NOTE:
             raise ValidationError(
                 _("El ticket %(reference)s está %(state)s: ya no admite mensajes al solicitante.")
@@ -130,8 +131,7 @@ def ticket_add_message(*, ticket: Ticket, kind: str, body: str, by=None, notify:
             author=by if kind != Message.Kind.FROM_REQUESTER else None,
             body=body.strip(),
         )
-        if kind == Message.Kind.PUBLIC_REPLY and locked.first_response_at is None:
-            locked.first_response_at = message.created_at
+        if Ticket.message_gives_first_response(message) and locked.record_first_response(message.created_at):
             locked.save(update_fields=["first_response_at", "updated_at"])
             sla_first_response(ticket=locked)
         if kind == Message.Kind.FROM_REQUESTER and locked.state == Ticket.State.PENDING_USER:
