@@ -325,9 +325,11 @@ class Draft:
         self.n_messages += 1
         self.messages.append((self.id, str(kind), author.id if author else None, body, _instant(at)))
 
-    def change(self, at: float, actor: Person | None, field_, old, new, old_display, new_display, note="") -> None:
+    def change(
+        self, at: float, actor: Person | None, field_, old, new, old_display, new_display, note="", gatekeeping=False
+    ) -> None:
         self.changes.append((self.id, _instant(at), actor.id if actor else None, str(field_), str(old), str(new),
-                             old_display, new_display, note))  # fmt: skip
+                             old_display, new_display, note, gatekeeping))  # fmt: skip
 
     def row(self) -> tuple:
         """The ticket's row, in the order of TICKET_FIELDS."""
@@ -375,7 +377,10 @@ TICKET_FIELDS = [
     "escalation_count", "created_at", "updated_at", "first_response_at", "solved_at", "closed_at", "cancelled_at",
 ]  # fmt: skip
 MESSAGE_FIELDS = ["ticket_id", "kind", "author_id", "body", "created_at"]
-CHANGE_FIELDS = ["ticket_id", "at", "actor_id", "field", "old_value", "new_value", "old_display", "new_display", "note"]
+CHANGE_FIELDS = [
+    "ticket_id", "at", "actor_id", "field", "old_value", "new_value", "old_display", "new_display", "note",
+    "gatekeeping",
+]  # fmt: skip
 
 
 class Planner:
@@ -856,7 +861,8 @@ class Planner:
         r, created = self.rng.random, draft.created
         note = self.cast.explanation[draft.requester.id]
         draft.change(created, None, TicketChange.Field.STATE, State.OPEN, State.CANCELLED,
-                     self.state_label[State.OPEN], self.state_label[State.CANCELLED], note)  # fmt: skip
+                     self.state_label[State.OPEN], self.state_label[State.CANCELLED], note,
+                     gatekeeping=True)  # as ticket_open marks its cancellation, read by the SLA's replay  # fmt: skip
         draft.message(Message.Kind.INTERNAL_NOTE, draft.coordinator, self.rng.choice(INTAKE_NOTES),
                       created + min(draft.avail * 0.5, 3600 * (1 + 20 * r())))  # fmt: skip
         columns = draft.columns
