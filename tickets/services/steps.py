@@ -18,11 +18,15 @@ class TicketConflict(ValidationError):
         super().__init__(message, code="conflict")
 
 
-def _lock(ticket: Ticket) -> Ticket:
+def _lock(ticket: Ticket, *, refuse=None) -> Ticket:
     """The ticket's row, locked until the transaction ends, checked against what the
-    caller saw: if its state changed meanwhile, the caller lost the race."""
+    caller saw: if its state changed meanwhile, the caller lost the race. A caller that
+    decides on the locked row alone passes `refuse(locked)` instead, which raises its
+    own refusal (taking: who took it first)."""
     locked = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
-    if locked.state != ticket.state:
+    if refuse is not None:
+        refuse(locked)
+    elif locked.state != ticket.state:
         raise TicketConflict(
             _(
                 "El ticket %(reference)s cambió mientras usted lo consultaba: ahora está «%(state)s». "
@@ -78,14 +82,16 @@ TRANSITION_FIELDS = [
 ]
 
 
-def _run_transition(ticket: Ticket, name: str, by, *, history_note: str = "", **kwargs) -> Ticket:
-    """Lock, check, transition, save and record the state change. Call inside atomic()."""
-    locked = _lock(ticket)
+def _run_transition(ticket: Ticket, name: str, by, *, history_note: str = "", refuse=None, **kwargs) -> Ticket:
+    """Lock (see `_lock` for `refuse`), check, transition, save and record what changed:
+    the state, the assignee. Call inside atomic()."""
+    locked = _lock(ticket, refuse=refuse)
     _check_transition(locked, name, by)
     old_state, old_assignee = locked.state, locked.assignee
     getattr(locked, name)(**kwargs)
     locked.save(update_fields=TRANSITION_FIELDS)
-    record_change(ticket=locked, actor=by, field=TicketChange.Field.STATE, old=old_state, new=locked.state, note=history_note)
+    if locked.state != old_state:  # a reassignment keeps the state
+        record_change(ticket=locked, actor=by, field=TicketChange.Field.STATE, old=old_state, new=locked.state, note=history_note)
     if locked.assignee_id != getattr(old_assignee, "pk", None):
         record_change(ticket=locked, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=locked.assignee)
     return locked
