@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The roles' groups (accounts/roles.py says what each may do and who counts as which).
 AGENT_GROUP = "Agente"
 COORDINATOR_GROUP = "Coordinador"
 
@@ -23,10 +24,6 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.is_superuser or self.groups.filter(name=COORDINATOR_GROUP).exists()
 
 
 class AgentProfileQuerySet(models.QuerySet):

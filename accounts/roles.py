@@ -1,6 +1,32 @@
-"""The desk's roles as Django groups, and what each may do."""
+"""The desk's roles: who is an agent and who is a coordinator, and what each may do.
+
+One rule, used everywhere (the workspace's pages, the admin, the services' checks, the
+lists of agents to assign and of coordinators to alert):
+
+- an **agent** is an active user who holds ``tickets.work_ticket``;
+- a **coordinator** is an active user who holds ``tickets.assign_ticket``;
+
+held through a role's group (Agente, Coordinador: the groups below, created by a
+migration) or given to the user directly. A coordinator is also an agent (their role
+includes the agent's permissions). An active **superuser** holds every permission, as
+Django's own permission check says, so a superuser is an agent and a coordinator
+everywhere: they may be assigned tickets, and they are told what coordinators are told.
+An inactive user is neither, whatever they hold. Being staff (``is_staff``, the admin's
+door) makes nobody an agent.
+
+`is_agent` / `is_coordinator` answer for one user (``user.has_perm``); `agents()` /
+`coordinators()` are the same rule as querysets."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q
 
 from .models import AGENT_GROUP, COORDINATOR_GROUP
+
+# What makes a role, as "app_label.codename".
+WORK_PERMISSION = "tickets.work_ticket"
+ASSIGN_PERMISSION = "tickets.assign_ticket"
+CANCEL_PERMISSION = "tickets.cancel_ticket"
 
 SLA_MODELS = ("calendar", "businesshours", "holiday", "workedholiday", "slaplan", "slatarget")
 
@@ -69,3 +95,40 @@ def ensure_roles(Group, Permission):
             permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if permission is not None:
                 group.permissions.add(permission)
+
+
+def _holds(user, permission: str) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.has_perm(permission))
+
+
+def is_agent(user) -> bool:
+    """May work tickets: agents, coordinators and superusers, if active."""
+    return _holds(user, WORK_PERMISSION)
+
+
+def is_coordinator(user) -> bool:
+    """May assign and cancel tickets: coordinators and superusers, if active."""
+    return _holds(user, ASSIGN_PERMISSION)
+
+
+def _holding(permission: str):
+    """Active users holding `permission` through a group or directly, or superusers: the
+    rule of `_holds` as a filter (one EXISTS each, no duplicate rows)."""
+    app_label, codename = permission.split(".")
+    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return get_user_model().objects.filter(
+        Q(is_superuser=True)
+        | Exists(granted.filter(group__user=OuterRef("pk")))
+        | Exists(granted.filter(user=OuterRef("pk"))),
+        is_active=True,
+    )
+
+
+def agents():
+    """Every user `is_agent` says yes to."""
+    return _holding(WORK_PERMISSION)
+
+
+def coordinators():
+    """Every user `is_coordinator` says yes to."""
+    return _holding(ASSIGN_PERMISSION)

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from workspace.access import is_agent
+from accounts.roles import is_agent
 
 from .ratelimits import login_identity, login_serialized
 

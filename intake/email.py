@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from notifications.replies import sent_email_quoted, ticket_id_from_reply_address
 from tickets.models import Message, Ticket
+from tickets.references import references_in
 from tickets.services import ticket_add_message, ticket_open
 
 from .models import InboundEmail
@@ -64,7 +65,6 @@ MAX_PARTS = 200  # MIME parts read from one message
 
 AUTOMATED_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 AUTOMATED_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
-REFERENCE_RE = re.compile(r"\b(INC|REQ)-(\d{6,})\b", re.IGNORECASE)
 # "RE:", "Re:", "RV:" (reenviar), "FW:", "Fwd:", "RES:", "ENC:", "AW:", "TR:", repeated, with "[2]" counters.
 SUBJECT_PREFIX_RE = re.compile(r"^\s*(?:(?:re|rv|fw|fwd|res|enc|aw|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 FORWARD_PREFIX_RE = re.compile(r"^\s*(?:rv|fw|fwd|enc|tr)\s*:", re.IGNORECASE)
@@ -405,8 +405,8 @@ def _issued_proof(message: AnymailInboundMessage) -> tuple[int | None, str | Non
 
 
 def _mentioned_ticket(subject: str) -> Ticket | None:
-    for prefix, number in REFERENCE_RE.findall(subject or ""):
-        ticket = Ticket.objects.filter(reference=f"{prefix.upper()}-{number}").first()
+    for reference in references_in(subject):
+        ticket = Ticket.objects.filter(reference=reference).first()
         if ticket is not None:
             return ticket
     return None

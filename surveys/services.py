@@ -30,14 +30,13 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import COORDINATOR_GROUP
+from accounts.roles import coordinators
 from notifications.services import email_queue
 from sla.clock import MAX_CLOSED_DAYS, ONE_DAY, BusinessCalendar
 from sla.services import sla_plan_for
@@ -292,14 +291,7 @@ def survey_answer(*, survey: Survey, rating: int, solved: bool, comment: str = "
 
 def _alert_coordinators(answer: SurveyAnswer) -> None:
     ticket = answer.survey.ticket
-    coordinators = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=COORDINATOR_GROUP)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
-    for coordinator in coordinators:
+    for coordinator in coordinators().exclude(email="").order_by("pk"):
         email_queue(
             to=coordinator.email,
             template="survey_low_rating",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_fsm.admin import FSMAdminMixin
 
+from accounts.roles import is_agent, is_coordinator
 from helpdesk.admin import ReadOnlyAdminMixin
 from sla.display import sla_light
 
@@ -221,7 +222,7 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_assign_permission(self, request):
-        return request.user.has_perm("tickets.assign_ticket")
+        return is_coordinator(request.user)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -316,7 +317,7 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
         ]
 
     def has_phone_report_permission(self, request):
-        return request.user.has_perm("tickets.work_ticket")
+        return is_agent(request.user)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_register_call": self.has_phone_report_permission(request)}

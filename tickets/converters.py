@@ -1,12 +1,14 @@
-"""URL converter of a ticket's reference (INC-000123), so that a reference and a link's
-token never take each other's route. Registered once, here: `<reference:…>` in URLconfs
-that import REFERENCE."""
+"""URL converter of a ticket's reference (INC-000123, the format of tickets/references.py),
+so that a reference and a link's token never take each other's route. Registered once,
+here: `<reference:…>` in URLconfs that import REFERENCE."""
 
 from django.urls import register_converter
 
+from .references import URL_PATTERN
+
 
 class ReferenceConverter:
-    regex = r"[A-Z]{2,5}-[0-9]{6,}"
+    regex = URL_PATTERN
 
     def to_python(self, value: str) -> str:
         return value

@@ -18,11 +18,12 @@ from django.db import connections, models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, can_proceed, transition
 
 from accounts.models import SupportLevel
 from helpdesk.process_cache import ProcessCache
 
+from . import references
 from .search import TicketSearchDocument, TicketSearchQuerySet
 from .sla_rules import SLAState as SLAState
 from .sla_rules import TicketServiceLevel, TicketServiceLevelQuerySet
@@ -220,7 +221,7 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
     # A solved ticket waits for its requester's confirmation, not for an agent.
     IN_COURSE_STATES = (State.OPEN, *WORKING_STATES)
     NOT_FINAL_STATES = (*IN_COURSE_STATES, State.SOLVED)
-    REFERENCE_PREFIX = {Kind.INCIDENT: "INC", Kind.REQUEST: "REQ"}
+    REFERENCE_PREFIX = references.PREFIXES  # by Kind value
 
     reference = models.CharField(_("referencia"), max_length=20, unique=True, null=True, editable=False)
     kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.INCIDENT)
@@ -420,9 +421,9 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
     # Derived facts -------------------------------------------------------
 
     def build_reference(self) -> str:
-        """INC-000123 / REQ-000124: the type's prefix and the ticket's number, unique
-        because the number is the row's primary key."""
-        return f"{self.REFERENCE_PREFIX[self.kind]}-{self.pk:06d}"
+        """INC-000123 / REQ-000124 (tickets/references.py): the type's prefix and the
+        ticket's number, unique because the number is the row's primary key."""
+        return references.format_reference(self.REFERENCE_PREFIX[self.kind], self.pk)
 
     @property
     def is_final(self) -> bool:
@@ -465,6 +466,55 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
             raise ValidationError(_("Elija el agente al que se asigna el ticket."))
         self.assignee = assignee
         self._first_response_by_step(self.State.IN_PROGRESS, timezone.now())
+
+    @transition(
+        field=state,
+        source=WORKING_STATES,
+        target=None,  # the ticket changes hands and keeps its state
+        permission="tickets.assign_ticket",
+        # The admin reassigns with its bulk action, not with a button of its own.
+        custom={"label": _("Reasignar"), "admin": False},
+    )
+    def reassign(self, *, assignee):
+        """A coordinator hands a ticket in progress or pending to another agent."""
+        if assignee is None:
+            raise ValidationError(_("Elija el agente al que se asigna el ticket."))
+        self.assignee = assignee
+
+    def can_be_assigned(self) -> bool:
+        """Whether a coordinator may give this ticket to an agent now: an open ticket is
+        assigned (and starts), one in progress or pending is reassigned (and keeps its
+        state). The workspace's Asignar button and `ticket_assign` both ask this."""
+        return can_proceed(self.assign) or can_proceed(self.reassign)
+
+    def check_escalation(self, *, to_agent: bool = False) -> None:
+        """Raise why this ticket may not be escalated now (to a named agent, with
+        `to_agent`): it must be in course and below the highest level, N3; an open ticket
+        has nobody in charge to hand over from. `ticket_escalate` checks it on the locked
+        row; the workspace's Escalar button asks `can_be_escalated`."""
+        if self.state not in self.IN_COURSE_STATES:
+            raise ValidationError(
+                _("No se puede escalar un ticket en estado «%(state)s».") % {"state": self.get_state_display()},
+                code="not_allowed",
+            )
+        if self.level >= SupportLevel.N3:
+            raise ValidationError(_("El ticket ya está en el nivel más alto (N3)."), code="max_level")
+        if to_agent and self.state == self.State.OPEN:
+            raise ValidationError(
+                _("Un ticket abierto no tiene responsable: tómelo o asígnelo antes de escalarlo a un agente."),
+                code="not_allowed",
+            )
+
+    def can_be_escalated(self) -> bool:
+        try:
+            self.check_escalation()
+        except ValidationError:
+            return False
+        return True
+
+    def is_taken_by_someone_else(self, agent) -> bool:
+        """Somebody other than `agent` already works this ticket: what a late taker is told."""
+        return self.state in self.WORKING_STATES and self.assignee_id is not None and self.assignee_id != agent.pk
 
     @transition(
         field=state,
@@ -547,19 +597,33 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
         custom={"label": _("Cancelar"), "admin": True},
     )
     def cancel(self, *, reason: str, note: str = "", duplicate_of=None):
-        if reason not in self.CancelReason.values:
-            raise ValidationError(_("Elija el motivo de la cancelación."))
-        if reason == self.CancelReason.DUPLICATE:
-            if duplicate_of is None:
-                raise ValidationError(_("Indique la referencia del ticket original."))
-            if duplicate_of.pk == self.pk:
-                raise ValidationError(_("Un ticket no puede ser duplicado de sí mismo."))
+        """Who may: the cancel permission (coordinators); the intake cancels on its own
+        (no user) for the gatekeeping reasons. What each reason needs: `check_cancel`."""
+        self.check_cancel(reason=reason, note=note, duplicate_of=duplicate_of)
+        if reason in self.CANCEL_NEEDS_ORIGINAL:
             self.duplicate_of = duplicate_of
-        elif reason == self.CancelReason.OTHER:
-            self._require_text(note, _("Explique el motivo de la cancelación."))
         self.cancel_reason = reason
         self.cancel_note = (note or "").strip()
         self.cancelled_at = timezone.now()
+
+    # The cancel rules: what each reason needs besides itself. Any reason may be chosen by
+    # whoever may cancel (tickets.cancel_ticket: coordinators, accounts/roles.py).
+    CANCEL_NEEDS_ORIGINAL = (CancelReason.DUPLICATE,)  # the ticket it duplicates
+    CANCEL_NEEDS_NOTE = (CancelReason.OTHER,)  # an explanation for the requester
+
+    def check_cancel(self, *, reason: str, note: str = "", duplicate_of=None) -> None:
+        """Raise, keyed by argument ("reason", "duplicate_of", "note"), why this ticket may
+        not be cancelled with these arguments. The transition and both surfaces' cancel
+        form (tickets/transition_forms.py) ask it."""
+        if reason not in self.CancelReason.values:
+            raise ValidationError({"reason": _("Elija el motivo de la cancelación.")})
+        if reason in self.CANCEL_NEEDS_ORIGINAL:
+            if duplicate_of is None:
+                raise ValidationError({"duplicate_of": _("Indique la referencia del ticket original.")})
+            if duplicate_of.pk == self.pk:
+                raise ValidationError({"duplicate_of": _("Un ticket no puede ser duplicado de sí mismo.")})
+        if reason in self.CANCEL_NEEDS_NOTE and not (note or "").strip():
+            raise ValidationError({"note": _("Explique el motivo de la cancelación.")})
 
     @staticmethod
     def _require_text(value, message):

@@ -9,24 +9,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, render
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.roles import is_agent
 from tickets.models import Ticket
-
-WORK_PERMISSION = "tickets.work_ticket"
-ASSIGN_PERMISSION = "tickets.assign_ticket"
-CANCEL_PERMISSION = "tickets.cancel_ticket"
-
-
-def is_agent(user) -> bool:
-    """Agents and coordinators (and superusers): whoever may work tickets."""
-    return bool(user.is_authenticated and user.is_active and user.has_perm(WORK_PERMISSION))
-
-
-def is_coordinator(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm(ASSIGN_PERMISSION))
 
 
 def agent_required(view):
-    """Signed-in agents only: others are sent to sign in, or told in Spanish (403)."""
+    """Signed-in agents only (accounts.roles.is_agent): others are sent to sign in, or told in Spanish (403)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

@@ -3,31 +3,17 @@ hands it to, each with their open load.
 
 An agent "fits" a ticket when their profile has the module's specialty and a support
 level at least the ticket's (or the level it is escalated to). The list shows the
-agents who fit; "show all" adds everyone else who may work tickets, after them."""
+agents who fit; "show all" adds every other agent (accounts.roles.agents), after them.
+The admin's lists order agents by specialty alone (tickets.transition_forms.agents_for_specialties)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import AgentProfile
+from accounts.roles import agents
 from tickets.models import Ticket
-
-WORK_PERMISSION = ("tickets", "work_ticket")
-
-
-def _may_work_tickets():
-    """Users holding tickets.work_ticket through a group or directly, or superusers: the
-    same people `is_agent` lets in, as a filter."""
-    app_label, codename = WORK_PERMISSION
-    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-    return (
-        Q(is_superuser=True)
-        | Exists(permission.filter(group__user=OuterRef("pk")))
-        | Exists(permission.filter(user=OuterRef("pk")))
-    )
 
 
 def _open_load():
@@ -44,7 +30,7 @@ def _open_load():
 
 
 def eligible_agents(ticket: Ticket, *, level: int | None = None, show_all: bool = False):
-    """Active agents for `ticket`, each annotated with `open_load` (their not-final tickets)
+    """The agents (accounts.roles.agents) for `ticket`, each annotated with `open_load` (their not-final tickets)
     and `fits` (the module's specialty and a level ≥ `level`, the ticket's by default),
     read in one query. Only those who fit and are available, unless `show_all`; those who
     fit first, then the least loaded."""
@@ -56,22 +42,8 @@ def eligible_agents(ticket: Ticket, *, level: int | None = None, show_all: bool 
         fits = Exists(
             AgentProfile.objects.filter(user=OuterRef("pk"), level__gte=level, specialties__modules=ticket.module_id)
         )
-    agents = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(_may_work_tickets())
-        .select_related("agent_profile")
-        .annotate(
-            open_load=_open_load(),
-            fits=fits,
-        )
-    )
+    offered = agents().select_related("agent_profile").annotate(open_load=_open_load(), fits=fits)
     if not show_all:
-        agents = agents.filter(fits=True, agent_profile__is_available=True)
-    return agents.order_by("-fits", "open_load", "first_name", "last_name", "username")
+        offered = offered.filter(fits=True, agent_profile__is_available=True)
+    return offered.order_by("-fits", "open_load", "first_name", "last_name", "username")
 
-
-def assignable_agents():
-    """Every active user who may work tickets: what the assignment forms accept. The
-    service checks again when it assigns."""
-    return get_user_model().objects.filter(is_active=True).filter(_may_work_tickets())

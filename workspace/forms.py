@@ -1,10 +1,10 @@
 """The forms of the ticket page's actions. Each one checks what a person typed and hands
 it to a service in its `cleaned_data`; the services check the ticket's state and the
-user's permission again, inside the row lock."""
+user's permission again, inside the row lock. The transitions' forms are tickets'
+(tickets/transition_forms.py), shared with the admin; the ones here add only the
+workspace's presentation (agents with their workload, the duplicates to pick)."""
 
 from __future__ import annotations
-
-import re
 
 from django import forms
 from django.db.models import Q
@@ -15,12 +15,11 @@ from catalog.models import Module
 from helpdesk.validation import TextField
 from intake.follow_forms import FollowReplyForm
 from intake.uploads import attachment_limits
+from tickets import transition_forms
 from tickets.models import Impact, Ticket, Urgency
+from tickets.transition_forms import AgentChoiceField
 
 from .assignment import eligible_agents
-
-# "INC-000123", "inc 123", "INC123": a reference as agents type it.
-REFERENCE_PATTERN = re.compile(r"^\s*(INC|REQ)\s*-?\s*(\d{1,12})\s*$", re.IGNORECASE)
 
 
 def _required(message):
@@ -36,22 +35,21 @@ class ActionForm(forms.Form):
         self.ticket = ticket
 
 
-class AgentChoiceField(forms.ModelChoiceField):
-    """Agents from `eligible_agents`, each with their level and open load."""
-
-    def label_from_instance(self, user):
-        profile = getattr(user, "agent_profile", None)
-        level = profile.get_level_display() if profile is not None else "—"
-        load = ngettext(
-            "%(name)s (%(level)s): %(count)d ticket en curso",
-            "%(name)s (%(level)s): %(count)d tickets en curso",
-            user.open_load,
-        ) % {"name": user, "level": level, "count": user.open_load}
-        if profile is not None and not profile.is_available:
-            return _("%(agent)s, no disponible") % {"agent": load}
-        if not user.fits:
-            return _("%(agent)s, sin la especialidad o el nivel") % {"agent": load}
-        return load
+def describe_by_workload(user) -> str:
+    """"Eva Redes (N2): 2 tickets en curso": an agent of `eligible_agents`, with their
+    level and open load, and why they may not fit."""
+    profile = getattr(user, "agent_profile", None)
+    level = profile.get_level_display() if profile is not None else "—"
+    load = ngettext(
+        "%(name)s (%(level)s): %(count)d ticket en curso",
+        "%(name)s (%(level)s): %(count)d tickets en curso",
+        user.open_load,
+    ) % {"name": user, "level": level, "count": user.open_load}
+    if profile is not None and not profile.is_available:
+        return _("%(agent)s, no disponible") % {"agent": load}
+    if not user.fits:
+        return _("%(agent)s, sin la especialidad o el nivel") % {"agent": load}
+    return load
 
 
 class MessageForm(FollowReplyForm):
@@ -132,25 +130,22 @@ class AttachForm(FollowReplyForm):
         return cleaned
 
 
-class AssignForm(ActionForm):
-    assignee = AgentChoiceField(
-        label=_("Agente"),
-        queryset=None,
-        empty_label=_("Elija un agente"),
-        error_messages={
-            "required": _("Elija el agente al que se asigna el ticket."),
-            "invalid_choice": _("Ese agente ya no está en la lista; elija otro."),
-        },
-    )
+class AssignForm(transition_forms.AssignForm):
+    """Those who fit first, then the least loaded; "show all" adds the others."""
+
+    describe_agent = staticmethod(describe_by_workload)
 
     def __init__(self, *args, show_all: bool = False, **kwargs):
+        self.show_all = show_all
         super().__init__(*args, **kwargs)
+
+    def agent_choices(self):
         # A posted choice may come from "show all": accept any agent, the service checks.
-        agents = eligible_agents(self.ticket, show_all=show_all or self.is_bound)
-        self.fits_nobody = not (show_all or self.is_bound) and not agents.exists()
+        agents = eligible_agents(self.ticket, show_all=self.show_all or self.is_bound)
+        self.fits_nobody = not (self.show_all or self.is_bound) and not agents.exists()
         if self.fits_nobody:
             agents = eligible_agents(self.ticket, show_all=True)
-        self.fields["assignee"].queryset = agents
+        return agents
 
 
 class ClassifyForm(ActionForm):
@@ -191,31 +186,6 @@ class ClassifyForm(ActionForm):
         )
 
 
-class WaitUserForm(ActionForm):
-    message = TextField(
-        label=_("Pregunta o petición para el solicitante"),
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Se le envía por correo; su respuesta devuelve el ticket a En proceso."),
-        error_messages=_required(_("Escriba la pregunta o petición para el solicitante.")),
-    )
-
-
-class WaitVendorForm(ActionForm):
-    vendor_name = TextField(
-        label=_("Proveedor"),
-        max_length=200,
-        error_messages=_required(_("Indique el proveedor del que se espera respuesta.")),
-    )
-    vendor_reference = TextField(label=_("Referencia del proveedor"), max_length=100, required=False)
-    message = TextField(
-        label=_("Mensaje para el solicitante"),
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=_required(_("Escriba el mensaje para el solicitante.")),
-    )
-
-
 class EscalateForm(ActionForm):
     reason = TextField(
         label=_("Motivo del escalamiento"),
@@ -238,6 +208,7 @@ class EscalateForm(ActionForm):
             # An open ticket has nobody in charge yet: it is escalated, then taken.
             del self.fields["assignee"]
         else:
+            self.fields["assignee"].describe = describe_by_workload
             self.fields["assignee"].queryset = eligible_agents(ticket, level=ticket.level + 1, show_all=self.is_bound)
 
     def clean_reason(self):
@@ -247,27 +218,12 @@ class EscalateForm(ActionForm):
         return reason
 
 
-class SolveForm(ActionForm):
-    solution = TextField(
-        label=_("Solución"),
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Se envía al solicitante, que confirma si quedó resuelto."),
-        error_messages=_required(_("Describa la solución: se enviará al solicitante.")),
-    )
-    resolution_code = forms.ChoiceField(
-        label=_("Código de resolución"),
-        choices=[("", _("Elija un código")), *Ticket.ResolutionCode.choices],
-        error_messages=_required(_("Elija un código de resolución.")),
-    )
+class CancelForm(transition_forms.CancelForm):
+    """The original's reference is typed in "original", offered from the possible
+    duplicates (a datalist the page fills)."""
 
-
-class CancelForm(ActionForm):
-    reason = forms.ChoiceField(
-        label=_("Motivo"),
-        choices=[("", _("Elija un motivo")), *Ticket.CancelReason.choices],
-        error_messages=_required(_("Elija el motivo de la cancelación.")),
-    )
+    reference_field = "original"
+    duplicate_of = None
     original = TextField(
         label=_("Referencia del ticket original"),
         max_length=20,
@@ -275,40 +231,4 @@ class CancelForm(ActionForm):
         help_text=_("Solo si es un duplicado, por ejemplo INC-000123."),
         widget=forms.TextInput(attrs={"list": "possible-duplicate-references", "autocomplete": "off"}),
     )
-    note = TextField(
-        label=_("Explicación"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatoria si el motivo es «Otro motivo»."),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        reason = cleaned.get("reason")
-        cleaned["duplicate_of"] = None
-        if reason == Ticket.CancelReason.DUPLICATE:
-            cleaned["duplicate_of"] = self._original(cleaned.get("original", ""))
-        elif reason == Ticket.CancelReason.OTHER and not cleaned.get("note", "").strip():
-            self.add_error("note", _("Explique el motivo de la cancelación."))
-        return cleaned
-
-    def _original(self, typed: str) -> Ticket | None:
-        if not typed.strip():
-            self.add_error("original", _("Indique la referencia del ticket original."))
-            return None
-        match = REFERENCE_PATTERN.match(typed)
-        if not match:
-            self.add_error("original", _("Escriba una referencia como INC-000123 o REQ-000124."))
-            return None
-        prefix, number = match.groups()
-        reference = f"{prefix.upper()}-{int(number):06d}"
-        original = Ticket.objects.filter(reference=reference).first()
-        if original is None:
-            self.add_error(
-                "original", _("No hay ningún ticket con la referencia %(reference)s.") % {"reference": reference}
-            )
-        elif original.pk == self.ticket.pk:
-            self.add_error("original", _("Un ticket no puede ser duplicado de sí mismo."))
-            return None
-        return original
+    field_order = ["reason", "original", "note"]

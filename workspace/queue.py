@@ -23,6 +23,7 @@ from customers.models import Organization
 from helpdesk.validation import TextField
 from sla.display import sla_light
 from tickets.models import Priority, Ticket
+from tickets.references import search_references
 
 from .templatetags.choices import choice_labels
 
@@ -58,8 +59,6 @@ ROW_FIELDS = (
     "resolution_met",
 )
 
-# "INC-000123", "inc 123", "#123" or just "123": a reference, looked up in every ticket.
-REFERENCE_PATTERN = re.compile(r"^\s*(?:(INC|REQ)\s*-?\s*)?#?\s*(\d{1,12})\s*$", re.IGNORECASE)
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -86,17 +85,6 @@ STATE_CHOICES = [
         Ticket.State.SOLVED,
     )
 ]
-
-
-def reference_candidates(text: str) -> list[str]:
-    """The references a search text names, or [] if it is not a reference: a bare number
-    may be an incident or a request."""
-    match = REFERENCE_PATTERN.match(text)
-    if not match:
-        return []
-    prefix, number = match.groups()
-    prefixes = [prefix.upper()] if prefix else list(Ticket.REFERENCE_PREFIX.values())
-    return [f"{p}-{int(number):06d}" for p in prefixes]
 
 
 def encode_position(priority: int, created_at: datetime.datetime, pk: int) -> str:
@@ -219,7 +207,7 @@ def queue_tickets(form: QueueFilterForm, user, specialties=None):
     narrowed by the filters and the search words. A reference is looked up in every
     ticket, whatever the tab, state or filters: the agent wants that one ticket."""
     text = (form.value("q") or "").strip()
-    references = reference_candidates(text)
+    references = search_references(text)
     if references:
         return Ticket.objects.filter(reference__in=references)
 
@@ -268,7 +256,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
 
     after, before = form.value("despues"), form.value("antes")
     text = (form.value("q") or "").strip()
-    references = reference_candidates(text)
+    references = search_references(text)
     cap = SEARCH_COUNT_CAP if text and not references else COUNT_CAP
     count = None
     if before is not None:

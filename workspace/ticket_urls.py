@@ -5,6 +5,7 @@ per action (`ticket-<action>`, e.g. `ticket-take` at …/tomar/): GET its form, 
 from django.urls import path
 
 from . import ticket_views
+from .actions import ACTIONS
 
 urlpatterns = [
     path("tickets/<int:pk>/", ticket_views.ticket, name="ticket"),
@@ -26,6 +27,6 @@ urlpatterns = [
             {"action": action.name},
             name=action.url_name,
         )
-        for action in ticket_views.ACTIONS.values()
+        for action in ACTIONS.values()
     ],
 ]

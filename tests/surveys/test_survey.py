@@ -13,7 +13,7 @@ from django.test import Client
 from surveys.links import survey_path
 from surveys.models import SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
 from surveys.services import confirmation_accept, survey_answer
-from tests.factories import CoordinatorFactory, TicketFactory
+from tests.factories import AgentFactory, CoordinatorFactory, TicketFactory, UserFactory
 from tests.links import open_link
 from tickets.models import Ticket
 
@@ -259,6 +259,17 @@ def test_a_rating_of_two_or_less_alerts_the_active_coordinators(
 
     alerts = emails("survey_low_rating", closed)
     assert sorted(a.to for a in alerts) == (sorted([coordinator.email, second.email]) if alerted else [])
+
+
+def test_a_low_rating_alerts_whoever_accounts_roles_counts_as_coordinator(closed, coordinator, client):
+    # By permission, not by group: a superuser too; an agent does not.
+    opened(client, closed)
+    root = UserFactory(username="raiz", is_superuser=True)
+    AgentFactory(username="gil")
+
+    client.post(survey_path(Survey.objects.get(ticket=closed)), {"rating": "1", "solved": "no"})
+
+    assert sorted(a.to for a in emails("survey_low_rating", closed)) == sorted([coordinator.email, root.email])
 
 
 def test_the_alert_says_what_the_requester_said(closed, coordinator, client):

@@ -373,3 +373,16 @@ def test_list_opens_on_the_work_still_to_do(coordinator_client):
     assert open_ticket.reference in default and closed.reference not in default
     finished = coordinator_client.get(CHANGELIST + "?situacion=final").content.decode()
     assert closed.reference in finished and open_ticket.reference not in finished
+
+
+def test_the_admin_offers_a_superuser_as_the_workspace_does(coordinator_client):
+    # One rule (accounts/roles.py): a superuser is an agent in every list.
+    from workspace.assignment import eligible_agents
+
+    ticket = TicketFactory(state=Ticket.State.OPEN)
+    admin_user = UserFactory(username="raiz", is_superuser=True)
+
+    page = coordinator_client.get(transition_url(ticket, "assign"))
+
+    assert admin_user in page.context["transition_form"].fields["assignee"].queryset
+    assert admin_user in eligible_agents(ticket, show_all=True)

@@ -15,6 +15,7 @@ from accounts.models import SupportLevel
 from tests.factories import ContactFactory, SupportPolicyFactory, TicketFactory
 from tickets.models import Message, Ticket, TicketChange
 from tickets.services import (
+    ticket_assign,
     ticket_cancel,
     ticket_escalate,
     ticket_open,
@@ -482,3 +483,10 @@ def test_desk_without_authorized_contact_rule_still_refuses_contacts_without_org
     )
 
     assert (ticket.state, ticket.cancel_reason) == (S.CANCELLED, Ticket.CancelReason.UNAUTHORIZED_CONTACT)
+
+
+def test_reassigning_to_the_same_agent_changes_nothing_and_writes_no_history(working_ticket, coordinator, agent):
+    ticket = ticket_assign(ticket=working_ticket, assignee=agent, by=coordinator)
+
+    assert (ticket.state, ticket.assignee) == (S.IN_PROGRESS, agent)
+    assert not working_ticket.changes.exists()

@@ -24,11 +24,15 @@ def _lock_row(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
 
 
-def _lock(ticket: Ticket) -> Ticket:
+def _lock(ticket: Ticket, *, refuse=None) -> Ticket:
     """The ticket's row, locked until the transaction ends, checked against what the
-    caller saw: if its state changed meanwhile, the caller lost the race."""
+    caller saw: if its state changed meanwhile, the caller lost the race. A caller that
+    decides on the locked row alone passes `refuse(locked)` instead, which raises its
+    own refusal (taking: who took it first)."""
     locked = _lock_row(ticket)
-    if locked.state != ticket.state:
+    if refuse is not None:
+        refuse(locked)
+    elif locked.state != ticket.state:
         raise TicketConflict(
             _(
                 "El ticket %(reference)s cambió mientras usted lo consultaba: ahora está «%(state)s». "
@@ -84,9 +88,10 @@ TRANSITION_FIELDS = [
 ]
 
 
-def _run_transition(ticket: Ticket, name: str, by, *, history_note: str = "", **kwargs) -> Ticket:
-    """Lock, check, transition, save and record the state change. Call inside atomic()."""
-    locked = _lock(ticket)
+def _run_transition(ticket: Ticket, name: str, by, *, history_note: str = "", refuse=None, **kwargs) -> Ticket:
+    """Lock (see `_lock` for `refuse`), check, transition, save and record what changed:
+    the state, the assignee. Call inside atomic()."""
+    locked = _lock(ticket, refuse=refuse)
     changes = _transition_in_memory(locked, name, by, history_note=history_note, **kwargs)
     locked.save(update_fields=TRANSITION_FIELDS)
     for change in changes:
@@ -101,7 +106,9 @@ def _transition_in_memory(ticket: Ticket, name: str, by, *, history_note: str = 
     _check_transition(ticket, name, by)
     old_state, old_assignee = ticket.state, ticket.assignee
     getattr(ticket, name)(**kwargs)
-    changes = [history_row(ticket=ticket, actor=by, field=TicketChange.Field.STATE, old=old_state, new=ticket.state, note=history_note)]
+    changes = []
+    if ticket.state != old_state:  # a reassignment keeps the state
+        changes.append(history_row(ticket=ticket, actor=by, field=TicketChange.Field.STATE, old=old_state, new=ticket.state, note=history_note))
     if ticket.assignee_id != getattr(old_assignee, "pk", None):
         changes.append(history_row(ticket=ticket, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=ticket.assignee))
     return changes
