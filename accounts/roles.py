@@ -69,3 +69,18 @@ def ensure_roles(Group, Permission):
             permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if permission is not None:
                 group.permissions.add(permission)
+
+
+# Who is an agent and who is a coordinator, by the permission their role gives.
+WORK_PERMISSION = "tickets.work_ticket"
+ASSIGN_PERMISSION = "tickets.assign_ticket"
+CANCEL_PERMISSION = "tickets.cancel_ticket"
+
+
+def is_agent(user) -> bool:
+    """Agents and coordinators (and superusers): whoever may work tickets."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(WORK_PERMISSION))
+
+
+def is_coordinator(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(ASSIGN_PERMISSION))

@@ -13,8 +13,7 @@ from django.utils.translation import ngettext
 
 from catalog.models import Module
 from helpdesk.validation import TextField
-from intake.follow_forms import FollowReplyForm
-from intake.uploads import attachment_limits
+from tickets.attachments import TicketMessageForm, attachment_limits
 from tickets.models import Impact, Ticket, Urgency
 
 from .assignment import eligible_agents
@@ -54,7 +53,7 @@ class AgentChoiceField(forms.ModelChoiceField):
         return load
 
 
-class MessageForm(FollowReplyForm):
+class MessageForm(TicketMessageForm):
     """A public reply or an internal note, with files checked as the requester's are
     (every file by its content, and the ticket's total)."""
 
@@ -86,7 +85,7 @@ class NoteForm(MessageForm):
         return body
 
 
-class AttachForm(FollowReplyForm):
+class AttachForm(TicketMessageForm):
     """Files on their own: internal (only the desk sees them), or for the requester with
     a message that tells them."""
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_fsm import can_proceed
 
 from accounts.models import SupportLevel
-from intake.uploads import attachment_limits, limit_uploads
+from tickets.attachments import attachment_limits, limit_uploads
 from sla.display import business_duration_text, sla_light
 from surveys.timeline import ticket_loop_events
 from tickets.models import Message, Priority, Ticket, TicketChange
