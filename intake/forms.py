@@ -7,7 +7,6 @@ from helpdesk.validation import CLOCK_SKEW, BoundedDateTimeField, TextField
 from tickets.attachments import MultipleFileField, attachment_limits, check_files
 from tickets.models import Ticket, Urgency
 
-
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 URGENCY_HINTS = {

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
+from .models import ConfirmationChange, SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
 
 
 @admin.register(SurveySettings)
@@ -45,6 +45,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ConfirmationChangeInline(admin.TabularInline):
+    """The confirmation's history, read-only: whoever may see the confirmation sees it."""
+
+    model = ConfirmationChange
+    fields = ["at", "actor", "old_outcome", "new_outcome", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("surveys.view_solutionconfirmation")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SolutionConfirmation)
 class SolutionConfirmationAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "outcome", "solved_at", "due_at", "answered_at"]
@@ -54,6 +73,7 @@ class SolutionConfirmationAdmin(ReadOnlyAdmin):
     date_hierarchy = "solved_at"
     fields = ["ticket", "outcome", "solved_at", "business_days", "due_at", "answered_at", "comment"]
     readonly_fields = fields
+    inlines = [ConfirmationChangeInline]
 
 
 class AnsweredFilter(admin.SimpleListFilter):

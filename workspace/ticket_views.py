@@ -27,7 +27,7 @@ from django_fsm import can_proceed
 from accounts.models import SupportLevel
 from tickets.attachments import attachment_limits, limit_uploads
 from sla.display import business_duration_text, sla_light
-from surveys.timeline import ticket_loop_events
+from surveys.timeline import confirmation_and_survey_events
 from tickets.models import Message, Priority, Ticket, TicketChange
 from tickets.services import (
     TicketConflict,
@@ -363,7 +363,7 @@ def _timeline(ticket: Ticket):
     entries = [TimelineEntry(at=c.at, change=c) for c in history]
     entries += [TimelineEntry(at=m.created_at, message=m) for m in conversation]
     entries += [TimelineEntry(at=e.at, sla_event=e) for e in sla_events]
-    entries += [TimelineEntry(at=e.at, loop=e) for e in ticket_loop_events(ticket)]
+    entries += [TimelineEntry(at=e.at, loop=e) for e in confirmation_and_survey_events(ticket)]
     # A change and the message written with it share their moment: the change first.
     entries.sort(key=lambda entry: (entry.at, entry.message is not None))
     return entries, attachments, by_message.get(None, [])
