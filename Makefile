@@ -25,6 +25,7 @@ run: install
 # where Chromium is not installed.
 test: install
 	$(PY) manage.py makemigrations --check --dry-run --settings=helpdesk.test_settings
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 check-deploy: install
