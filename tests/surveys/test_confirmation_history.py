@@ -7,6 +7,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django_fsm import TransitionNotAllowed
 
 from surveys.answers import confirmation_accept, confirmation_expire_due, confirmation_reject
@@ -119,3 +120,13 @@ def test_an_answer_refused_leaves_no_history(solved):
     with pytest.raises(ValidationError):
         reject(solved, None)
     assert history(solved) == [(None, Outcome.PENDING, Outcome.ACCEPTED, "")]
+
+
+def test_a_coordinator_reads_the_history_on_the_confirmation_admin_page(solved, agent, coordinator, client):
+    agent_closes(solved, agent)
+    confirmation = SolutionConfirmation.objects.get(ticket=solved)
+    client.force_login(coordinator)
+    response = client.get(reverse("admin:surveys_solutionconfirmation_change", args=[confirmation.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Historial de la confirmación" in page and str(Outcome.CLOSED_BY_DESK.label) in page
