@@ -88,10 +88,6 @@ class PhoneReportForm(forms.Form):
         self.fields["subject"].error_messages["required"] = _("Escriba un asunto breve.")
         self.fields["description"].error_messages["required"] = _("Describa lo que reporta el contacto.")
 
-    @property
-    def new_contact_fields(self):
-        return [self[name] for name in NEW_CONTACT_FIELDS if name in self.fields]
-
     def wants_new_contact(self) -> bool:
         """Whether the agent typed anything of a new contact (or it was kept as initial
         values when a too large upload was refused)."""
