@@ -49,9 +49,10 @@ test: install check-migrations lint
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run --settings=helpdesk.test_settings
 
-# The rules are [tool.ruff] in pyproject.toml.
+# The rules are [tool.ruff] in pyproject.toml; the layers, [tool.importlinter].
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=mesa.example.com $(PY) manage.py check --deploy --fail-level WARNING

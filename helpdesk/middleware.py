@@ -137,7 +137,7 @@ class UnstorableInputMiddleware:
 
     A form body is read here only when the CSRF middleware reads it anyway (a POST to a
     view that is not CSRF-exempt). Exempt views parse their own bodies: the API reads
-    JSON, the upload views install their upload limits first (intake.uploads), the email
+    JSON, the upload views install their upload limits first (tickets.attachments), the email
     webhooks take raw mail."""
 
     def __init__(self, get_response):

@@ -295,7 +295,7 @@ HELPDESK_MAX_TICKET_ATTACHMENT_BYTES = env.int("HELPDESK_MAX_TICKET_ATTACHMENT_B
 # base64, or the raw message in a form field), which Django caps at 2.5 MB by default: an
 # email with a 3 MB screenshot would be refused and, once the provider stops retrying,
 # lost. Room for a ticket's attachments in base64 (4/3) and 1 MB of text. The report form
-# keeps its own, earlier limit (intake.uploads).
+# keeps its own, earlier limit (tickets.attachments).
 DATA_UPLOAD_MAX_MEMORY_SIZE = HELPDESK_MAX_TICKET_ATTACHMENT_BYTES * 4 // 3 + 1024 * 1024
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none; the
 # client address for rate limits is then REMOTE_ADDR).

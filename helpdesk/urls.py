@@ -18,6 +18,8 @@ urlpatterns = [
     path("inicio/", views.after_login, name="after-login"),
     path("salud/", health, name="health"),
     path("mesa/", include("workspace.urls")),
+    # The phone channel: intake's pages for agents, in the workspace's /mesa/.
+    path("mesa/", include("intake.phone_urls")),
     path("reportar/", include("intake.urls")),
     path("seguimiento/", include("intake.follow_urls")),
     # The requester's answers from the emails: /solucion/… (confirm the solution), /encuesta/….

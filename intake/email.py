@@ -42,13 +42,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from notifications.replies import sent_email_quoted, ticket_id_from_reply_address
+from tickets.attachments import MAX_FILES, CheckedFile, attachments_store, check_files, format_size
 from tickets.models import Message, Ticket
 from tickets.references import references_in
 from tickets.services import ticket_add_message, ticket_open
 
 from .models import InboundEmail
-from .services import attachments_store, contact_for_report
-from .uploads import MAX_FILES, CheckedFile, check_files, format_size
+from .services import contact_for_report
 
 logger = logging.getLogger(__name__)
 

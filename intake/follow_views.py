@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tickets.downloads import attachment_download
+from tickets.attachments import attachment_limits, limit_uploads
 from tickets.link_views import link_open
 from tickets.links import requester_page, ticket_in_scope, ticket_path
 from tickets.models import Attachment, Message, RequesterLink, Ticket
 
 from .follow_forms import FollowReplyForm
 from .services import requester_reply
-from .uploads import attachment_limits, limit_uploads
 
 # What each state means for the person waiting, in one line.
 STATE_EXPLANATIONS = {

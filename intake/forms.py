@@ -1,13 +1,11 @@
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Module
 from helpdesk.validation import CLOCK_SKEW, BoundedDateTimeField, TextField
+from tickets.attachments import MultipleFileField, attachment_limits, check_files
 from tickets.models import Ticket, Urgency
-
-from .uploads import ACCEPT_ATTRIBUTE, attachment_limits, check_files
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -25,40 +23,6 @@ class UrgencyRadioSelect(forms.RadioSelect):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         option["hint"] = URGENCY_HINTS.get(int(value), "") if str(value).isdigit() else ""
         return option
-
-
-class MultipleFileInput(forms.FileInput):
-    """Several files; the limits travel as data attributes so that the browser can refuse
-    an oversized choice before sending it (static/js/uploads.js). The server checks anyway."""
-
-    allow_multiple_selected = True
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        limits = attachment_limits()
-        context["widget"]["attrs"].update(
-            {
-                "data-max-file-bytes": settings.HELPDESK_MAX_ATTACHMENT_BYTES,
-                "data-max-total-bytes": settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES,
-                "data-max-count": limits["count"],
-                "data-file-too-big": _("El archivo «{name}» pesa más de %(file)s, el máximo por archivo.") % limits,
-                "data-total-too-big": _("Los archivos elegidos suman más de %(total)s, el máximo permitido.") % limits,
-                "data-too-many": _("Puede adjuntar como máximo %(count)d archivos.") % limits,
-            }
-        )
-        return context
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field; each is checked by `uploads.check_files`, not only the last."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else [data]
-        return [file for file in files if file]
 
 
 class ReportForm(forms.Form):

@@ -1,16 +1,21 @@
-"""Use cases of the public channels: a report from the web form becomes a ticket."""
+"""Use cases of the channels: a report from the web form becomes a ticket, the requester
+answers on their page, and an agent registers a call (for a known contact or one
+registered on the spot). Each opens its ticket through tickets.services.ticket_open, with
+the same gatekeeping as every channel, and stores its checked files with tickets.attachments."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from customers.models import Contact
-from tickets.models import Attachment, Message, Ticket, Urgency
+from customers.models import Contact, Organization
+from tickets.attachments import CheckedFile, attachments_store
+from tickets.models import Message, Ticket, Urgency
 from tickets.services import ticket_add_message, ticket_open
-
-from .uploads import CheckedFile
 
 
 def contact_for_report(*, name: str, email: str) -> Contact:
@@ -59,28 +64,6 @@ def report_submit(
     return ticket
 
 
-def attachments_store(
-    *, ticket: Ticket, files: list[CheckedFile], message: Message | None = None, is_internal: bool = False
-) -> list[Attachment]:
-    """Save checked files on a ticket (and the message they came with); internal ones never
-    reach the requester. Call inside the caller's transaction. The stored name comes from
-    the model's upload_to; the client's name is kept for display only."""
-    stored = []
-    for checked in files:
-        attachment = Attachment(
-            ticket=ticket,
-            message=message,
-            original_name=checked.display_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            is_internal=is_internal,
-        )
-        attachment.file.save(checked.display_name, checked.upload, save=False)
-        attachment.save()
-        stored.append(attachment)
-    return stored
-
-
 def requester_reply(*, ticket: Ticket, body: str, files: list[CheckedFile]) -> Message:
     """The requester's message and its files, all or nothing. `ticket_add_message`
     puts a ticket waiting for them back to En proceso."""
@@ -88,3 +71,87 @@ def requester_reply(*, ticket: Ticket, body: str, files: list[CheckedFile]) -> M
         message = ticket_add_message(ticket=ticket, kind=Message.Kind.FROM_REQUESTER, body=body)
         attachments_store(ticket=ticket, files=files, message=message)
     return message
+
+
+# The phone channel -------------------------------------------------------------------
+
+
+def _require_perm(by, perm: str, message: str) -> None:
+    if by is not None and not by.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+@dataclass(frozen=True)
+class NewContact:
+    """A caller who is not in the directory, as the agent took their details."""
+
+    name: str
+    email: str
+    phone: str = ""
+    organization: Organization | None = None
+    is_authorized: bool = False
+
+
+def contact_register(*, by, contact: NewContact) -> Contact:
+    """Add a caller to the directory. Agents may add contacts; only a coordinator (who
+    may change contacts) authorizes one, so an agent's new contact gets no service yet."""
+    _require_perm(by, "customers.add_contact", _("Usted no tiene permiso para registrar contactos."))
+    if contact.is_authorized:
+        _require_perm(by, "customers.change_contact", _("Solo un coordinador puede autorizar contactos."))
+    email = contact.email.strip()
+    if Contact.objects.by_email(email).exists():
+        raise ValidationError(
+            _("Ya existe un contacto con el correo %(email)s: búsquelo y elíjalo de la lista.") % {"email": email},
+            code="duplicate_email",
+        )
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(
+                name=contact.name.strip(),
+                email=email,
+                phone=contact.phone.strip(),
+                organization=contact.organization,
+                is_authorized=contact.is_authorized,
+            )
+    except IntegrityError:  # registered meanwhile by someone else
+        raise ValidationError(
+            _("Ya existe un contacto con el correo %(email)s: búsquelo y elíjalo de la lista.") % {"email": email},
+            code="duplicate_email",
+        ) from None
+
+
+def ticket_register_call(
+    *,
+    by,
+    subject: str,
+    description: str,
+    requester: Contact | None = None,
+    new_contact: NewContact | None = None,
+    kind: str = Ticket.Kind.INCIDENT,
+    module=None,
+    urgency: int = Urgency.LOW,
+    occurred_at: datetime.datetime | None = None,
+    files=(),
+) -> Ticket:
+    """A call an agent takes, on behalf of a contact of the directory or of a caller
+    registered on the spot: the ticket (channel teléfono, the same gatekeeping as every
+    channel) and its checked files, all or nothing."""
+    _require_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa registra llamadas."))
+    if (requester is None) == (new_contact is None):
+        raise ValueError("ticket_register_call needs either requester or new_contact")
+    with transaction.atomic():
+        if new_contact is not None:
+            requester = contact_register(by=by, contact=new_contact)
+        ticket = ticket_open(
+            requester=requester,
+            subject=subject,
+            description=description,
+            channel=Ticket.Channel.PHONE,
+            kind=kind,
+            module=module,
+            urgency=urgency,
+            occurred_at=occurred_at,
+            by=by,
+        )
+        attachments_store(ticket=ticket, files=list(files))
+    return ticket

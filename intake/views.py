@@ -6,12 +6,12 @@ from django.views.decorators.http import require_http_methods
 
 from helpdesk.client_ip import client_address
 from helpdesk.ratelimits import limit_hit, limit_reached
+from tickets.attachments import attachment_limits, limit_uploads
 from tickets.links import requester_page, scope_grant
 from tickets.models import Ticket
 
 from .forms import ReportForm
 from .services import report_submit
-from .uploads import attachment_limits, limit_uploads
 
 # The confirmation page shows the report this browser just sent, for a day; nothing of it
 # travels in the address (the session keeps which ticket).

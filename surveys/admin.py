@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.admin import ReadOnlyAdminMixin
 
-from .models import SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
+from .models import ConfirmationChange, SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
 
 
 @admin.register(SurveySettings)
@@ -38,6 +38,19 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
+class ConfirmationChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The confirmation's history, read-only: whoever may see the confirmation sees it."""
+
+    model = ConfirmationChange
+    fields = ["at", "actor", "old_outcome", "new_outcome", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("surveys.view_solutionconfirmation")
+
+
 @admin.register(SolutionConfirmation)
 class SolutionConfirmationAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "outcome", "solved_at", "due_at", "answered_at"]
@@ -47,6 +60,7 @@ class SolutionConfirmationAdmin(ReadOnlyAdmin):
     date_hierarchy = "solved_at"
     fields = ["ticket", "outcome", "solved_at", "business_days", "due_at", "answered_at", "comment"]
     readonly_fields = fields
+    inlines = [ConfirmationChangeInline]
 
 
 class AnsweredFilter(admin.SimpleListFilter):

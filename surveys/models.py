@@ -3,7 +3,9 @@
 - `SolutionConfirmation`: one per solution delivered (a "round"). The requester accepts
   (→ Cerrado) or rejects (→ En proceso) it through signed links; with no answer by
   `due_at` the beat job closes the ticket. `due_at` is indexed for the pending rows only,
-  so the job reads a small index range.
+  so the job reads a small index range. Its `outcome` is a state machine (django-fsm-2,
+  protected: only its transitions change it), and every change leaves a
+  `ConfirmationChange` row, as every change of a ticket leaves a TicketChange.
 - `Survey`: sent once when a ticket closes (by acceptance, by an agent or automatically);
   valid until `expires_at`.
 - `SurveyAnswer`: the requester's one answer (unique per ticket and per survey): what the
@@ -17,11 +19,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 # A rating at or below this alerts the coordinators.
 LOW_RATING = 2
@@ -96,7 +100,7 @@ class SolutionConfirmationQuerySet(models.QuerySet):
         return self.filter(outcome__in=[SolutionConfirmation.Outcome.ACCEPTED, SolutionConfirmation.Outcome.REJECTED])
 
 
-class SolutionConfirmation(models.Model):
+class SolutionConfirmation(ConcurrentTransitionMixin, models.Model):
     """One solution delivered to the requester and what became of it."""
 
     class Outcome(models.TextChoices):
@@ -116,7 +120,7 @@ class SolutionConfirmation(models.Model):
     solved_at = models.DateTimeField(_("solución enviada"))
     business_days = models.PositiveSmallIntegerField(_("días hábiles para responder"))
     due_at = models.DateTimeField(_("se cierra sin respuesta el"))
-    outcome = models.CharField(_("resultado"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome = FSMField(_("resultado"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING, protected=True)
     answered_at = models.DateTimeField(_("respondida"), null=True, blank=True)
     comment = models.TextField(_("comentario del solicitante"), blank=True)
 
@@ -143,6 +147,63 @@ class SolutionConfirmation(models.Model):
     def is_pending(self) -> bool:
         return self.outcome == self.Outcome.PENDING
 
+    # Transitions: every outcome but pending is final. They do no I/O; the services
+    # (surveys.records, surveys.answers) lock the row, run one, save and write its history.
+
+    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.ACCEPTED)
+    def accept(self, *, at: datetime.datetime):
+        """The requester confirmed the solution."""
+        self.answered_at = at
+
+    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.REJECTED)
+    def reject(self, *, at: datetime.datetime, comment: str):
+        """The requester said the problem goes on, and what still fails."""
+        self.answered_at = at
+        self.comment = comment
+
+    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.EXPIRED)
+    def expire(self):
+        """The window ended without an answer: the ticket closes automatically."""
+
+    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.CLOSED_BY_DESK)
+    def close_by_desk(self):
+        """An agent closed the ticket (recording the requester's acceptance) first."""
+
+    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.SUPERSEDED)
+    def supersede(self):
+        """The ticket left this solution another way (a new solution, reopened, cancelled)."""
+
+
+class ConfirmationChange(models.Model):
+    """One change of a confirmation's outcome: who, when, from what to what, and why.
+    Written explicitly by the services, never by signals, as the ticket's history."""
+
+    confirmation = models.ForeignKey(
+        SolutionConfirmation, on_delete=models.CASCADE, related_name="changes", verbose_name=_("confirmación")
+    )
+    at = models.DateTimeField(_("fecha"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="confirmation_changes",
+        verbose_name=_("quién"),
+        help_text=_("Vacío cuando el cambio lo hizo el solicitante o el sistema."),
+    )
+    old_outcome = models.CharField(_("antes"), max_length=16, choices=SolutionConfirmation.Outcome.choices)
+    new_outcome = models.CharField(_("después"), max_length=16, choices=SolutionConfirmation.Outcome.choices)
+    note = models.TextField(_("motivo o comentario"), blank=True)
+
+    class Meta:
+        verbose_name = _("cambio de la confirmación")
+        verbose_name_plural = _("historial de la confirmación")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["confirmation", "at"], name="confirmation_change_at_idx")]
+
+    def __str__(self):
+        return f"{self.get_old_outcome_display()} → {self.get_new_outcome_display()}"
+
 
 @dataclass(frozen=True)
 class SurveySummary:
@@ -168,13 +229,6 @@ class SurveySummary:
 class SurveyQuerySet(models.QuerySet):
     def sent_between(self, start: datetime.datetime, end: datetime.datetime):
         return self.filter(sent_at__gte=start, sent_at__lt=end)
-
-    def answered(self):
-        return self.filter(answer__isnull=False)
-
-    def open_at(self, now: datetime.datetime):
-        """Surveys still waiting for an answer and not expired."""
-        return self.filter(answer__isnull=True, expires_at__gt=now)
 
     def summary(self) -> SurveySummary:
         """Sent, answered, mean rating, "solved" answers and low ratings, in one query."""
@@ -215,12 +269,6 @@ class Survey(models.Model):
 
 
 class SurveyAnswerQuerySet(models.QuerySet):
-    def answered_between(self, start: datetime.datetime, end: datetime.datetime):
-        return self.filter(answered_at__gte=start, answered_at__lt=end)
-
-    def low(self):
-        return self.filter(rating__lte=LOW_RATING)
-
     def mean_rating(self) -> float | None:
         return self.aggregate(mean=Avg("rating"))["mean"]
 

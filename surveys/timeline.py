@@ -12,12 +12,15 @@ from .models import SolutionConfirmation, SurveyAnswer
 
 @dataclass(frozen=True)
 class LoopEvent:
+    """One answer of the requester in the loop that closes a ticket: a confirmation
+    accepted or rejected, or the survey's answer."""
+
     at: datetime.datetime
     confirmation: SolutionConfirmation | None = None
     answer: SurveyAnswer | None = None
 
 
-def ticket_loop_events(ticket) -> list[LoopEvent]:
+def confirmation_and_survey_events(ticket) -> list[LoopEvent]:
     """Two queries whatever the ticket's history; none for a ticket never solved (no
     solution was ever put to its requester: solving sets solved_at, reopening counts)."""
     if ticket.solved_at is None and not ticket.reopen_count:

@@ -18,6 +18,7 @@ from tickets.link_views import link_open
 from tickets.links import requester_page, ticket_in_scope
 from tickets.models import RequesterLink
 
+from .answers import confirmation_accept, confirmation_reject, survey_answer
 from .forms import RejectForm, SurveyForm
 from .links import (
     ACCEPT,
@@ -26,12 +27,11 @@ from .links import (
     REJECT,
     ROUND_PARAMETER,
     confirmation_destination,
-    confirmation_path,
     confirmation_of_round,
+    confirmation_path,
     survey_destination,
 )
 from .models import RATING_CHOICES, SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
-from .services import confirmation_accept, confirmation_reject, survey_answer
 
 ACCEPT_ACTION, REJECT_ACTION = "aceptar", "rechazar"
 

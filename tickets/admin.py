@@ -328,7 +328,7 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
         on-the-spot contact; this admin entry leads there."""
         if not self.has_phone_report_permission(request):
             raise PermissionDenied
-        return redirect("workspace:phone")
+        return redirect("phone:call")
 
     # Bulk assignment.
 

@@ -13,9 +13,8 @@ from django.utils.translation import ngettext
 
 from catalog.models import Module
 from helpdesk.validation import TextField
-from intake.follow_forms import FollowReplyForm
-from intake.uploads import attachment_limits
 from tickets import transition_forms
+from tickets.attachments import TicketMessageForm, attachment_limits
 from tickets.models import Impact, Ticket, Urgency
 from tickets.transition_forms import AgentChoiceField
 
@@ -52,7 +51,7 @@ def describe_by_workload(user) -> str:
     return load
 
 
-class MessageForm(FollowReplyForm):
+class MessageForm(TicketMessageForm):
     """A public reply or an internal note, with files checked as the requester's are
     (every file by its content, and the ticket's total)."""
 
@@ -84,7 +83,7 @@ class NoteForm(MessageForm):
         return body
 
 
-class AttachForm(FollowReplyForm):
+class AttachForm(TicketMessageForm):
     """Files on their own: internal (only the desk sees them), or for the requester with
     a message that tells them."""
 

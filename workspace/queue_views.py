@@ -4,7 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from .access import agent_required
+from accounts.decorators import agent_required
+
 from .queue import QueueFilterForm, QueueTab, queue_page
 
 

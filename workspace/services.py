@@ -1,6 +1,6 @@
 """Use cases of the ticket page that write across models: a message with its files, and
 files attached on their own. The ticket's own changes are tickets.services'; files are
-saved by intake's one place for checked attachments."""
+saved by tickets.attachments, the one place for checked attachments."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from intake.services import attachments_store
-from intake.uploads import CheckedFile
+from tickets.attachments import CheckedFile, attachments_store
 from tickets.models import Message, Ticket
 from tickets.services import ticket_add_message
 

@@ -21,14 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from intake.uploads import attachment_limits, limit_uploads
+from accounts.decorators import agent_required
 from sla.display import business_duration_text, sla_light
-from surveys.timeline import ticket_loop_events
+from surveys.timeline import confirmation_and_survey_events
+from tickets.attachments import attachment_limits, limit_uploads
 from tickets.downloads import attachment_download
 from tickets.models import Message, Ticket, TicketChange
 from tickets.services import TicketConflict
 
-from .access import agent_required, ticket_for_agent
+from .access import ticket_for_agent
 from .actions import ACTIONS, Action, available_actions
 from .guidance import similar_solved_tickets, ticket_guidance
 
@@ -77,7 +78,7 @@ def _timeline(ticket: Ticket):
     entries = [TimelineEntry(at=c.at, change=c) for c in history]
     entries += [TimelineEntry(at=m.created_at, message=m) for m in conversation]
     entries += [TimelineEntry(at=e.at, sla_event=e) for e in sla_events]
-    entries += [TimelineEntry(at=e.at, loop=e) for e in ticket_loop_events(ticket)]
+    entries += [TimelineEntry(at=e.at, loop=e) for e in confirmation_and_survey_events(ticket)]
     # A change and the message written with it share their moment: the change first.
     entries.sort(key=lambda entry: (entry.at, entry.message is not None))
     return entries, attachments, by_message.get(None, [])

@@ -23,7 +23,7 @@ from tickets.links import EmailLinks
 
 from ..links import ACCEPT, REJECT, confirmation_path, confirmation_url, survey_path, survey_url
 from ..models import SolutionConfirmation, Survey, SurveyAnswer
-from ..services import pending_confirmation, star_links
+from ..records import pending_confirmation, star_links
 
 register = template.Library()
 

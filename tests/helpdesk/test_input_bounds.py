@@ -105,7 +105,7 @@ def test_api_refuses_a_date_out_of_range_with_a_field_error(api, typed, message)
 
 @pytest.mark.parametrize(("typed", "message"), DATES)
 def test_phone_registration_refuses_a_date_out_of_range(agent_client, requester, typed, message):
-    response = agent_client.post(reverse("workspace:phone"), call(requester, occurred_at=typed))
+    response = agent_client.post(reverse("phone:call"), call(requester, occurred_at=typed))
 
     assert response.status_code == 400
     assert message in page_text(response)
@@ -156,7 +156,7 @@ def test_api_accepts_a_surrogate_pair_that_makes_one_character(api):
 def test_phone_registration_refuses_nul_in_text(agent_client, requester, typed):
     contacts_before = Contact.objects.count()
 
-    response = agent_client.post(reverse("workspace:phone"), call(requester, **typed))
+    response = agent_client.post(reverse("phone:call"), call(requester, **typed))
 
     assert response.status_code == 400
     assert NUL in page_text(response)
@@ -282,7 +282,7 @@ def test_phone_registration_refuses_a_huge_number_as_a_choice(agent_client, requ
     if field == "new_organization":
         data.update(contact="", new_name="Ana", new_email="ana@example.mx")
 
-    response = agent_client.post(reverse("workspace:phone"), data)
+    response = agent_client.post(reverse("phone:call"), data)
 
     assert response.status_code == 400
     assert not Ticket.objects.exists()
@@ -291,7 +291,7 @@ def test_phone_registration_refuses_a_huge_number_as_a_choice(agent_client, requ
 @pytest.mark.parametrize("chosen", [HUGE_NUMBER, "²", "١٢"])
 def test_contact_search_ignores_a_chosen_contact_that_is_not_a_number(agent_client, requester, chosen):
     response = agent_client.get(
-        reverse("workspace:contact-search"), {"q": requester.name[:4], "contact": chosen}, HTTP_HX_REQUEST="true"
+        reverse("phone:contact-search"), {"q": requester.name[:4], "contact": chosen}, HTTP_HX_REQUEST="true"
     )
 
     assert response.status_code == 200

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Contact
-from intake.uploads import AttachmentLimitUploadHandler, check_files, display_name
+from tickets.attachments import AttachmentLimitUploadHandler, check_files, display_name
 from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
 from tests.files import EXE, PNG
 from tickets.models import Attachment, Ticket

@@ -4,8 +4,8 @@ two runs overlap or the requester answers at the same moment; one answer per sur
 import time_machine
 from django.core.exceptions import ValidationError
 
+from surveys.answers import confirmation_accept, confirmation_expire_due, survey_answer
 from surveys.models import SolutionConfirmation, Survey, SurveyAnswer
-from surveys.services import confirmation_accept, confirmation_expire_due, survey_answer
 from tests.factories import TicketFactory
 from tests.races import POSTGRES_ONLY, race, row_locked
 from tickets.models import Ticket, TicketChange

@@ -11,13 +11,14 @@ from django.test import Client
 
 from notifications.models import OutgoingEmail
 from sla.models import ALWAYS_OPEN_CALENDAR_NAME, Calendar, SLAPlan
+from surveys.answers import confirmation_expire_due
 from surveys.links import confirmation_path, survey_path
 from surveys.models import SolutionConfirmation, Survey, SurveyAnswer
-from surveys.services import business_days_after, confirmation_expire_due
+from surveys.records import business_days_after, survey_send
 from surveys.tasks import confirmation_expire_due_task
 from tests.factories import TicketFactory
-from tickets import services
 from tests.links import TOKEN, follow_page, open_link
+from tickets import services
 from tickets.models import Message, RequesterLink, Ticket, TicketChange
 
 from .helpers import (
@@ -448,8 +449,6 @@ def test_requester_rejects_from_their_page(solved, client):
 
 def test_a_caller_replaying_history_can_close_without_a_survey(solved):
     """survey_send(notify=False) is for replays such as the demo loader: nobody to ask."""
-    from surveys.services import survey_send
-
     assert survey_send(ticket=solved, automatic=True, notify=False) is None
     assert SolutionConfirmation.objects.get(ticket=solved).outcome == SolutionConfirmation.Outcome.EXPIRED
     assert not Survey.objects.exists() and emails("survey_invitation") == []

@@ -10,9 +10,9 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.test import Client
 
+from surveys.answers import confirmation_accept, survey_answer
 from surveys.links import survey_path
 from surveys.models import SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
-from surveys.services import confirmation_accept, survey_answer
 from tests.factories import AgentFactory, CoordinatorFactory, TicketFactory, UserFactory
 from tests.links import open_link
 from tickets.models import Ticket

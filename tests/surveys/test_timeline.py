@@ -7,9 +7,9 @@ import time_machine
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from surveys.answers import confirmation_accept, confirmation_reject, survey_answer
 from surveys.models import SolutionConfirmation, Survey
-from surveys.services import confirmation_accept, confirmation_reject, survey_answer
-from surveys.timeline import ticket_loop_events
+from surveys.timeline import confirmation_and_survey_events
 
 from .helpers import FRIDAY_10AM, solve
 
@@ -29,7 +29,7 @@ def test_answers_become_timeline_events_in_order(ticket, agent):
         traveller.shift(datetime.timedelta(hours=1))
         survey_answer(survey=Survey.objects.get(ticket=ticket), rating=2, solved=True, comment="Tardó dos intentos.")
 
-    events = ticket_loop_events(ticket)
+    events = confirmation_and_survey_events(ticket)
 
     kinds = [e.confirmation.outcome if e.confirmation else "survey" for e in events]
     assert kinds == ["rejected", "accepted", "survey"]

@@ -19,7 +19,7 @@ def test_the_admin_entry_leads_to_the_workspace_phone_page(agent_client):
     response = agent_client.get(URL)
 
     assert response.status_code == 302
-    assert response.url == reverse("workspace:phone")
+    assert response.url == reverse("phone:call")
     assert agent_client.get(response.url).status_code == 200
     assert not Ticket.objects.exists()
 

@@ -25,7 +25,6 @@ One module a stage of the process; this package exports each use case:
 - history: the history rows
 - emails: the emails the lifecycle owes
 - intake: gatekeeping and ticket_open
-- phone: a call an agent registers
 - assignment: take, assign, escalate
 - working: waiting, resuming, classifying, the conversation
 - resolution: solve, close, reopen, cancel
@@ -39,7 +38,6 @@ from .dispatch import TRANSITION_SERVICES, ticket_transition
 from .emails import agent_ticket_url, cancel_explanation
 from .history import history_row, record_change
 from .intake import Admission, ticket_admission, ticket_open
-from .phone import NewContact, contact_register, ticket_register_call
 from .resolution import ticket_cancel, ticket_close, ticket_reopen, ticket_solve
 from .steps import TRANSITION_FIELDS, TicketConflict
 from .working import (
@@ -52,13 +50,11 @@ from .working import (
 
 __all__ = [
     "Admission",
-    "NewContact",
     "TRANSITION_FIELDS",
     "TRANSITION_SERVICES",
     "TicketConflict",
     "agent_ticket_url",
     "cancel_explanation",
-    "contact_register",
     "history_row",
     "record_change",
     "ticket_add_message",
@@ -69,7 +65,6 @@ __all__ = [
     "ticket_close",
     "ticket_escalate",
     "ticket_open",
-    "ticket_register_call",
     "ticket_reopen",
     "ticket_resume",
     "ticket_solve",

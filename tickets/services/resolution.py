@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sla.services import sla_reopen, sla_solve, sla_stop
+from surveys.records import confirmation_open, survey_send
 
 from ..models import Message, Ticket
 from .emails import _email_requester, cancel_explanation
@@ -25,11 +26,8 @@ def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str, not
             resolution_code=resolution_code,
         )
         sla_solve(ticket=locked)
-        # Imported here: surveys.services imports this module. Before the email, which
-        # carries the confirmation's signed links.
-        from surveys.services import confirmation_open
-
-        confirmation_open(ticket=locked)
+        # Before the email, which carries the confirmation's signed links.
+        confirmation_open(ticket=locked, by=by)
         _public_reply(locked, by, solution)
         if notify:
             _email_requester(locked, "ticket_solved")
@@ -42,10 +40,7 @@ def ticket_close(*, ticket: Ticket, by=None, automatic: bool = False, notify: bo
     note = _("Cerrado automáticamente: el solicitante no respondió a tiempo.") if automatic else ""
     with transaction.atomic():
         locked = sla_stop(ticket=_run_transition(ticket, "close", by, history_note=note))
-        # Imported here: surveys.services imports this module.
-        from surveys.services import survey_send
-
-        survey_send(ticket=locked, automatic=automatic, notify=notify)
+        survey_send(ticket=locked, by=by, automatic=automatic, notify=notify)
         return locked
 
 

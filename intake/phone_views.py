@@ -1,6 +1,6 @@
 """The phone registration page: an agent registers a call on behalf of a contact found
 in the directory (by name, email or organization) or registered on the spot. The ticket
-is opened by `tickets.services.ticket_register_call`, with the same gatekeeping as every
+is opened by `intake.services.ticket_register_call`, with the same gatekeeping as every
 channel; the page says beforehand which contacts get service and which reports would be
 cancelled, and why."""
 
@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.decorators import agent_required
 from customers.models import Contact, SupportPolicy
 from helpdesk.validation import parse_integer
-from intake.uploads import attachment_limits, limit_uploads
-from tickets.forms import PhoneReportForm
+from tickets.attachments import attachment_limits, limit_uploads
 from tickets.models import Ticket
-from tickets.services import ticket_admission, ticket_register_call
+from tickets.services import ticket_admission
 
-from .access import agent_required
+from .phone_forms import PhoneReportForm
+from .services import ticket_register_call
 
 # A search shows this many contacts; more means "type more to narrow it".
 SEARCH_LIMIT = 20
@@ -97,7 +98,7 @@ def _page(request, form: PhoneReportForm, *, status: int = 200, **extra):
         **contact_options(search, form["contact"].value() and str(form["contact"].value())),
         **extra,
     }
-    return render(request, "workspace/phone.html", context, status=status)
+    return render(request, "intake/phone.html", context, status=status)
 
 
 def _report_saved(request, ticket: Ticket, *, new_contact: Contact | None) -> None:
@@ -158,6 +159,6 @@ def contact_search(request):
     chosen). Without htmx, the phone page itself shows the search."""
     if not request.htmx:
         query = urlencode({"q": request.GET.get("q", "")})
-        return redirect(f"{reverse('workspace:phone')}?{query}")
+        return redirect(f"{reverse('phone:call')}?{query}")
     context = contact_options(request.GET.get("q", ""), request.GET.get("contact"))
-    return render(request, "workspace/phone.html#contact-results", context)
+    return render(request, "intake/phone.html#contact-results", context)

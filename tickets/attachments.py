@@ -1,7 +1,10 @@
-"""Checks for files a requester attaches: size, count, and type judged by content.
+"""Files attached to a ticket, from every channel: their checks, the form field and the
+form that carry them, the upload limits of the views that receive them, and their storage
+(the `Attachment` rows of tickets.models).
 
-The extension a person sees must agree with what the bytes are: an executable renamed
-"factura.pdf" is refused. The client's file name is only ever a display name.
+The checks: size, count, and type judged by content. The extension a person sees must
+agree with what the bytes are: an executable renamed "factura.pdf" is refused. The
+client's file name is only ever a display name.
 """
 
 from __future__ import annotations
@@ -12,12 +15,18 @@ from functools import wraps
 from pathlib import PurePosixPath
 
 import filetype
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from helpdesk.validation import TextField
+
+from .models import Attachment, Message, Ticket
 
 MAX_FILES = 10
 HEADER_BYTES = 8192
@@ -267,3 +276,112 @@ def limit_uploads(view):
         return protected(request, *args, **kwargs)
 
     return csrf_exempt(wrapped)
+
+
+# Forms -------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.FileInput):
+    """Several files; the limits travel as data attributes so that the browser can refuse
+    an oversized choice before sending it (static/js/uploads.js). The server checks anyway."""
+
+    allow_multiple_selected = True
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        limits = attachment_limits()
+        context["widget"]["attrs"].update(
+            {
+                "data-max-file-bytes": settings.HELPDESK_MAX_ATTACHMENT_BYTES,
+                "data-max-total-bytes": settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES,
+                "data-max-count": limits["count"],
+                "data-file-too-big": _("El archivo «{name}» pesa más de %(file)s, el máximo por archivo.") % limits,
+                "data-total-too-big": _("Los archivos elegidos suman más de %(total)s, el máximo permitido.") % limits,
+                "data-too-many": _("Puede adjuntar como máximo %(count)d archivos.") % limits,
+            }
+        )
+        return context
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by `check_files`, not only the last."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [file for file in files if file]
+
+
+class TicketMessageForm(forms.Form):
+    """A message on a ticket and, optionally, files checked exactly as the report form's
+    (every file, by content) and against what the ticket already carries. The requester's
+    answer on their page (intake) and the agents' replies and notes (workspace) are this
+    form with their own labels."""
+
+    body = TextField(
+        label=_("Su mensaje"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Escriba su mensaje.")},
+    )
+    files = MultipleFileField(
+        label=_("Archivos"),
+        required=False,
+    )
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.fields["files"].help_text = _(
+            "Opcional. Capturas de pantalla, documentos o registros: hasta %(count)d archivos, "
+            "de %(file)s cada uno como máximo y %(total)s por ticket."
+        ) % attachment_limits()
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Escriba su mensaje."), code="required")
+        return body
+
+    def clean_files(self):
+        checked = check_files(self.cleaned_data["files"])
+        if checked:
+            # The per-ticket limit counts what the ticket already carries.
+            limit = settings.HELPDESK_MAX_TICKET_ATTACHMENT_BYTES
+            stored = self.ticket.attachments.aggregate(total=Sum("size"))["total"] or 0
+            total = stored + sum(file.size for file in checked)
+            if total > limit:
+                raise forms.ValidationError(
+                    _("Con estos archivos el ticket sumaría %(size)s; el máximo por ticket es %(max)s.")
+                    % {"size": format_size(total), "max": format_size(limit)},
+                    code="ticket_too_big",
+                )
+        return checked
+
+
+# Storage -----------------------------------------------------------------------------
+
+
+def attachments_store(
+    *, ticket: Ticket, files: list[CheckedFile], message: Message | None = None, is_internal: bool = False
+) -> list[Attachment]:
+    """Save checked files on a ticket (and the message they came with); internal ones never
+    reach the requester. Call inside the caller's transaction. The stored name comes from
+    the model's upload_to; the client's name is kept for display only."""
+    stored = []
+    for checked in files:
+        attachment = Attachment(
+            ticket=ticket,
+            message=message,
+            original_name=checked.display_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            is_internal=is_internal,
+        )
+        attachment.file.save(checked.display_name, checked.upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored

@@ -24,8 +24,8 @@ from tickets.models import Attachment, Ticket, TicketChange, Urgency
 
 pytestmark = pytest.mark.django_db
 
-PHONE = reverse("workspace:phone")
-SEARCH = reverse("workspace:contact-search")
+PHONE = reverse("phone:call")
+SEARCH = reverse("phone:contact-search")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
