@@ -35,6 +35,7 @@ import logging
 import time
 import uuid
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -61,6 +62,15 @@ RECONNECT_PAUSES = (0.2, 0.5, 1, 2, 4)
 RETRY_COUNTDOWN_MAX = 30
 CLAIM_RETRIES = 10
 RECORD_RETRIES = 8
+# The tasks (tasks.py), queued by name: tasks.py imports this module, not the other way.
+SEND_TASK, RECORD_TASK = "notifications.send_email", "notifications.record_email_outcome"
+
+
+def _task(name: str):
+    """The registered task `name` (tasks.py, found by the Celery app's autodiscovery)."""
+    return current_app.tasks[name]
+
+
 # Time limits of the tasks (tasks.py), in seconds: soft (an exception the task handles)
 # and hard (the worker kills the task).
 SEND_SOFT_TIME_LIMIT, SEND_TIME_LIMIT = 60, 90
@@ -164,11 +174,8 @@ def email_queue(
         ticket=ticket,
         template=template,
     )
-    # Imported here: the task module imports this one.
-    from .tasks import email_send_task
-
     # robust: if the broker is down the commit still stands; beat sends the row later.
-    transaction.on_commit(lambda: email_send_task.delay(email.id), robust=True)
+    transaction.on_commit(lambda: _task(SEND_TASK).delay(email.id), robust=True)
     return email
 
 
@@ -274,11 +281,10 @@ def _record(email_id: int, token: str, outcome: dict) -> None:
         return
     except Exception as error:  # the database is still away, or the task's soft time limit came
         failure = error
-    from .tasks import email_record_task
 
     logger.warning("Email %s: outcome %s not recorded yet (%s); the record task will", email_id, outcome["status"], failure)
     try:
-        email_record_task.delay(email_id=email_id, claim_token=token, outcome=_serialized(outcome))
+        _task(RECORD_TASK).delay(email_id=email_id, claim_token=token, outcome=_serialized(outcome))
     except Exception:
         logger.exception(
             "Email %s: outcome %s could neither be recorded nor handed over; the row stays sending until its"
@@ -342,8 +348,7 @@ def email_record_outcome(*, email_id: int, claim_token: str, outcome: dict) -> N
 def email_flush_due(*, limit: int = 200) -> int:
     """Send up to `limit` due rows, oldest due first. Returns how many were sent. Stops
     at the first database failure: the rest waits for the next run."""
-    from .tasks import email_send_task
-
+    send = _task(SEND_TASK)
     now = timezone.now()
     ids = list(OutgoingEmail.objects.due(now).order_by("next_attempt_at").values_list("id", flat=True)[:limit])
     sent = 0
@@ -356,7 +361,7 @@ def email_flush_due(*, limit: int = 200) -> int:
         except ClaimUnconfirmed as unconfirmed:
             # Nothing was sent: the send task takes the claim over once the database is back.
             try:
-                email_send_task.delay(email_id, previous_claim=unconfirmed.claim_token)
+                send.delay(email_id, previous_claim=unconfirmed.claim_token)
             except Exception:
                 logger.exception("Email %s: could not hand the unconfirmed claim over; it waits for its lease", email_id)
             break
@@ -366,8 +371,7 @@ def email_flush_due(*, limit: int = 200) -> int:
 def email_retry_now(*, emails) -> int:
     """Make pending or failed rows due now and send them (the admin's "Reintentar ahora").
     A failed row gets one more attempt. Returns how many rows were made due."""
-    from .tasks import email_send_task
-
+    send = _task(SEND_TASK)
     ids = list(
         emails.filter(status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED]).values_list(
             "id", flat=True
@@ -377,5 +381,5 @@ def email_retry_now(*, emails) -> int:
         id__in=ids, status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED]
     ).update(status=OutgoingEmail.Status.PENDING, next_attempt_at=timezone.now())
     for email_id in ids:
-        transaction.on_commit(lambda email_id=email_id: email_send_task.delay(email_id), robust=True)
+        transaction.on_commit(lambda email_id=email_id: send.delay(email_id), robust=True)
     return count

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 # the short ones (at most 30 s) while the database is away.
 @shared_task(
     bind=True,
-    name="notifications.send_email",
+    name=services.SEND_TASK,
     acks_late=True,
     ignore_result=True,
     soft_time_limit=services.SEND_SOFT_TIME_LIMIT,
@@ -39,7 +39,7 @@ def email_send_task(self, email_id: int, previous_claim: str = "") -> None:
 
 @shared_task(
     bind=True,
-    name="notifications.record_email_outcome",
+    name=services.RECORD_TASK,
     acks_late=True,
     ignore_result=True,
     soft_time_limit=services.RECORD_SOFT_TIME_LIMIT,
