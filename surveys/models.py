@@ -1,4 +1,4 @@
-"""Closing the loop with the requester (domain.md, "Closing and surveys").
+"""Closing the loop with the requester (docs/process.md, «Solution confirmation» and «Satisfaction survey»).
 
 - `SolutionConfirmation`: one per solution delivered (a "round"). The requester accepts
   (→ Cerrado) or rejects (→ En proceso) it through signed links; with no answer by

@@ -30,7 +30,7 @@ from .sla_rules import TicketServiceLevel, TicketServiceLevelQuerySet
 
 
 class Urgency(models.IntegerChoices):
-    """The requester's expectation (seed 000); not given means baja."""
+    """The requester's expectation; not given means baja (docs/process.md, «Priority»)."""
 
     LOW = 1, _("Baja")
     MEDIUM = 2, _("Media")
@@ -54,7 +54,7 @@ class Priority(models.IntegerChoices):
     CRITICAL = 5, _("Crítico")
 
 
-# domain.md's default matrix: (urgency, impact) → priority.
+# The default matrix (docs/process.md, «Priority»): (urgency, impact) → priority.
 DEFAULT_PRIORITY_MATRIX = {
     (1, 1): 1, (1, 2): 2, (1, 3): 3,
     (2, 1): 2, (2, 2): 3, (2, 3): 4,
@@ -138,7 +138,7 @@ class TicketQuerySet(TicketServiceLevelQuerySet, TicketSearchQuerySet):
         return self.filter(module__in=Module.objects.filter(specialty__in=specialties))
 
     def in_queue_order(self):
-        """Higher priority first; equal priority, the oldest first (seed 000)."""
+        """Higher priority first; equal priority, the oldest first (docs/process.md, «Priority»)."""
         return self.order_by("-priority", "created_at", "id")
 
     def positions_in_queue(self, size: int, *, after=None, before=None) -> list[tuple]:

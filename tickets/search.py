@@ -112,7 +112,7 @@ class TicketSearchQuerySet(models.QuerySet):
 
     def possible_duplicates_of(self, ticket: "Ticket", limit: int = 5):
         """Other tickets of the ticket's organization, not final, whose text resembles its
-        own: candidates for the agent to cancel as duplicates (domain.md, gatekeeping).
+        own: candidates for a cancellation as a duplicate (docs/process.md, «Intake and gatekeeping»).
         PostgreSQL ranks them by full-text search with the Spanish configuration (subject
         weighs more than description) among the organization's DUPLICATE_CANDIDATES latest
         unfinished tickets, read from ticket_organization_recent_idx, so that the ticket

@@ -178,7 +178,7 @@ def _action_form_page(request, ticket: Ticket, action: Action):
 @require_safe
 @agent_required
 def ticket_guidance_part(request, pk: int):
-    """The guidance panel (seed 001's questions with the module's protocol, similar solved
+    """The guidance panel (docs/process.md, «Guidance panel»: the five questions with the module's protocol, similar solved
     tickets ranked by text, the specialists): loaded after the page."""
     ticket = ticket_for_agent(request, pk, Ticket.objects.select_related("module__specialty").defer("search_vector"))
     return _ticket_part(

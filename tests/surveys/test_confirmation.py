@@ -1,4 +1,4 @@
-"""The solution's confirmation (issue 6): the solution email's two actions, the page they
+"""The solution's confirmation (docs/process.md, «Solution confirmation»): the solution email's two actions, the page they
 open, the requester's page, and the beat job that closes what nobody answered."""
 
 import datetime

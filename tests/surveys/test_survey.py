@@ -1,4 +1,4 @@
-"""The satisfaction survey (issue 6): sent when a ticket closes, answered once from the
+"""The satisfaction survey (docs/process.md, «Satisfaction survey»): sent when a ticket closes, answered once from the
 email's stars, expired after its window, low ratings told to the coordinators, and the
 figures the reports read."""
 

@@ -13,7 +13,7 @@ sla_start (ticket_open), sla_first_response (take, assign, the first public repl
 sla_pause (a pending state), sla_resume (back to work), sla_solve, sla_reopen, sla_stop
 (cancel, close) and sla_retarget (a new priority). The rules are there.
 
-The emails a lifecycle point owes (domain.md) are queued here, inside the service's
+The emails a lifecycle point owes (docs/process.md, «Email») are queued here, inside the service's
 transaction, through the outbox (sent on commit): the acknowledgement (ticket_open), an
 agent's public reply, the question of Pendiente usuario, the notice of Pendiente
 proveedor, the solution, the cancellation to the requester; the requester's reply to the
