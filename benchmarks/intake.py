@@ -64,7 +64,6 @@ sys.path.insert(0, str(ROOT))
 
 from machine import cpu_reference_ms, load  # noqa: E402 - beside this script
 
-
 BENCH_DOMAIN = "carga.example.invalid"
 SESSION_COOKIE = "sessionid"  # Django's SESSION_COOKIE_NAME, which the desk keeps
 ORGANIZATIONS = 4

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from machine import cpu_reference_ms, load  # noqa: E402 - beside this script
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 # One persistent connection for the whole run, like a long-lived web worker.
 os.environ.setdefault("CONN_MAX_AGE", "600")
@@ -197,7 +198,7 @@ class Bench:
         for round_number in range(1, self.args.rounds + 1):
             print(f"Ronda {round_number}/{self.args.rounds} · referencia de CPU {cpu_reference_ms():.0f} ms · {load()}",
                   file=sys.stderr, flush=True)
-            for result, (_name, _group, build) in zip(results, chosen):
+            for result, (_name, _group, build) in zip(results, chosen, strict=True):
                 if result.skipped:
                     continue
                 result.cpu_ms.append(cpu_reference_ms())

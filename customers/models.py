@@ -7,7 +7,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
 # "Not read yet" for an optional argument that may legitimately be None.
 NOT_READ = object()
 

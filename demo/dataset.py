@@ -259,10 +259,9 @@ class Writer:
             return
         defaults = self.defaults
         if self.psycopg is not None:
-            with self.psycopg.cursor() as cursor:
-                with cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row + defaults)
+            with self.psycopg.cursor() as cursor, cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row + defaults)
             return
         fields = self.fields
         placeholders = ", ".join(["%s"] * len(fields))
@@ -460,10 +459,8 @@ class Planner:
             day = int(span * rng.random() ** 0.8)  # density grows towards today
             if weekdays[day] >= 5 and rng.random() < 0.85:
                 day += -1 if weekdays[day] == 5 else 1  # a weekend report waits for Friday or Monday
-            if rng.random() < 0.88:
-                seconds = 9 * 3600 + rng.random() * 9 * 3600  # business hours
-            else:
-                seconds = rng.random() * 86400
+            # Most in business hours, the rest at any time of day.
+            seconds = 9 * 3600 + rng.random() * 9 * 3600 if rng.random() < 0.88 else rng.random() * 86400
             stamp = midnights[day] + seconds
             while stamp > now - 120:
                 stamp -= 7 * 86400  # today's later hours: the same hour a week before

@@ -71,7 +71,7 @@ def broker() -> str:
     )
     try:
         connection_.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=TIMEOUT)
-        connection_.default_channel  # opens a channel: Redis must answer a command
+        connection_.default_channel  # noqa: B018 - opening a channel makes Redis answer a command
     except Exception:  # kombu raises the transport's own errors (redis, OSError, ...)
         return DOWN
     finally:

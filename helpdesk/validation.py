@@ -41,7 +41,7 @@ OFFSET_STEP = datetime.timedelta(minutes=15)
 MAX_DIGITS = 18
 
 UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
-INTEGER = re.compile(r"[0-9]{1,%d}" % MAX_DIGITS)
+INTEGER = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
 
 DATETIME_MESSAGES = {
     "too_early": _("Escriba una fecha a partir del %(earliest)s."),

@@ -4,7 +4,6 @@ and leads to /seguimiento/<reference>/, which only a browser it opened may see."
 from django.urls import path
 
 from tickets.converters import REFERENCE  # noqa: F401 - registers <reference:…>
-
 from tickets.link_views import link_request
 
 from . import follow_views

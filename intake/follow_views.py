@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tickets.downloads import attachment_download
 from tickets.attachments import attachment_limits, limit_uploads
+from tickets.downloads import attachment_download
 from tickets.link_views import link_open
 from tickets.links import requester_page, ticket_in_scope, ticket_path
 from tickets.models import Attachment, Message, RequesterLink, Ticket

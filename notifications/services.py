@@ -30,6 +30,7 @@ once, in that one window.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import time
@@ -210,10 +211,8 @@ def _provider_message_id(message: EmailMultiAlternatives) -> str:
 
 def _drop_connection() -> None:
     """Forget a broken connection, so that the next query opens a new one."""
-    try:
+    with contextlib.suppress(DatabaseError):
         connection.close()
-    except DatabaseError:
-        pass
 
 
 def _reconnecting(action):

@@ -5,6 +5,7 @@ turns a row and its hours and holidays into the clock's immutable value.
 """
 
 import datetime
+import itertools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as public_holidays
@@ -224,7 +225,7 @@ def validate_business_hours(ranges) -> None:
         by_day.setdefault(weekday, []).append((opens, closes, hours))
     for day_ranges in by_day.values():
         day_ranges.sort(key=lambda item: item[:2])
-        for (_o, previous_close, previous), (opens, _c, hours) in zip(day_ranges, day_ranges[1:]):
+        for (_o, previous_close, previous), (opens, _c, hours) in itertools.pairwise(day_ranges):
             if opens < previous_close:
                 raise ValidationError(
                     _("Los horarios «%(first)s» y «%(second)s» se traslapan."),
@@ -358,6 +359,12 @@ class SLAPlan(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            if self.is_default:
+                SLAPlan.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
+            super().save(*args, **kwargs)
+
     def clean(self):
         if self.pk and not self.is_default and SLAPlan.objects.filter(pk=self.pk, is_default=True).exists():
             raise ValidationError(
@@ -373,12 +380,6 @@ class SLAPlan(models.Model):
         if self.is_default:
             exclude = {*(exclude or ()), "is_default"}
         super().validate_constraints(exclude=exclude)
-
-    def save(self, *args, **kwargs):
-        with transaction.atomic():
-            if self.is_default:
-                SLAPlan.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
-            super().save(*args, **kwargs)
 
     @property
     def pausing_states(self) -> frozenset[str]:

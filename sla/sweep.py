@@ -298,7 +298,7 @@ def _notify(alerts: list[Alert], desk: _Desk) -> int:
         for user in alert.recipients:
             by_recipient.setdefault(user.email.lower(), (user, []))[1].append(alert)
     listed = {}
-    for user, user_alerts in by_recipient.values():
+    for _user, user_alerts in by_recipient.values():
         user_alerts.sort(key=lambda a: (not a.is_breach, -a.ticket.priority, a.event.at))
         for alert in user_alerts[:LISTED_PER_EMAIL]:
             listed[id(alert)] = alert

@@ -14,6 +14,9 @@ from tests.factories import (
 from tests.links import DESK_URL
 from tickets.models import Ticket
 
+# Dependencies made unavailable on the real code paths (Redis, the broker, the database).
+pytest_plugins = ["tests.helpdesk.outages"]
+
 
 @pytest.fixture
 def requester(db):

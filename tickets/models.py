@@ -223,7 +223,8 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
     NOT_FINAL_STATES = (*IN_COURSE_STATES, State.SOLVED)
     REFERENCE_PREFIX = references.PREFIXES  # by Kind value
 
-    reference = models.CharField(_("referencia"), max_length=20, unique=True, null=True, editable=False)
+    # Null until the insert gives the ticket its number: unique, and many nulls may wait at once.
+    reference = models.CharField(_("referencia"), max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
     kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.INCIDENT)
     channel = models.CharField(_("canal"), max_length=12, choices=Channel.choices)
     requester = models.ForeignKey(

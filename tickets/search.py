@@ -24,13 +24,7 @@ if TYPE_CHECKING:
 
 # Words too common in Spanish reports to tell two cases apart (compared without accents).
 SPANISH_STOPWORDS = frozenset(
-    """
-    algo algun alguna algunas alguno algunos ante antes aqui asi cada como con contra cual cuando
-    desde donde durante ellos ella ellas entre esta estaba estado estan estar este esto estos favor
-    hace hacer hasta hola mismo mucho muy nada nosotros otra otro para pero poco porque puede
-    pueden quien sido siempre sobre solo tambien tanto tengo tiene tienen todo todos tras usted
-    ustedes vamos ahora buenas buenos dias gracias saludos problema error aparece puedo funciona sistema
-    """.split()
+    ["algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes", "aqui", "asi", "cada", "como", "con", "contra", "cual", "cuando", "desde", "donde", "durante", "ellos", "ella", "ellas", "entre", "esta", "estaba", "estado", "estan", "estar", "este", "esto", "estos", "favor", "hace", "hacer", "hasta", "hola", "mismo", "mucho", "muy", "nada", "nosotros", "otra", "otro", "para", "pero", "poco", "porque", "puede", "pueden", "quien", "sido", "siempre", "sobre", "solo", "tambien", "tanto", "tengo", "tiene", "tienen", "todo", "todos", "tras", "usted", "ustedes", "vamos", "ahora", "buenas", "buenos", "dias", "gracias", "saludos", "problema", "error", "aparece", "puedo", "funciona", "sistema"]
 )
 # Postgres' full-text query gets the report's first distinct words; enough to rank well.
 SEARCH_WORDS_LIMIT = 30
@@ -110,7 +104,7 @@ class TicketSearchQuerySet(models.QuerySet):
                 matches &= in_subject
         return self.filter(matches)
 
-    def possible_duplicates_of(self, ticket: "Ticket", limit: int = 5):
+    def possible_duplicates_of(self, ticket: Ticket, limit: int = 5):
         """Other tickets of the ticket's organization, not final, whose text resembles its
         own: candidates for a cancellation as a duplicate (docs/process.md, «Intake and gatekeeping»).
         PostgreSQL ranks them by full-text search with the Spanish configuration (subject

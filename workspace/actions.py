@@ -4,8 +4,8 @@ service, say what happened). The views (ticket_views.py) draw and run them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -29,7 +29,6 @@ from tickets.services import (
 
 from . import forms
 from .services import ticket_attach_files, ticket_message_with_files
-
 
 # What each action does once its form is valid: call the service, say what happened. --
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 import time_machine
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from notifications.models import OutgoingEmail
 from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory

@@ -6,10 +6,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import SupportLevel
-
+from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory
 from tickets.models import Priority, Ticket, TicketChange
 from tickets.services import ticket_open
-from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

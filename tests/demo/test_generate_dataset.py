@@ -113,7 +113,7 @@ def test_the_desk_has_the_promised_shape_and_a_consistent_history():
         messages_of.setdefault(message.ticket_id, []).append(message)
     for row in history:
         history_of.setdefault(row.ticket_id, []).append(row)
-    assert set(m.kind for m in messages) == set(Message.Kind.values)
+    assert {m.kind for m in messages} == set(Message.Kind.values)
 
     worked_states = {*Ticket.WORKING_STATES, Ticket.State.SOLVED, Ticket.State.CLOSED}
     for ticket in tickets:

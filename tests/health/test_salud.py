@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from health.models import Heartbeat
-from tests.helpdesk.outages import cache_at, database_unreachable, silent_redis  # noqa: F401 - fixtures
+from tests.helpdesk.outages import database_unreachable
 from tests.helpdesk.processes import RedisServer, needs_redis_server
-
 
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)

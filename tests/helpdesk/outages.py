@@ -1,7 +1,8 @@
 """Dependencies made unavailable for a test, on the real code paths: a real Redis cache,
 Redis (cache and broker) down, the database unreachable.
 
-Import the fixture you need into the test module (`from tests.helpdesk.outages import redis_cache`).
+Its fixtures are registered for the whole suite (tests/conftest.py, pytest_plugins): ask
+for one by name, e.g. `def test_x(redis_cache): …`.
 """
 
 import socket
@@ -13,7 +14,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
-
 
 # Nothing listens on port 1: connections are refused at once, as when Redis is stopped.
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"

@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from tests.helpdesk.outages import cache_down  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def agente4(db):
 def test_the_limits_default_to_five_per_name_and_twenty_per_address(settings):
     assert settings.AXES_FAILURE_LIMIT == NAME_LIMIT
     assert settings.HELPDESK_LOGIN_ADDRESS_FAILURE_LIMIT == ADDRESS_LIMIT
-    assert settings.AXES_COOLOFF_TIME == datetime.timedelta(minutes=15)
+    assert datetime.timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
 
 
 @pytest.mark.parametrize("look_alike", LOOK_ALIKES)
@@ -186,7 +185,7 @@ def test_a_name_that_grows_when_normalized_is_refused_without_an_error(client):
 
 @pytest.mark.parametrize("minutes_later, status", [(14, 429), (16, 302)])
 def test_the_pause_lasts_fifteen_minutes_from_the_last_failure(client, agent, minutes_later, status):
-    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc)
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False) as traveller:
         for _ in range(NAME_LIMIT):
             sign_in(client, "ana", "mala")
@@ -196,7 +195,7 @@ def test_the_pause_lasts_fifteen_minutes_from_the_last_failure(client, agent, mi
 
 
 def test_attempts_refused_during_the_pause_do_not_extend_it(client, agent):
-    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc)
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False) as traveller:
         for _ in range(NAME_LIMIT):
             sign_in(client, "ana", "mala")

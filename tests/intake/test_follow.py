@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.factories import TicketFactory
 from tests.files import EXE, PNG
-from tests.links import TOKEN, follow_page, open_link, path_of
+from tests.links import TOKEN, follow_page, open_link
 from tickets.links import link_check, requester_url
 from tickets.models import Attachment, Message, Ticket, TicketChange
 from tickets.services import ticket_open

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Contact
-from tickets.attachments import AttachmentLimitUploadHandler, check_files, display_name
 from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
 from tests.files import EXE, PNG
+from tickets.attachments import AttachmentLimitUploadHandler, check_files, display_name
 from tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db

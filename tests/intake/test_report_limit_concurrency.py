@@ -4,7 +4,6 @@ PostgreSQL and a real Redis cache, whose increment is the one atomic operation).
 from django.test import Client
 from django.urls import reverse
 
-from tests.helpdesk.outages import redis_cache  # noqa: F401 - fixture
 from tests.intake.test_report_form import form_data
 from tests.races import POSTGRES_ONLY, race
 from tickets.models import Ticket

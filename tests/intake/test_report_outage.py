@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from notifications.models import OutgoingEmail
 from notifications.services import email_flush_due
-from tests.helpdesk.outages import broker_down, cache_at, cache_down, silent_redis  # noqa: F401 - fixtures
 from tests.intake.test_report_form import form_data
 from tickets.models import Ticket
 

@@ -6,7 +6,6 @@ import json
 import pytest
 from django.test import Client
 
-from tests.helpdesk.outages import broker_down, cache_down  # noqa: F401 - fixtures
 from tickets.models import Ticket
 
 ALERT = {"subject": "Disco lleno en el servidor de correo", "description": "Quedan 200 MB libres."}

@@ -1,7 +1,6 @@
 """Ten alerts at once from one integration: the limit holds exactly (real threads,
 PostgreSQL and a real Redis cache)."""
 
-from tests.helpdesk.outages import redis_cache  # noqa: F401 - fixture
 from tests.integrations.test_outage import post_alert
 from tests.races import POSTGRES_ONLY, race
 from tickets.models import Ticket

@@ -1,4 +1,8 @@
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
@@ -10,6 +14,7 @@ from notifications import services
 from notifications.models import OutgoingEmail
 from notifications.services import MAX_ATTEMPTS, email_flush_due, email_queue, email_send
 from tests.factories import TicketFactory
+
 ANYMAIL_TEST_BACKEND = "anymail.backends.test.EmailBackend"
 
 pytestmark = pytest.mark.django_db
@@ -93,11 +98,9 @@ def test_requester_text_is_escaped_in_html_but_not_in_text(mailoutbox, django_ca
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(ticket, mailoutbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                queue_received(ticket)
-                raise RuntimeError("la operación falló después de encolar")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        queue_received(ticket)
+        raise RuntimeError("la operación falló después de encolar")
     assert mailoutbox == []
     assert not OutgoingEmail.objects.exists()
 
@@ -284,4 +287,25 @@ def test_the_lease_outlasts_every_live_sender():
     assert tasks.email_send_task.time_limit == 90
     assert tasks.email_record_task.time_limit == 10
     assert tasks.email_record_task.max_retries == 8
-    assert services.SENDING_LEASE == datetime.timedelta(seconds=300 + 121 + 90 + 60)
+    assert datetime.timedelta(seconds=300 + 121 + 90 + 60) == services.SENDING_LEASE
+
+
+def test_a_web_process_knows_the_outbox_tasks_without_importing_them():
+    """The outbox queues its tasks by name: a process that never imported tasks.py (a web
+    worker, which runs no Celery autodiscovery) still finds them, or no email is queued."""
+    script = (
+        "import django; django.setup(); from celery import current_app; "
+        "print(sorted(n for n in current_app.tasks if n.startswith('notifications.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.test_settings"},
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "['notifications.flush_outbox', 'notifications.record_email_outcome', 'notifications.send_email']"
+    )

@@ -91,7 +91,7 @@ def test_the_message_id_stays_the_same_on_every_retry(ticket, settings, mailoutb
 
     email.refresh_from_db()
     assert email.attempts == 3
-    assert SEEN_MESSAGE_IDS == [email.message_id, email.message_id]
+    assert [email.message_id, email.message_id] == SEEN_MESSAGE_IDS
     assert mailoutbox[0].message()["Message-ID"] == email.message_id
 
 

@@ -16,7 +16,7 @@ from tests.factories import ContactFactory, TicketFactory
 from tickets import services
 from tickets.models import Impact, Message, Priority, Ticket, Urgency
 
-from .conftest import H, MIN, default_plan, mx, open_ticket, requester_replies, set_impact
+from .conftest import MIN, H, default_plan, mx, open_ticket, requester_replies, set_impact
 
 pytestmark = pytest.mark.django_db
 

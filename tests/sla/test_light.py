@@ -19,7 +19,7 @@ from tests.workspace.test_queue import QueueRows
 from tickets import services
 from tickets.models import SLAState, Ticket
 
-from .conftest import H, MIN, mx, open_ticket
+from .conftest import MIN, H, mx, open_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -143,10 +143,10 @@ def sla_cells(client):
 
 
 def test_the_queue_shows_each_tickets_light_in_words_and_the_time_left(agent_client, desk, customer, agent):
-    calm = open_ticket(customer, subject="Tranquilo", urgency=1)  # bajo: first response Monday 16:30
-    warned = open_ticket(customer, subject="En riesgo")  # alto: first response Monday 10:30
+    open_ticket(customer, subject="Tranquilo", urgency=1)  # bajo: first response Monday 16:30
+    open_ticket(customer, subject="En riesgo")  # alto: first response Monday 10:30
     breached = services.ticket_take(ticket=open_ticket(customer, subject="Vencido"), agent=agent)
-    waiting = services.ticket_wait_for_user(
+    services.ticket_wait_for_user(
         ticket=services.ticket_take(ticket=open_ticket(customer, subject="Esperando"), agent=agent),
         by=agent, message="¿Nos confirma?", notify=False,
     )

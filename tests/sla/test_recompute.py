@@ -18,7 +18,7 @@ from sla.sweep import sla_sweep
 from tests.factories import AgentFactory, OrganizationFactory, SupportPolicyFactory, TicketFactory
 from tickets.models import Priority, SLAState, Ticket, TicketChange
 
-from .conftest import H, MIN, mx
+from .conftest import MIN, H, mx
 
 pytestmark = pytest.mark.django_db
 

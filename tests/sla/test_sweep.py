@@ -70,7 +70,7 @@ def test_notices_go_to_the_assignee_and_for_breaches_the_coordinators(
 
 
 def test_an_inactive_assignee_is_not_written_to_and_the_coordinators_are(desk, customer, agent, coordinator):
-    ticket = services.ticket_take(ticket=open_ticket(customer), agent=agent)
+    services.ticket_take(ticket=open_ticket(customer), agent=agent)
     agent.is_active = False
     agent.save()
     desk.at(mx(2025, 6, 16, 14, 31))
@@ -162,7 +162,7 @@ def test_a_sweep_that_dies_midway_loses_nothing_and_sends_nothing(
 ):
     tickets = [open_ticket(customer, subject=f"Falla {n}") for n in range(5)]
     agents = [AgentFactory() for _ in tickets]
-    for ticket, agent in zip(tickets, agents):
+    for ticket, agent in zip(tickets, agents, strict=True):
         services.ticket_take(ticket=ticket, agent=agent)
     calls = []
     real_queue = sweep_module.email_queue

@@ -17,7 +17,7 @@ from surveys.models import SolutionConfirmation, Survey, SurveyAnswer
 from surveys.records import business_days_after, survey_send
 from surveys.tasks import confirmation_expire_due_task
 from tests.factories import TicketFactory
-from tests.links import TOKEN, follow_page, open_link
+from tests.links import TOKEN, open_link
 from tickets import services
 from tickets.models import Message, RequesterLink, Ticket, TicketChange
 
@@ -45,9 +45,8 @@ def at(year, month, day, hour=10, minute=0):
 @pytest.fixture
 def solved(ticket, agent, django_capture_on_commit_callbacks):
     """The ticket solved on Friday 7 March 2025 at 10:00, its email sent."""
-    with time_machine.travel(FRIDAY_10AM, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            solve(ticket, agent)
+    with time_machine.travel(FRIDAY_10AM, tick=False), django_capture_on_commit_callbacks(execute=True):
+        solve(ticket, agent)
     ticket.refresh_from_db()
     return ticket
 
@@ -145,9 +144,8 @@ def test_requester_accepts_from_the_email_and_the_ticket_closes(solved, client, 
     assert SOLUTION in page.content.decode()
     assert state_of(solved) == Ticket.State.SOLVED  # opening the link recorded nothing
 
-    with time_machine.travel(at(2025, 3, 10, 12), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(opened, {"accion": "aceptar"}, follow=True)
+    with time_machine.travel(at(2025, 3, 10, 12), tick=False), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(opened, {"accion": "aceptar"}, follow=True)
 
     assert response.status_code == 200
     assert "¡Gracias! Su ticket quedó cerrado." in response.content.decode()
@@ -227,9 +225,8 @@ def test_no_answer_closes_the_ticket_when_the_window_ends(solved, django_capture
         assert confirmation_expire_due() == 0
     assert state_of(solved) == Ticket.State.SOLVED
 
-    with time_machine.travel(at(2025, 3, 12, 10, 0), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            confirmation_expire_due_task.delay()
+    with time_machine.travel(at(2025, 3, 12, 10, 0), tick=False), django_capture_on_commit_callbacks(execute=True):
+        confirmation_expire_due_task.delay()
 
     assert state_of(solved) == Ticket.State.CLOSED
     closing = solved.changes.filter(field=TicketChange.Field.STATE).last()

@@ -291,7 +291,7 @@ def test_the_alert_says_what_the_requester_said(closed, coordinator, client):
 
 def test_summary_gives_answer_rate_and_mean_rating(requester, agent):
     tickets = [close(TicketFactory(requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent), agent) for _ in range(4)]
-    for ticket, (rating, solved) in zip(tickets, [(5, True), (4, True), (1, False)]):
+    for ticket, (rating, solved) in zip(tickets[:3], [(5, True), (4, True), (1, False)], strict=True):  # the 4th: no answer
         survey_answer(survey=ticket.survey, rating=rating, solved=solved)
 
     summary = Survey.objects.summary()

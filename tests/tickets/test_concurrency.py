@@ -5,7 +5,6 @@ import re
 import threading
 import time
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 

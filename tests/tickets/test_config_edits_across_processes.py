@@ -9,7 +9,6 @@ import sys
 from django.db import connection
 
 from tests.factories import ContactFactory, SupportPolicyFactory
-from tests.helpdesk.outages import redis_cache  # noqa: F401 - fixture
 from tests.helpdesk.processes import ROOT
 from tests.races import postgres_only
 from tickets.models import Impact, Priority, PriorityRule, Ticket, Urgency

@@ -10,18 +10,16 @@ from io import StringIO
 import pytest
 from anymail.inbound import AnymailInboundMessage
 from django.core.management import call_command
+from django.test import Client
 
 from customers.models import Contact
 from intake.email import email_receive
 from intake.services import requester_reply
 from notifications.models import OutgoingEmail
 from tests.factories import AgentFactory, ContactFactory, TicketFactory
-from tickets import services
-from django.test import Client
-
 from tests.links import TOKEN, links_in, open_link
-from tickets.models import RequesterLink
-from tickets.models import Impact, Message, Ticket
+from tickets import services
+from tickets.models import Impact, Message, RequesterLink, Ticket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk_address")]
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from accounts.models import SupportLevel
 from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory, TicketFactory, UserFactory
 from tests.files import PNG
-from tests.races import POSTGRES_ONLY, race
 from tests.links import follow_page
+from tests.races import POSTGRES_ONLY, race
 from tickets.models import Impact, Message, Ticket, TicketChange, Urgency
 from tickets.services import ticket_open, ticket_solve, ticket_take
 

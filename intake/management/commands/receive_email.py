@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 with open(path, "rb") as handle:
                     raw = handle.read()
             except OSError as error:
-                raise CommandError(_("No se puede leer %(path)s: %(error)s") % {"path": path, "error": error.strerror})
+                raise CommandError(_("No se puede leer %(path)s: %(error)s") % {"path": path, "error": error.strerror}) from error
         else:
             raw = sys.stdin.buffer.read()
         try:
