@@ -38,7 +38,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import COORDINATOR_GROUP, SupportLevel, User
+from accounts.models import SupportLevel, User
+from accounts.roles import coordinators
 from notifications.services import email_queue
 from tickets.models import Priority, Ticket
 from tickets.services import agent_ticket_url, ticket_escalate
@@ -139,12 +140,7 @@ class _Desk:
 
     @cached_property
     def coordinators(self) -> list[User]:
-        return list(
-            User.objects.filter(groups__name=COORDINATOR_GROUP, is_active=True)
-            .exclude(email="")
-            .order_by("pk")
-            .distinct()
-        )
+        return list(coordinators().exclude(email="").order_by("pk"))
 
 
 def sla_sweep(

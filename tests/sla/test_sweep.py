@@ -4,6 +4,7 @@ loses nothing when it dies halfway."""
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,7 +14,7 @@ from sla import sweep as sweep_module
 from sla.models import SLAEvent, SLAPlan
 from sla.sweep import sla_sweep
 from sla.tasks import sla_sweep_task
-from tests.factories import AgentFactory, CoordinatorFactory
+from tests.factories import AgentFactory, CoordinatorFactory, UserFactory
 from tickets import services
 from tickets.models import Impact, Ticket, TicketChange, Urgency
 
@@ -76,6 +77,22 @@ def test_an_inactive_assignee_is_not_written_to_and_the_coordinators_are(desk, c
     desk.at(mx(2025, 6, 16, 14, 31))
     sla_sweep()
     assert recipients() == [coordinator.email]
+
+
+def test_the_coordinators_warned_are_those_accounts_roles_names(desk, customer, agent, coordinator):
+    """Who is a coordinator is one rule (accounts/roles.py): the group, a superuser, or
+    the assign permission given directly; never an inactive user or one without email."""
+    UserFactory(username="jefa", email="jefa@mesa.example.mx", is_superuser=True)
+    direct = UserFactory(username="directo", email="directo@mesa.example.mx")
+    direct.user_permissions.add(Permission.objects.get(codename="assign_ticket"))
+    UserFactory(username="inactivo", email="inactivo@mesa.example.mx", is_superuser=True, is_active=False)
+    UserFactory(username="sincorreo", email="", is_superuser=True)
+    services.ticket_take(ticket=open_ticket(customer), agent=agent)
+    agent.is_active = False
+    agent.save()
+    desk.at(mx(2025, 6, 16, 14, 31))
+    sla_sweep()
+    assert sorted(recipients()) == sorted([coordinator.email, "jefa@mesa.example.mx", "directo@mesa.example.mx"])
 
 
 def test_the_email_says_which_deadline_when_and_who_has_it(desk, customer, agent, coordinator):
