@@ -1,5 +1,6 @@
 """People who sign in: agents and coordinators. Requesters never sign in (see customers)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -57,3 +58,17 @@ class AgentProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+def history_actor(related_name: str) -> models.ForeignKey:
+    """Who made a change a history records (the ticket's, the confirmation's): empty when
+    the requester or the system made it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=_("quién"),
+        help_text=_("Vacío cuando el cambio lo hizo el solicitante o el sistema."),
+    )

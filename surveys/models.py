@@ -19,13 +19,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from accounts.models import history_actor
 
 # A rating at or below this alerts the coordinators.
 LOW_RATING = 2
@@ -182,15 +183,7 @@ class ConfirmationChange(models.Model):
         SolutionConfirmation, on_delete=models.CASCADE, related_name="changes", verbose_name=_("confirmación")
     )
     at = models.DateTimeField(_("fecha"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="confirmation_changes",
-        verbose_name=_("quién"),
-        help_text=_("Vacío cuando el cambio lo hizo el solicitante o el sistema."),
-    )
+    actor = history_actor("confirmation_changes")
     old_outcome = models.CharField(_("antes"), max_length=16, choices=SolutionConfirmation.Outcome.choices)
     new_outcome = models.CharField(_("después"), max_length=16, choices=SolutionConfirmation.Outcome.choices)
     note = models.TextField(_("motivo o comentario"), blank=True)

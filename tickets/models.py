@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, can_proceed, transition
 
-from accounts.models import SupportLevel
+from accounts.models import SupportLevel, history_actor
 from helpdesk.process_cache import ProcessCache
 
 from . import references
@@ -724,15 +724,7 @@ class TicketChange(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="changes", verbose_name=_("ticket"))
     at = models.DateTimeField(_("fecha"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="ticket_changes",
-        verbose_name=_("quién"),
-        help_text=_("Vacío cuando el cambio lo hizo el solicitante o el sistema."),
-    )
+    actor = history_actor("ticket_changes")
     field = models.CharField(_("qué"), max_length=10, choices=Field.choices)
     old_value = models.CharField(_("valor anterior"), max_length=40, blank=True)
     new_value = models.CharField(_("valor nuevo"), max_length=40, blank=True)
