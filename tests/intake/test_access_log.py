@@ -30,6 +30,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from notifications.models import OutgoingEmail
 from tests.factories import AgentFactory, ContactFactory, SupportPolicyFactory
 from tests.files import PNG
+from tests.helpdesk.processes import free_port
 from tests.intake.test_report_form import form_data
 from tests.links import TOKEN
 from tests.races import postgres_only
@@ -127,12 +128,6 @@ def _path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _database_url() -> str:
     """The test database, as a DATABASE_URL for another process."""
     db = connection.settings_dict
@@ -145,7 +140,7 @@ def _database_url() -> str:
 @pytest.fixture
 def gunicorn(tmp_path):
     """gunicorn on a free port, writing its access log to a file; stopped afterwards."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     access_log = tmp_path / "access.log"
     env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "CELERY_BROKER_URL")}

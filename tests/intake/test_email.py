@@ -167,10 +167,10 @@ def test_a_line_starting_with_de_is_not_a_quote():
 
 
 def test_the_same_reference_from_another_sender_is_not_threaded(requester):
-    ticket = TicketFactory(requester=requester, reference="INC-000123", state=Ticket.State.PENDING_USER)
+    ticket = TicketFactory.numbered(requester=requester, state=Ticket.State.PENDING_USER)
     other = ContactFactory(organization=requester.organization, is_authorized=True)
 
-    result = receive(sender=other.email, subject="RE: INC-000123", text="Soy otra persona.")
+    result = receive(sender=other.email, subject=f"RE: {ticket.reference}", text="Soy otra persona.")
 
     assert result != ticket
     assert result.requester == other
@@ -182,15 +182,18 @@ def test_the_same_reference_from_another_sender_is_not_threaded(requester):
 
 
 def test_a_reply_to_a_closed_ticket_opens_a_new_one_mentioning_it(requester):
-    old = TicketFactory(requester=requester, reference="INC-000123", state=Ticket.State.CLOSED)
+    old = TicketFactory.numbered(requester=requester, state=Ticket.State.CLOSED)
 
     result = receive(
-        sender=requester.email, to=reply_address(old.pk), subject="Re: Solucionado INC-000123", text="Volvió a fallar."
+        sender=requester.email,
+        to=reply_address(old.pk),
+        subject=f"Re: Solucionado {old.reference}",
+        text="Volvió a fallar.",
     )
 
     assert result != old
     assert result.state == Ticket.State.OPEN
-    assert "INC-000123" in result.description
+    assert old.reference in result.description
     assert "Volvió a fallar." in result.description
     assert not old.messages.exists()
 

@@ -19,9 +19,8 @@ DESK = "Mesa de ayuda <soporte@example.com>"
 
 @pytest.fixture
 def ticket(requester, agent):
-    return TicketFactory(
+    return TicketFactory.numbered(
         requester=requester,
-        reference="INC-000123",
         state=Ticket.State.IN_PROGRESS,
         assignee=agent,
         subject="No timbra la factura",
@@ -127,8 +126,10 @@ def test_every_email_of_a_ticket_can_be_answered(ticket, agent, requester, mailo
 
 
 def test_a_token_for_one_ticket_with_another_reference_goes_by_the_token(ticket, question, requester):
-    other = TicketFactory(requester=requester, reference="INC-000124", state=Ticket.State.IN_PROGRESS)
-    result = receive(sender=requester.email, to=reply_address(question), subject="RE: INC-000124", text="Es el A-1234.")
+    other = TicketFactory.numbered(requester=requester, state=Ticket.State.IN_PROGRESS)
+    result = receive(
+        sender=requester.email, to=reply_address(question), subject=f"RE: {other.reference}", text="Es el A-1234."
+    )
     assert_joined(result, ticket, "Es el A-1234.")
     assert not other.messages.exists()
 
@@ -140,7 +141,7 @@ def test_a_reply_through_the_reply_address_to_a_closed_ticket_opens_a_new_one_me
     result = receive(sender=requester.email, to=reply_address(question), subject="RE: Folio", text="Volvió a fallar.")
     assert result != ticket
     assert result.state == Ticket.State.OPEN
-    assert "INC-000123" in result.description
+    assert ticket.reference in result.description
     assert "Volvió a fallar." in result.description
     assert conversation(ticket) == [(Message.Kind.PUBLIC_REPLY, "¿Qué folio tiene la factura?")]
 
@@ -149,11 +150,11 @@ def test_a_reply_through_the_reply_address_to_a_closed_ticket_opens_a_new_one_me
 
 
 def test_a_forged_sender_naming_a_reference_opens_a_new_linked_ticket(ticket, question, requester, mailoutbox):
-    """Anyone can write the requester's address in From and guess INC-000123."""
+    """Anyone can write the requester's address in From and guess the reference."""
     result = receive(
         sender=f"{requester.name} <{requester.email}>",
         to=DESK,
-        subject="RE: Necesitamos información [INC-000123]",
+        subject=f"RE: Necesitamos información [{ticket.reference}]",
         text="Cambiamos de cuenta bancaria, depositen a la nueva.",
     )
 
@@ -170,7 +171,7 @@ def test_a_forged_sender_naming_a_reference_opens_a_new_linked_ticket(ticket, qu
 
 def test_a_reference_from_another_sender_opens_a_new_linked_ticket(ticket, requester):
     other = ContactFactory(organization=requester.organization, is_authorized=True)
-    result = receive(sender=other.email, subject="RE: INC-000123", text="Soy otra persona.")
+    result = receive(sender=other.email, subject=f"RE: {ticket.reference}", text="Soy otra persona.")
     assert result.requester == other
     assert conversation(ticket) == []
     assert_linked(result, ticket)
@@ -187,18 +188,21 @@ def test_a_reference_from_another_sender_opens_a_new_linked_ticket(ticket, reque
 )
 def test_a_tampered_reply_address_opens_a_new_ticket(ticket, question, requester, tamper):
     local, domain = reply_address(question).split("@")
-    result = receive(sender=requester.email, to=f"{tamper(local)}@{domain}", subject="RE: INC-000123", text="Hola.")
+    result = receive(
+        sender=requester.email, to=f"{tamper(local)}@{domain}", subject=f"RE: {ticket.reference}", text="Hola."
+    )
     assert result != ticket
     assert conversation(ticket) == [(Message.Kind.PUBLIC_REPLY, "¿Qué folio tiene la factura?")]
     assert_linked(result, ticket)
 
 
 def test_a_message_id_we_did_not_send_does_not_thread(ticket, question, requester):
+    guessed = f"<{ticket.reference.lower()}@example.com>"
     result = receive(
         sender=requester.email,
         subject="Folio",
         text="Hola.",
-        headers={"In-Reply-To": "<inc-000123@example.com>", "References": "<inc-000123@example.com>"},
+        headers={"In-Reply-To": guessed, "References": guessed},
     )
     assert result != ticket
     assert conversation(ticket) == [(Message.Kind.PUBLIC_REPLY, "¿Qué folio tiene la factura?")]

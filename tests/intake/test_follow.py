@@ -5,13 +5,12 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from tests.factories import TicketFactory
-from tests.files import EXE, PNG
+from tests.files import EXE, PNG, make_attachment
 from tests.links import TOKEN, follow_page, open_link
 from tickets.links import link_check, requester_url
 from tickets.models import Attachment, Message, Ticket, TicketChange
@@ -31,15 +30,6 @@ def attachment_url(ticket, attachment) -> str:
 
 def link_token(ticket) -> str:
     return re.search(TOKEN, str(requester_url(ticket))).group()
-
-
-def make_attachment(ticket, *, name="pantalla.png", content=PNG, message=None, is_internal=False):
-    attachment = Attachment(
-        ticket=ticket, message=message, original_name=name, content_type="image/png", size=len(content), is_internal=is_internal
-    )
-    attachment.file.save(name, ContentFile(content), save=False)
-    attachment.save()
-    return attachment
 
 
 def test_token_round_trip_and_tampering():

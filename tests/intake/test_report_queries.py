@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from sla.models import ALWAYS_OPEN_CALENDAR_NAME, DEFAULT_TARGETS, Calendar, SLAPlan, SLATarget
 from tests.factories import ContactFactory, SupportPolicyFactory
-from tests.files import PNG
-from tests.intake.test_report_form import form_data, upload
+from tests.files import PNG, upload
+from tests.intake.test_report_form import form_data
 from tickets.models import Attachment, Priority, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ import re
 from zoneinfo import ZoneInfo
 
 from notifications.models import OutgoingEmail
+from tests.links import DESK_URL
 from tickets import services
 from tickets.models import Ticket
 
-DESK = "https://mesa.example.mx"
 MEXICO = ZoneInfo("America/Mexico_City")
 # Friday 7 March 2025, 10:00 in Mexico City: the default calendar is Mon–Fri 09:00–18:00.
 FRIDAY_10AM = datetime.datetime(2025, 3, 7, 10, 0, tzinfo=MEXICO)
@@ -32,7 +32,7 @@ def emails(template, ticket=None):
 def links_in(text: str, kind: str) -> list[str]:
     """The desk's links of a kind ("solucion", "encuesta", "seguimiento") in an email body,
     as paths the test client can follow."""
-    found = re.findall(rf"{re.escape(DESK)}(/{kind}/[^\s\"<>]+)", text)
+    found = re.findall(rf"{re.escape(DESK_URL)}(/{kind}/[^\s\"<>]+)", text)
     return [link.replace("&amp;", "&") for link in found]
 
 

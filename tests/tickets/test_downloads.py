@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import TicketFactory
-from tests.intake.test_follow import PNG, make_attachment
+from tests.files import PNG, make_attachment
 from tests.links import follow_page
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,9 +21,9 @@ from tests.factories import (
     TicketFactory,
     UserFactory,
 )
-from tests.files import PNG
+from tests.files import PNG, make_attachment
 from tests.links import follow_page
-from tickets.models import Attachment, Impact, Message, Ticket, TicketChange, Urgency
+from tickets.models import Impact, Message, Ticket, TicketChange, Urgency
 from tickets.services import record_change
 from workspace import guidance as guidance_module
 from workspace.guidance import GUIDE_QUESTIONS, similar_solved_tickets
@@ -38,20 +37,6 @@ def page(ticket) -> str:
 
 def attachment_url(ticket, attachment) -> str:
     return reverse("workspace:ticket-attachment", args=[ticket.pk, attachment.pk])
-
-
-def make_attachment(ticket, *, name="pantalla.png", content=PNG, message=None, is_internal=False):
-    attachment = Attachment(
-        ticket=ticket,
-        message=message,
-        original_name=name,
-        content_type="image/png",
-        size=len(content),
-        is_internal=is_internal,
-    )
-    attachment.file.save(name, ContentFile(content), save=False)
-    attachment.save()
-    return attachment
 
 
 def text(response) -> str:
