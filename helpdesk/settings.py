@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "intake",
     "workspace",
     "surveys",
+    "reports",
     "integrations",
     "notifications",
     "health",
@@ -277,6 +278,9 @@ CELERY_BEAT_SCHEDULE = {
     # SLA warnings and breaches (sla.sweep). A sweep still queued when the next one is due
     # is dropped: the next one does the same work.
     "sla-sweep": {"task": "sla.sweep", "schedule": 60.0, "options": {"expire_seconds": 55}},
+    # The reports' facts and daily figures of the tickets changed since the last run
+    # (reports.refresh); a run still queued when the next is due is dropped.
+    "reports-refresh": {"task": "reports.refresh", "schedule": 300.0, "options": {"expire_seconds": 290}},
 }
 
 # The desk's own settings.

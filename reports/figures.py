@@ -1,0 +1,303 @@
+"""The reads of the reports: a period's figures by a dimension against the period of the
+same length before it, and the figures of each day (docs/reports.md defines each one).
+They read only DailyFigure, in a constant number of queries whatever the tickets: three
+for a period, two for a series of days.
+
+Periods are inclusive ranges of the desk's days (settings.TIME_ZONE); `named_period`
+gives today, this week, this month and last month."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from django.db.models import F, Q, Sum
+
+from tickets.models import Ticket
+
+from . import buckets
+from .models import ALL_COUNTERS, DailyFigure, Dimension
+
+
+@dataclasses.dataclass(frozen=True)
+class Times:
+    """Durations in seconds: how many, their mean (exact) and their median and 90th
+    percentile (from the histogram: within 12.2 %, reports.buckets)."""
+
+    count: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+
+    @classmethod
+    def of(cls, count: int, total: int, histogram: list[int]) -> Times:
+        if not count:
+            return cls(0, None, None, None)
+        return cls(count, total / count, buckets.percentile(histogram, 0.5), buckets.percentile(histogram, 0.9))
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Clock:
+    """One SLA clock (first response or resolution): its times and its verdicts."""
+
+    wall: Times
+    business: Times
+    met: int
+    breached: int
+
+    @property
+    def within_share(self) -> float | None:
+        """Share of the verdicts that met the deadline."""
+        return _share(self.met, self.met + self.breached)
+
+
+@dataclasses.dataclass(frozen=True)
+class Satisfaction:
+    sent: int
+    answered: int
+    rating_sum: int
+    distribution: dict[int, int]  # rating 1–5 → answers
+    solved: int  # answers "¿se resolvió?" = sí
+
+    @property
+    def answer_rate(self) -> float | None:
+        return _share(self.answered, self.sent)
+
+    @property
+    def mean(self) -> float | None:
+        return self.rating_sum / self.answered if self.answered else None
+
+    @property
+    def solved_share(self) -> float | None:
+        return _share(self.solved, self.answered)
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """The figures of one value of the dimension over a period ("" with the whole desk, or
+    for no value: no module, no agent, no organization)."""
+
+    value: str
+    created: int
+    solved: int
+    closed: int
+    cancelled: int
+    cancellations: dict[str, int]  # reason → tickets
+    backlog: int  # in course at the end of the period's last day
+    first_response: Clock
+    resolution: Clock
+    resolved: int
+    first_contact: int
+    escalations: dict[int, int]  # level reached (2, 3) → escalations
+    resolved_escalated: int
+    reopenings: int
+    resolved_reopened: int
+    false_incidents: int
+    satisfaction: Satisfaction
+
+    @property
+    def first_contact_share(self) -> float | None:
+        return _share(self.first_contact, self.resolved)
+
+    @property
+    def escalated_share(self) -> float | None:
+        return _share(self.resolved_escalated, self.resolved)
+
+    @property
+    def reopened_share(self) -> float | None:
+        return _share(self.resolved_reopened, self.resolved)
+
+    @classmethod
+    def of(cls, value: str, sums: dict, backlog: int) -> Row:
+        def n(name: str) -> int:
+            return int(sums.get(name) or 0)
+
+        def histogram(name: str) -> list[int]:
+            return [n(column) for column in buckets.columns(name)]
+
+        def clock(prefix: str) -> Clock:
+            return Clock(
+                wall=Times.of(n(f"{prefix}_count"), n(f"{prefix}_wall_sum"), histogram(f"{prefix}_wall")),
+                business=Times.of(n(f"{prefix}_business_count"), n(f"{prefix}_business_sum"), histogram(f"{prefix}_business")),
+                met=n(f"{prefix}_met"),
+                breached=n(f"{prefix}_breached"),
+            )
+
+        return cls(
+            value=value,
+            created=n("created"),
+            solved=n("solved"),
+            closed=n("closed"),
+            cancelled=n("cancelled"),
+            cancellations={reason: n(f"cancelled_{reason}") for reason in Ticket.CancelReason.values},
+            backlog=backlog,
+            first_response=clock("fr"),
+            resolution=clock("res"),
+            resolved=n("res_count"),
+            first_contact=n("fcr"),
+            escalations={2: n("escalations_n2"), 3: n("escalations_n3")},
+            resolved_escalated=n("resolved_escalated"),
+            reopenings=n("reopenings"),
+            resolved_reopened=n("resolved_reopened"),
+            false_incidents=n("false_incidents"),
+            satisfaction=Satisfaction(
+                sent=n("surveys_sent"),
+                answered=n("surveys_answered"),
+                rating_sum=n("rating_sum"),
+                distribution={rating: n(f"rating_{rating}") for rating in range(1, 6)},
+                solved=n("survey_solved"),
+            ),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """A period's rows and the same rows over the period of the same length before it."""
+
+    start: datetime.date
+    end: datetime.date
+    previous_start: datetime.date
+    previous_end: datetime.date
+    breakdown: str
+    rows: list[Row]  # by value; the values with anything in either period
+    previous: dict[str, Row]  # value → its row of the period before
+
+    def previous_of(self, row: Row) -> Row:
+        return self.previous[row.value]
+
+
+def previous_period(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    length = (end - start).days + 1
+    return start - datetime.timedelta(days=length), start - datetime.timedelta(days=1)
+
+
+def named_period(name: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """"today", "week" (Monday to today), "month" (the 1st to today), "last_month"."""
+    if name == "today":
+        return today, today
+    if name == "week":
+        return today - datetime.timedelta(days=today.weekday()), today
+    if name == "month":
+        return today.replace(day=1), today
+    if name == "last_month":
+        end = today.replace(day=1) - datetime.timedelta(days=1)
+        return end.replace(day=1), end
+    raise ValueError(f"unknown period {name!r}")
+
+
+def _scope(breakdown: str | None, agent) -> tuple[str, list[str] | None]:
+    if agent is not None:
+        if breakdown not in (None, Dimension.AGENT):
+            # The rollup keeps one dimension a row: an agent's figures by module would need
+            # rows of both, which it does not keep.
+            raise ValueError("an agent's figures are not broken down further")
+        return Dimension.AGENT, [str(getattr(agent, "pk", agent))]
+    dimension = Dimension(breakdown or Dimension.ALL)
+    return dimension, None
+
+
+def _sums(dimension: str, values, start: datetime.date, end: datetime.date) -> dict[str, dict]:
+    rows = DailyFigure.objects.filter(dimension=dimension, day__gte=start, day__lte=end)
+    if values is not None:
+        rows = rows.filter(value__in=values)
+    return {
+        row["value"]: row
+        for row in rows.values("value").annotate(**{f"{name}": Sum(name) for name in ALL_COUNTERS}).order_by("value")
+    }
+
+
+def period_figures(start: datetime.date, end: datetime.date, *, breakdown: str | None = None, agent=None) -> Report:
+    """The figures of the days start…end (inclusive) for the whole desk, or one row per
+    value of `breakdown` (a Dimension), or one agent's own (`agent`: a user or an id);
+    with the period of the same length before. Three queries."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    dimension, values = _scope(breakdown, agent)
+    previous_start, previous_end = previous_period(start, end)
+    current = _sums(dimension, values, start, end)
+    before = _sums(dimension, values, previous_start, previous_end)
+    # The backlog: everything that entered the tickets in course minus everything that
+    # left, up to the end of each period.
+    net = F("entered_course") - F("left_course")
+    backlog_rows = DailyFigure.objects.filter(dimension=dimension, day__lte=end)
+    if values is not None:
+        backlog_rows = backlog_rows.filter(value__in=values)
+    backlogs = {
+        row["value"]: row
+        for row in backlog_rows.values("value")
+        .annotate(now=Sum(net), before=Sum(net, filter=Q(day__lte=previous_end)))
+        .order_by("value")
+    }
+    keys = sorted(set(current) | set(before) | {v for v, b in backlogs.items() if b["now"] or b["before"]})
+    if values is not None:
+        keys = sorted(set(keys) | set(values))
+    if dimension == Dimension.ALL:
+        keys = [""]
+
+    def backlog(value: str, which: str) -> int:
+        return int((backlogs.get(value) or {}).get(which) or 0)
+
+    return Report(
+        start=start,
+        end=end,
+        previous_start=previous_start,
+        previous_end=previous_end,
+        breakdown=str(dimension),
+        rows=[Row.of(value, current.get(value, {}), backlog(value, "now")) for value in keys],
+        previous={value: Row.of(value, before.get(value, {}), backlog(value, "before")) for value in keys},
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Day:
+    """One day's volume and SLA verdicts (the charts' series)."""
+
+    day: datetime.date
+    created: int
+    solved: int
+    closed: int
+    backlog: int  # in course at the end of the day
+    fr_met: int
+    fr_breached: int
+    res_met: int
+    res_breached: int
+
+
+DAY_FIELDS = ("created", "solved", "closed", "entered_course", "left_course", "fr_met", "fr_breached", "res_met", "res_breached")
+
+
+def daily_figures(
+    start: datetime.date, end: datetime.date, *, dimension: str = Dimension.ALL, value: str = ""
+) -> list[Day]:
+    """Each day of start…end (inclusive, days without tickets too) for one value of one
+    dimension (the whole desk by default). Two queries."""
+    rows = {
+        row["day"]: row
+        for row in DailyFigure.objects.filter(dimension=dimension, value=value, day__gte=start, day__lte=end).values(
+            "day", *DAY_FIELDS
+        )
+    }
+    backlog = (
+        DailyFigure.objects.filter(dimension=dimension, value=value, day__lt=start).aggregate(
+            net=Sum(F("entered_course") - F("left_course"))
+        )["net"]
+        or 0
+    )
+    days = []
+    day = start
+    while day <= end:
+        row = rows.get(day, {})
+        backlog += row.get("entered_course", 0) - row.get("left_course", 0)
+        days.append(
+            Day(
+                day=day,
+                backlog=backlog,
+                **{name: row.get(name, 0) for name in DAY_FIELDS if name not in ("entered_course", "left_course")},
+            )
+        )
+        day += datetime.timedelta(days=1)
+    return days

@@ -1,0 +1,176 @@
+"""What the reports read: each ticket's facts, and their sums a day (docs/reports.md).
+
+TicketFacts is computed from the ticket, its history, its SLA columns and its survey
+(reports.facts); DailyFigure is the sum of the facts' contributions, one row a day and
+value of a dimension (reports.refresh keeps it, reports.figures reads it)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import buckets
+
+
+class TicketFacts(models.Model):
+    """One ticket as the figures see it: its instants, times, verdicts and dimensions."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="report_facts", verbose_name=_("ticket")
+    )
+    # The dimensions: the ticket's values at the last refresh.
+    kind = models.CharField(_("tipo"), max_length=10)
+    channel = models.CharField(_("canal"), max_length=12)
+    priority = models.PositiveSmallIntegerField(_("prioridad"))
+    level = models.PositiveSmallIntegerField(_("nivel"))
+    module = models.ForeignKey(
+        "catalog.Module", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    organization = models.ForeignKey(
+        "customers.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    state = models.CharField(_("estado"), max_length=16)
+
+    created_at = models.DateTimeField(_("creado"))
+    created_day = models.DateField(_("día de creación"))
+    # Creation → first response; the business time of the ticket's calendar (the SLA's own
+    # first_response_time), null for a ticket without an SLA plan.
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_day = models.DateField(null=True, blank=True)
+    first_response_wall = models.BigIntegerField(null=True, blank=True)  # seconds
+    first_response_business = models.BigIntegerField(null=True, blank=True)  # seconds
+    first_response_met = models.BooleanField(null=True, blank=True)
+    # The current solution (volume "solucionados"), whether or not it has been accepted.
+    solved_at = models.DateTimeField(null=True, blank=True)
+    solved_day = models.DateField(null=True, blank=True)
+    # Resolved: closed after its solution was accepted, closed without an answer, or closed
+    # by the desk. Creation → that solution; business time without the paused time.
+    resolved = models.BooleanField(default=False)
+    resolution_wall = models.BigIntegerField(null=True, blank=True)
+    resolution_business = models.BigIntegerField(null=True, blank=True)
+    resolution_met = models.BooleanField(null=True, blank=True)
+    resolution_code = models.CharField(max_length=24, blank=True)
+    first_contact_resolution = models.BooleanField(default=False)
+    false_incident = models.BooleanField(default=False)
+    closed_day = models.DateField(null=True, blank=True)
+    cancelled_day = models.DateField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=24, blank=True)
+    escalation_count = models.PositiveSmallIntegerField(default=0)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    # The survey is counted on the day it was sent (the ticket's closing).
+    survey_day = models.DateField(null=True, blank=True)
+    survey_answered = models.BooleanField(default=False)
+    survey_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    survey_solved = models.BooleanField(null=True, blank=True)
+    # From the history, as [day, …] lists (ISO dates): the days the ticket entered and left
+    # the tickets in course (the backlog), its escalations ([day, new level]) and reopenings.
+    course_moves = models.JSONField(default=list)  # [[day, +1 | -1], …]
+    escalations = models.JSONField(default=list)  # [[day, level], …]
+    reopenings = models.JSONField(default=list)  # [day, …]
+    computed_at = models.DateTimeField(_("calculado"))
+
+    class Meta:
+        verbose_name = _("datos del ticket para informes")
+        verbose_name_plural = _("datos de los tickets para informes")
+
+    def __str__(self):
+        return f"{self.ticket_id}"
+
+
+# The counters of a DailyFigure row besides its histograms, each the sum over the facts
+# whose instant falls on the row's day (docs/reports.md says which instant each one reads).
+COUNTERS = [
+    "created",
+    "solved",
+    "closed",
+    "entered_course",
+    "left_course",
+    "cancelled",
+    "cancelled_duplicate",
+    "cancelled_unauthorized_contact",
+    "cancelled_no_policy",
+    "cancelled_withdrawn",
+    "cancelled_other",
+    "fr_count",
+    "fr_wall_sum",
+    "fr_business_count",
+    "fr_business_sum",
+    "fr_met",
+    "fr_breached",
+    "res_count",
+    "res_wall_sum",
+    "res_business_count",
+    "res_business_sum",
+    "res_met",
+    "res_breached",
+    "fcr",
+    "false_incidents",
+    "resolved_escalated",
+    "resolved_reopened",
+    "escalations_n2",
+    "escalations_n3",
+    "reopenings",
+    "surveys_sent",
+    "surveys_answered",
+    "rating_sum",
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+    "survey_solved",
+]
+HISTOGRAM_COLUMNS = [name for histogram in buckets.HISTOGRAMS for name in buckets.columns(histogram)]
+ALL_COUNTERS = [*COUNTERS, *HISTOGRAM_COLUMNS]
+
+
+class Dimension(models.TextChoices):
+    ALL = "all", _("Toda la mesa")
+    MODULE = "module", _("Módulo")
+    AGENT = "agent", _("Agente")
+    LEVEL = "level", _("Nivel de soporte")
+    PRIORITY = "priority", _("Prioridad")
+    ORGANIZATION = "organization", _("Organización")
+    CHANNEL = "channel", _("Canal")
+    KIND = "kind", _("Tipo")
+
+
+class DailyFigure(models.Model):
+    """The sums of one day for one value of one dimension (dimension "all": the whole desk,
+    value ""). Days are the desk's (settings.TIME_ZONE). Rows whose counters are all zero
+    are not kept."""
+
+    day = models.DateField(_("día"))
+    dimension = models.CharField(_("dimensión"), max_length=12, choices=Dimension.choices)
+    value = models.CharField(_("valor"), max_length=40, blank=True)
+
+    for _name in COUNTERS:
+        locals()[_name] = models.BigIntegerField(default=0)
+    for _name in HISTOGRAM_COLUMNS:
+        locals()[_name] = models.IntegerField(default=0)
+    del _name
+
+    class Meta:
+        verbose_name = _("cifras de un día")
+        verbose_name_plural = _("cifras diarias")
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "day", "value"], name="daily_figure_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.dimension}={self.value}"
+
+
+class RefreshMark(models.Model):
+    """The one row the refresh locks (so that runs take turns) and where it keeps how far
+    it got: the instant its last run started."""
+
+    refreshed_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("marca de actualización de los informes")
+
+    def __str__(self):
+        return f"{self.refreshed_to}"
