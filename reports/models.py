@@ -14,8 +14,15 @@ from . import buckets
 class TicketFacts(models.Model):
     """One ticket as the figures see it: its instants, times, verdicts and dimensions."""
 
+    # A deleted ticket's facts stay until a refresh told of it (refresh_tickets) or
+    # `manage.py reports_rebuild` takes its contribution out of the daily rows.
     ticket = models.OneToOneField(
-        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="report_facts", verbose_name=_("ticket")
+        "tickets.Ticket",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="report_facts",
+        verbose_name=_("ticket"),
     )
     # The dimensions: the ticket's values at the last refresh.
     kind = models.CharField(_("tipo"), max_length=10)

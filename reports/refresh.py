@@ -67,6 +67,7 @@ def apply(delta: dict[Key, Counter]) -> int:
         for row in DailyFigure.objects.filter(day__in=days, dimension__in=dimensions)
         if (row.day, row.dimension, row.value) in delta
     }
+    stale = [row.pk for row in existing.values()]
     new_rows = []
     for key, counts in delta.items():
         row = existing.get(key) or DailyFigure(day=key[0], dimension=key[1], value=key[2])
@@ -75,8 +76,8 @@ def apply(delta: dict[Key, Counter]) -> int:
         if any(getattr(row, name) for name in ALL_COUNTERS):
             row.pk = None
             new_rows.append(row)
-    if existing:
-        DailyFigure.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    if stale:
+        DailyFigure.objects.filter(pk__in=stale).delete()
     DailyFigure.objects.bulk_create(new_rows, batch_size=200)
     return len(delta)
 
