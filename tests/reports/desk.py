@@ -3,6 +3,7 @@
 import datetime
 from zoneinfo import ZoneInfo
 
+from reports.models import DailyFigure
 from surveys.answers import confirmation_accept, confirmation_reject, survey_answer
 from surveys.models import SolutionConfirmation
 from tickets import services
@@ -54,3 +55,9 @@ def reject(ticket):
 
 def answer(ticket, rating, solved):
     survey_answer(survey=fresh(ticket).survey, rating=rating, solved=solved)
+
+
+def stored_rows() -> list[tuple]:
+    """Every daily row, as tuples of its values (its id aside), in order."""
+    names = [f.attname for f in DailyFigure._meta.concrete_fields if f.attname != "id"]
+    return sorted(DailyFigure.objects.values_list(*names))

@@ -22,12 +22,12 @@ import pytest
 import time_machine
 
 from reports.figures import daily_figures, period_figures
-from reports.refresh import reports_refresh
+from reports.refresh import reports_rebuild, reports_refresh
 from tests.factories import AgentFactory, ContactFactory, CoordinatorFactory, ModuleFactory, SupportPolicyFactory
 from tickets import services
 from tickets.models import Ticket
 
-from .desk import accept, answer, mx, open_ticket, reject, solve, take
+from .desk import accept, answer, mx, open_ticket, reject, solve, stored_rows, take
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,15 @@ def within(estimate, exact):
     return estimate is not None and abs(estimate / exact - 1) <= 0.122
 
 
-@pytest.fixture
-def built():
+@pytest.fixture(params=["refreshed once", "refreshed at every step"])
+def built(request):
     with time_machine.travel(mx(2025, 11, 13, 9, 0), tick=False) as traveller:
-        at = traveller.move_to
+
+        def at(when):
+            if request.param == "refreshed at every step":
+                reports_refresh()
+            traveller.move_to(when)
+
         policy = SupportPolicyFactory(starts_on=D(2025, 1, 1), ends_on=D(2025, 12, 31))
         requester = ContactFactory(organization=policy.organization, is_authorized=True)
         ana = AgentFactory(username="ana")
@@ -97,6 +102,9 @@ def built():
         answer(b, 2, False)
         at(mx(2025, 11, 22, 8, 0))
         reports_refresh()
+        if request.param == "refreshed at every step":
+            # The incremental runs gave what one run over everything gives.
+            assert stored_rows() == (reports_rebuild(), stored_rows())[1]
         yield dict(a=a, b=b, c=c, d=d, e=e, ana=ana, nomina=nomina, facturacion=facturacion, traveller=traveller)
 
 
@@ -184,3 +192,30 @@ def test_by_dimension(built):
     assert (mine.value, mine.created, mine.resolved, mine.satisfaction.mean) == (str(ana.pk), 3, 3, 3.5)
     with pytest.raises(ValueError):
         period_figures(D(2025, 11, 13), D(2025, 11, 21), agent=ana, breakdown="module")
+
+
+def test_a_second_refresh_changes_nothing(built):
+    rows = stored_rows()
+    result = reports_refresh()
+    assert (result.changed, stored_rows()) == (0, rows)
+
+
+def test_the_reads_take_a_constant_number_of_queries(built, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        period_figures(D(2025, 11, 1), D(2025, 11, 30), breakdown="agent")
+    with django_assert_num_queries(2):
+        daily_figures(D(2025, 11, 1), D(2025, 11, 30))
+
+
+@pytest.mark.parametrize("tickets", [0, 30])
+def test_the_reads_take_the_same_queries_whatever_the_tickets(tickets, django_assert_num_queries):
+    requester = ContactFactory()
+    for n in range(tickets):
+        Ticket.objects.create(
+            requester=requester, subject="S", description="D", channel="web", created_at=mx(2025, 11, 1 + n % 28, 10)
+        )
+    reports_refresh()
+    with django_assert_num_queries(3):
+        period_figures(D(2025, 11, 1), D(2025, 11, 30), breakdown="module")
+    with django_assert_num_queries(2):
+        daily_figures(D(2025, 11, 1), D(2025, 11, 30))
