@@ -1,7 +1,6 @@
 """Refreshes at once on PostgreSQL: they take turns on the mark's row, and the rows they
 leave are those of one refresh (and of a rebuild from nothing)."""
 
-import pytest
 
 from reports.refresh import reports_rebuild, reports_refresh
 from tests.factories import AgentFactory, ContactFactory, SupportPolicyFactory, TicketFactory
