@@ -60,13 +60,17 @@ def apply(delta: dict[Key, Counter]) -> int:
     delta = {key: counts for key, counts in delta.items() if any(counts.values())}
     if not delta:
         return 0
-    days = {day for day, _dimension, _value in delta}
-    dimensions = {dimension for _day, dimension, _value in delta}
-    existing = {
-        (row.day, row.dimension, row.value): row
-        for row in DailyFigure.objects.filter(day__in=days, dimension__in=dimensions)
-        if (row.day, row.dimension, row.value) in delta
-    }
+    # One read per dimension, of the days and values the delta touches in it.
+    by_dimension: dict[str, tuple[set, set]] = {}
+    for day, dimension, value in delta:
+        days, values = by_dimension.setdefault(dimension, (set(), set()))
+        days.add(day)
+        values.add(value)
+    existing = {}
+    for dimension, (days, values) in by_dimension.items():
+        for row in DailyFigure.objects.filter(dimension=dimension, day__in=days, value__in=values):
+            if (row.day, row.dimension, row.value) in delta:
+                existing[(row.day, row.dimension, row.value)] = row
     stale = [row.pk for row in existing.values()]
     new_rows = []
     for key, counts in delta.items():

@@ -489,6 +489,8 @@ class SLAEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ticket", "clock", "kind"], name="sla_event_once_per_ticket_clock_kind"),
         ]
+        # The reports' refresh reads the events recorded since its last run (reports.refresh).
+        indexes = [models.Index(fields=["recorded_at"], name="sla_event_recorded_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.get_clock_display()} · {self.ticket_id}"

@@ -408,6 +408,8 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
                 name="ticket_organization_solved_idx",
                 condition=Q(state__in=["solved", "closed"]) & ~Q(solution=""),
             ),
+            # The reports' refresh: the tickets saved since its last run (reports.refresh).
+            models.Index(fields=["updated_at"], name="ticket_updated_idx"),
             # The SLA sweep: only tickets with an instant still to record are in it.
             models.Index(
                 fields=["sla_next_check_at"],
