@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sla.models import SLAEvent
@@ -54,6 +54,35 @@ def _same(old: TicketFacts, new: TicketFacts) -> bool:
     return all(getattr(old, name) == getattr(new, name) for name in FACT_FIELDS)
 
 
+ROW_KEY = ("day", "dimension", "value")
+
+
+def _insert(rows: list[tuple]) -> None:
+    """Write daily rows (ROW_KEY then ALL_COUNTERS, as tuples): COPY on PostgreSQL,
+    multi-row INSERTs elsewhere. Model instances and bulk_create spent over 1 ms a row on
+    their 240 columns."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in (*ROW_KEY, *ALL_COUNTERS))
+    one = "(" + ", ".join(["%s"] * (len(ROW_KEY) + len(ALL_COUNTERS))) + ")"
+    table = quote(DailyFigure._meta.db_table)
+    if connection.vendor == "postgresql":
+        # COPY of text lines: binding the parameters of INSERTs took 6 µs a value.
+        text = "".join("\t".join(str(value) for value in row) + "\n" for row in rows)
+        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            copy.write(text)
+        return
+    batch = 100  # SQLite allows 32 766 parameters a statement
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(part))}",
+                [value for row in part for value in row],
+            )
+
+
 def apply(delta: dict[Key, Counter]) -> int:
     """Add `delta` into the daily rows: the rows it touches are read, summed in Python,
     deleted and written again (rows left all zero are not written). Returns rows touched."""
@@ -66,23 +95,27 @@ def apply(delta: dict[Key, Counter]) -> int:
         days, values = by_dimension.setdefault(dimension, (set(), set()))
         days.add(day)
         values.add(value)
-    existing = {}
+    existing: dict[Key, tuple] = {}
+    stale = []
     for dimension, (days, values) in by_dimension.items():
-        for row in DailyFigure.objects.filter(dimension=dimension, day__in=days, value__in=values):
-            if (row.day, row.dimension, row.value) in delta:
-                existing[(row.day, row.dimension, row.value)] = row
-    stale = [row.pk for row in existing.values()]
-    new_rows = []
+        found = DailyFigure.objects.filter(dimension=dimension, day__in=days, value__in=values).values_list(
+            "pk", *ROW_KEY, *ALL_COUNTERS
+        )
+        for pk, day, dimension_, value, *counters in found:
+            if (day, dimension_, value) in delta:
+                existing[(day, dimension_, value)] = counters
+                stale.append(pk)
+    index = {name: n for n, name in enumerate(ALL_COUNTERS)}
+    rows = []
     for key, counts in delta.items():
-        row = existing.get(key) or DailyFigure(day=key[0], dimension=key[1], value=key[2])
+        values = list(existing.get(key) or [0] * len(ALL_COUNTERS))
         for name, n in counts.items():
-            setattr(row, name, getattr(row, name) + n)
-        if any(getattr(row, name) for name in ALL_COUNTERS):
-            row.pk = None
-            new_rows.append(row)
+            values[index[name]] += n
+        if any(values):
+            rows.append((*key, *values))
     if stale:
         DailyFigure.objects.filter(pk__in=stale).delete()
-    DailyFigure.objects.bulk_create(new_rows, batch_size=200)
+    _insert(rows)
     return len(delta)
 
 
@@ -153,7 +186,17 @@ def reports_rebuild() -> RefreshResult:
         DailyFigure.objects.all().delete()
         TicketFacts.objects.all().delete()
         ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
-        result = refresh_tickets(ids, now=started)
+        # From nothing, the rows are summed in memory and written once (a few hundred
+        # thousand rows at a million tickets), instead of read and written per chunk.
+        result = RefreshResult(tickets=len(ids))
+        total: dict[Key, Counter] = {}
+        for start in range(0, len(ids), CHUNK):
+            facts = compute_facts(ids[start : start + CHUNK], now=started)
+            TicketFacts.objects.bulk_create(facts, batch_size=CHUNK)
+            for one in facts:
+                add_into(total, contribution(one))
+            result.changed += len(facts)
+        result.rows = apply(total)
         mark.refreshed_to = started
         mark.save(update_fields=["refreshed_to"])
         return result
