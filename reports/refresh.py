@@ -165,12 +165,7 @@ def reports_refresh(*, since: datetime.datetime | None = None) -> RefreshResult:
         started = timezone.now()
         if since is None and mark.refreshed_to is not None:
             since = mark.refreshed_to - OVERLAP
-        if since is None:
-            ids = set(Ticket.objects.values_list("pk", flat=True))
-            ids.update(TicketFacts.objects.values_list("ticket_id", flat=True))
-        else:
-            ids = changed_ticket_ids(since)
-        result = refresh_tickets(ids, now=started)
+        result = _everything(started) if since is None else refresh_tickets(changed_ticket_ids(since), now=started)
         mark.refreshed_to = started
         mark.save(update_fields=["refreshed_to"])
         return result
@@ -183,23 +178,29 @@ def reports_rebuild() -> RefreshResult:
     with transaction.atomic():
         mark = _locked_mark()
         started = timezone.now()
-        DailyFigure.objects.all().delete()
-        TicketFacts.objects.all().delete()
-        ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
-        # From nothing, the rows are summed in memory and written once (a few hundred
-        # thousand rows at a million tickets), instead of read and written per chunk.
-        result = RefreshResult(tickets=len(ids))
-        total: dict[Key, Counter] = {}
-        for start in range(0, len(ids), CHUNK):
-            facts = compute_facts(ids[start : start + CHUNK], now=started)
-            TicketFacts.objects.bulk_create(facts, batch_size=CHUNK)
-            for one in facts:
-                add_into(total, contribution(one))
-            result.changed += len(facts)
-        result.rows = apply(total)
+        result = _everything(started)
         mark.refreshed_to = started
         mark.save(update_fields=["refreshed_to"])
         return result
+
+
+def _everything(started: datetime.datetime) -> RefreshResult:
+    """The facts and rows of every ticket, from nothing. The caller holds the mark's lock."""
+    DailyFigure.objects.all().delete()
+    TicketFacts.objects.all().delete()
+    ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
+    # From nothing, the rows are summed in memory and written once (a few hundred
+    # thousand rows at a million tickets), instead of read and written per chunk.
+    result = RefreshResult(tickets=len(ids))
+    total: dict[Key, Counter] = {}
+    for start in range(0, len(ids), CHUNK):
+        facts = compute_facts(ids[start : start + CHUNK], now=started)
+        TicketFacts.objects.bulk_create(facts, batch_size=CHUNK)
+        for one in facts:
+            add_into(total, contribution(one))
+        result.changed += len(facts)
+    result.rows = apply(total)
+    return result
 
 
 __all__ = ["reports_refresh", "reports_rebuild", "refresh_tickets", "changed_ticket_ids", "RefreshResult"]

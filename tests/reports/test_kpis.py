@@ -219,3 +219,22 @@ def test_the_reads_take_the_same_queries_whatever_the_tickets(tickets, django_as
         period_figures(D(2025, 11, 1), D(2025, 11, 30), breakdown="module")
     with django_assert_num_queries(2):
         daily_figures(D(2025, 11, 1), D(2025, 11, 30))
+
+
+def test_a_refresh_since_an_instant_looks_only_at_what_changed_after_it(built):
+    # Only B changed after Thursday 20 November at noon (closed, its survey answered).
+    result = reports_refresh(since=mx(2025, 11, 20, 12, 0))
+    assert (result.tickets, result.changed) == (1, 0)
+
+
+def test_rebuild_command_and_beat_entry(built, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    rows = stored_rows()
+    out = StringIO()
+    call_command("reports_rebuild", stdout=out)
+    assert out.getvalue().startswith("5 tickets")
+    assert stored_rows() == rows
+    assert settings.CELERY_BEAT_SCHEDULE["reports-refresh"]["task"] == "reports.refresh"
