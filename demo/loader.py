@@ -177,8 +177,8 @@ class DemoLoader:
         seed = SEED if seed is None else seed
         # Three generators: `rng` decides the stories (the same on any day), `time_rng` places
         # them on the calendar, whose length depends on today, and `survey_rng` decides who
-        # answers the survey and how (added later: drawing from the others would change the
-        # stories and their calendar).
+        # answers the survey and how (a generator of its own, so that the answers leave the
+        # stories and their calendar as they are).
         self.rng = random.Random(seed)
         self.time_rng = random.Random(seed + 1)
         self.survey_rng = random.Random(seed + 2)
@@ -310,8 +310,8 @@ class DemoLoader:
     # Tickets ---------------------------------------------------------------------------
 
     def load_tickets(self) -> None:
-        self.now = timezone.now()
-        self.clock = BusinessClock(self.now, self.tz, HISTORY_DAYS)
+        self.loaded_at = timezone.now()  # the real instant: no answer after it
+        self.clock = BusinessClock(self.loaded_at, self.tz, HISTORY_DAYS)
         if self.clock.now < 20 * DAY_MINUTES:
             raise CommandError("El calendario de días hábiles es demasiado corto para generar la historia.")
         plans = self.plan_tickets()
@@ -676,7 +676,7 @@ class DemoLoader:
         if when.hour >= 22 or when.hour < 7:
             morning = when if when.hour < 7 else when + datetime.timedelta(days=1)
             when = morning.replace(hour=8 + when.hour % 3)
-        limit = min(survey.expires_at, self.now)
+        limit = min(survey.expires_at, self.loaded_at)
         if when >= limit:
             when = (closed_at + (limit - closed_at) / 2).replace(microsecond=0)
         with time_machine.travel(when, tick=False):
