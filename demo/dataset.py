@@ -1103,7 +1103,8 @@ class DatasetGenerator:
                 not_final_share=options["not_final"],
             )
             made = self.generate(planner, n, started)
-        self.stdout.write(f"  Tickets, mensajes, historial, confirmaciones y encuestas escritos ({time.monotonic() - started:.1f} s). ANALYZE…")
+        self.stdout.write(f"  Tickets, mensajes, historial, confirmaciones y encuestas escritos "
+                          f"({time.monotonic() - started:.1f} s). ANALYZE…")
         self.analyze()
         self.report(planner, made, time.monotonic() - started)
 
@@ -1229,7 +1230,8 @@ class DatasetGenerator:
             coordinators=coordinators, agents=agents, agents_for=agents_for, served=served,
             colleagues=colleagues, unauthorized=unauthorized, without_policy=without_policy, monitors=monitors,
             explanation=explanation, matrix=matrix, windows=windows,
-            survey_days=SurveySettings.load().survey_valid_days, counts={"organizations": len(organizations), "contacts": contact_total, "agents": len(levels)},
+            survey_days=SurveySettings.load().survey_valid_days,
+            counts={"organizations": len(organizations), "contacts": contact_total, "agents": len(levels)},
         )  # fmt: skip
 
     @staticmethod
@@ -1259,7 +1261,7 @@ class DatasetGenerator:
             user.groups.add(group)
         return user
 
-    # Tickets, messages, history -----------------------------------------------------------------
+    # Tickets and what hangs from them -----------------------------------------------------------------
 
     def generate(self, planner: Planner, n: int, started: float) -> Counter:
         writers = {
@@ -1274,7 +1276,7 @@ class DatasetGenerator:
         postgres = connection.vendor == "postgresql"
         quote = connection.ops.quote_name
 
-        def last_id(model) -> int:
+        def last_id(cursor, model) -> int:
             cursor.execute(f"SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}")
             return cursor.fetchone()[0] or 0
 
@@ -1282,8 +1284,8 @@ class DatasetGenerator:
             if postgres:
                 # Check foreign keys row by row as COPY goes, not all at commit (memory).
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            base = last_id(Ticket)
-            planner.last_id = {"confirmation": last_id(SolutionConfirmation), "survey": last_id(Survey)}
+            base = last_id(cursor, Ticket)
+            planner.last_id = {"confirmation": last_id(cursor, SolutionConfirmation), "survey": last_id(cursor, Survey)}
         created, states = planner.timeline(n)
         self.stdout.write(f"  Fechas y estados decididos ({time.monotonic() - started:.1f} s).")
         made = Counter()
