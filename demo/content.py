@@ -769,6 +769,56 @@ OTHER_CANCEL_NOTES = [
     "Prueba del formulario hecha por personal de la empresa; no es un reporte real.",
 ]
 
+# The satisfaction survey: what the requesters who answer it say, by what their ticket went
+# through (demo/loader.py, `plan_answer`). The low ones say what a coordinator can act on.
+SURVEY_COMMENTS = {
+    "praise": [
+        "Excelente atención, muy rápidos y amables. Gracias.",
+        "Me explicaron paso a paso qué pasó y cómo evitarlo. Muy buen servicio.",
+        "Quedó justo a tiempo para el cierre de mes. ¡Gracias!",
+        "Muy profesional el técnico; además me avisó en cada avance.",
+        "Todo perfecto, como siempre.",
+    ],
+    "good": [
+        "Buen servicio. Solo sugiero avisar cuando el caso cambia de técnico.",
+        "Quedó bien, aunque tuve que explicar el problema dos veces.",
+        "Resuelto. Me hubiera gustado recibir una llamada en lugar de solo correos.",
+        "Bien en general; tardó un poco, pero funcionó.",
+    ],
+    "slow": [
+        "La solución fue buena, pero tardaron casi un día en contestar el primer correo.",
+        "Nadie respondió el reporte en toda la mañana; tuve que llamar para que lo tomaran.",
+        "Tardaron mucho en atenderlo y la tienda estuvo sin poder cobrar con tarjeta.",
+    ],
+    "fair": [
+        "Se resolvió, pero el técnico no me dijo qué había causado la falla.",
+        "Regular: me pidieron la misma captura de pantalla dos veces.",
+        "Funcionó, aunque la explicación fue muy técnica para nosotros.",
+    ],
+    "reopened": [
+        "La primera solución no duró ni un día; tuve que reportarlo otra vez.",
+        "Lo dieron por resuelto sin probarlo con nosotros y volvió a fallar.",
+        "Quedó hasta el segundo intento. Revisen por qué se cerró la primera vez.",
+    ],
+    "unsolved": [
+        "No se resolvió: la falla volvió a los dos días y nadie le dio seguimiento.",
+        "Sigue fallando igual que al principio. Necesito que alguien me llame.",
+        "Cerraron el caso y en la sucursal seguimos sin poder trabajar.",
+    ],
+    "closed_unanswered": [
+        "No alcancé a revisar la solución y el ticket ya estaba cerrado.",
+        "Estuve de vacaciones y al regresar el caso ya estaba cerrado; nadie me llamó.",
+    ],
+    "closed_unanswered_unsolved": [
+        "El problema sigue: cerraron el ticket sin confirmar conmigo.",
+        "Cerraron el reporte mientras yo estaba fuera y la falla continúa.",
+    ],
+    "rude": [
+        "El técnico fue poco amable por teléfono y me colgó antes de terminar.",
+        "Me contestaron con un mensaje genérico que no tenía nada que ver con mi problema.",
+    ],
+}
+
 # The demo's mix: how many tickets of each kind of story (about 200 in all).
 PLAN_IN_FORCE = {
     Ticket.State.OPEN: 14,
@@ -784,3 +834,14 @@ PLAN_EXPIRED_BEFORE = 12  # served (and closed) while its policy was in force
 PLAN_EXPIRED_AFTER = 5  # cancelled at intake: no policy in force
 PLAN_NO_POLICY = 5
 PLAN_UNAUTHORIZED = 9  # unauthorized contacts of every organization, and the orphan sender
+
+# Who answers the survey of a closed ticket (the monitoring tool never does), and how they rate.
+SURVEY_ANSWER_SHARE = {"accepted": 0.75, "closed_unanswered": 0.5}
+SURVEY_RATING_WEIGHTS = {  # 1 to 5 stars, by what the ticket went through
+    "smooth": [1, 2, 7, 32, 58],
+    "slow": [5, 8, 30, 35, 22],
+    "closed_unanswered": [3, 4, 14, 36, 43],
+    "reopened": [12, 15, 28, 28, 17],
+}
+SURVEY_SOLVED_SHARE = {1: 0.35, 2: 0.5, 3: 0.85, 4: 0.97, 5: 1.0}  # "¿Se resolvió?" yes, by rating
+SURVEY_COMMENT_SHARE = {1: 1.0, 2: 1.0, 3: 0.7, 4: 0.35, 5: 0.4}

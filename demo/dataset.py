@@ -13,12 +13,21 @@ What it makes, for N tickets:
   desk (few critical, many low and medium); texts, solutions and vendors from the demo's
   stories; references as Ticket.build_reference makes them;
 - 1–6 messages per ticket (public replies, internal notes, requester messages) and the
-  history rows (TicketChange) the services would have written for the ticket's state.
+  history rows (TicketChange) the services would have written for the ticket's state;
+- the requester's loop, as surveys.records and surveys.answers would have written it: a
+  SolutionConfirmation for each solution delivered, due after the plan's business days (a
+  reopened ticket's first one rejected with the requester's reason; a solved ticket's
+  pending; a closed ticket's accepted through its link, closed by the desk when the
+  assignee closed for a requester who thanked by message, or expired when the beat job
+  closed it after the window), with its ConfirmationChange row once settled; and each
+  closed ticket's Survey (sent as it closed, open for SurveySettings' days), about 35 %
+  answered (mostly 4–5 stars, lower after a reopening; a short comment for some).
 
 One Python planner decides every row (seeded: the same tickets on every run, dated back
 from the day it runs). PostgreSQL receives them by COPY in one transaction, written by a
-second thread while the next chunk is planned (1M tickets, ~3M messages and ~6M history
-rows in about 5 minutes on 2 cores); other databases by executemany (small N only).
+second thread while the next chunk is planned (1M tickets, ~3M messages, ~6M history
+rows and ~2.8M rows of confirmations and surveys in about 6 minutes on 2 cores); other
+databases by executemany (small N only).
 Tables and columns come from the models' _meta, so columns added by later migrations
 (nullable or with a default) are filled with their defaults. It ends with ANALYZE
 (VACUUM ANALYZE on PostgreSQL, which also sets the visibility map).
@@ -74,6 +83,9 @@ from demo.content import (
     WORK_NOTES,
     load_catalog,
 )
+from sla.services import business_calendar_of, sla_plan_for
+from surveys.models import ConfirmationChange, SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
+from surveys.records import business_days_after
 from tickets.models import (
     DEFAULT_PRIORITY_MATRIX,
     Impact,
@@ -92,6 +104,16 @@ STAFF_PREFIX = "bench."  # usernames of the dataset's staff: bench.agente01, ben
 
 State = Ticket.State
 Reason = Ticket.CancelReason
+Outcome = SolutionConfirmation.Outcome
+# How the summary names each outcome.
+CONFIRMATION_OUTCOMES = {
+    Outcome.PENDING: "pendientes",
+    Outcome.ACCEPTED: "aceptadas",
+    Outcome.REJECTED: "rechazadas",
+    Outcome.EXPIRED: "vencidas",
+    Outcome.CLOSED_BY_DESK: "cerradas por la mesa",
+    Outcome.SUPERSEDED: "sin efecto",
+}
 
 # Exactly this share of the tickets is not final; the rest is closed or cancelled.
 NOT_FINAL_SHARE = 0.10
@@ -132,6 +154,25 @@ INTAKE_NOTES = [
     "El solicitante llamó para preguntar por su reporte; se le explicó el motivo de la cancelación.",
     "Se avisó al ejecutivo de cuenta para ofrecer la renovación de la póliza.",
 ]
+# The requester's loop (surveys): each solution's confirmation and the survey of a closed ticket.
+BEAT_INTERVAL = 300  # how often surveys-close-unconfirmed runs (CELERY_BEAT_SCHEDULE)
+DESK_CLOSE_SHARE = 0.5  # of the requesters who thank by message, the agent closes for them
+ANSWER_SHARE = {Outcome.ACCEPTED: 0.49, Outcome.CLOSED_BY_DESK: 0.49, Outcome.EXPIRED: 0.19}  # ~35 % overall
+ANSWER_HOURS = 10  # mean delay of a survey's answer
+RATING_WEIGHTS = {5: 52, 4: 29, 3: 10, 2: 5, 1: 4}
+RATING_WEIGHTS_REOPENED = {5: 24, 4: 30, 3: 22, 2: 13, 1: 11}  # its first solution did not work
+SOLVED_SHARE = {5: 0.97, 4: 0.93, 3: 0.7, 2: 0.35, 1: 0.15}  # answers "se resolvió", by rating
+COMMENT_SHARE = {5: 0.25, 4: 0.2, 3: 0.35, 2: 0.6, 1: 0.7}
+GOOD_COMMENTS = ["Muy rápida la atención, gracias.", "El técnico fue muy amable y explicó todo con claridad.",
+                 "Excelente servicio, como siempre.", "Lo resolvieron el mismo día, muchas gracias.",
+                 "Buena atención; nos avisaron en cada paso."]
+FAIR_COMMENTS = ["Se resolvió, pero tardaron en contestar el primer correo.",
+                 "Bien, aunque tuvimos que insistir por teléfono.",
+                 "Funciona, pero nos gustaría saber qué lo provocó."]
+BAD_COMMENTS = ["Tardaron demasiado y la tienda estuvo detenida.", "Tuvimos que reportarlo dos veces.",
+                "Nadie nos avisó del avance; preguntamos varias veces.",
+                "El problema volvió al día siguiente."]
+SURVEY_COMMENTS = {5: GOOD_COMMENTS, 4: GOOD_COMMENTS, 3: FAIR_COMMENTS, 2: BAD_COMMENTS, 1: BAD_COMMENTS}
 CLASSIFY_NOTE = "Evaluación del agente."
 OPEN_CLASSIFY_NOTE = "Evaluación inicial del coordinador."
 
@@ -195,6 +236,8 @@ class Cast:
     monitors: list
     explanation: dict  # contact id → why intake cancels their reports
     matrix: dict  # (urgency, impact) → priority
+    windows: dict  # organization id (None: none) → (business days, BusinessCalendar) to confirm a solution
+    survey_days: int  # how long a survey stays open (SurveySettings)
     counts: dict = field(default_factory=dict)
 
 
@@ -278,6 +321,19 @@ def _instant(stamp: float) -> datetime.datetime:
 
 
 @dataclass(slots=True)
+class Rows:
+    """The rows of one chunk, by table, each in its Writer's column order (*_FIELDS)."""
+
+    tickets: list = field(default_factory=list)
+    messages: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    confirmations: list = field(default_factory=list)
+    confirmation_changes: list = field(default_factory=list)
+    surveys: list = field(default_factory=list)
+    answers: list = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Draft:
     """One ticket while the planner decides it (times as timestamps): what its steps have
     decided so far, and the rows it adds to the chunk's messages and history."""
@@ -310,6 +366,11 @@ class Draft:
     priority: int = 0
     reopened: bool = False
     vendor_hop: bool = False  # waited for a vendor on its way to the solution
+    solved_first: float | None = None  # a reopened ticket's first solution, which the requester rejected
+    reopened_at: float = 0.0
+    reopen_message: str = ""  # the requester's reason, their message and the rejection's comment
+    solved: float | None = None  # the solution it has now (solved_at)
+    closing: str = ""  # how the last confirmation ended when the ticket closed (an Outcome)
     reference: str = ""
     coordinator: Person | None = None
     last: float = 0.0  # updated_at
@@ -376,6 +437,10 @@ TICKET_FIELDS = [
     "escalation_count", "created_at", "updated_at", "first_response_at", "solved_at", "closed_at", "cancelled_at",
 ]  # fmt: skip
 MESSAGE_FIELDS = ["ticket_id", "kind", "author_id", "body", "created_at"]
+CONFIRMATION_FIELDS = ["id", "ticket_id", "solved_at", "business_days", "due_at", "outcome", "answered_at", "comment"]
+CONFIRMATION_CHANGE_FIELDS = ["confirmation_id", "at", "actor_id", "old_outcome", "new_outcome", "note"]
+SURVEY_FIELDS = ["id", "ticket_id", "sent_at", "expires_at", "closed_automatically"]
+ANSWER_FIELDS = ["survey_id", "ticket_id", "rating", "solved", "comment", "answered_at"]
 CHANGE_FIELDS = [
     "ticket_id", "at", "actor_id", "field", "old_value", "new_value", "old_display", "new_display", "note",
     "gatekeeping",
@@ -405,6 +470,11 @@ class Planner:
         self.channels, self.channel_cumulative = self._cumulative(CHANNEL_WEIGHTS)
         self.levels, self.level_cumulative = self._cumulative(LEVEL_WEIGHTS)
         self.priorities, self.priority_cumulative = self._cumulative(PRIORITY_WEIGHTS)
+        self.ratings = {reopened: self._cumulative(RATING_WEIGHTS_REOPENED if reopened else RATING_WEIGHTS)
+                        for reopened in (False, True)}  # fmt: skip
+        # The last id written of the tables whose rows others point at (set by the generator).
+        self.last_id = {"confirmation": 0, "survey": 0}
+        self.window = ((None, None), None)  # the last confirmation window computed
 
     @staticmethod
     def _cumulative(weights: dict):
@@ -492,14 +562,15 @@ class Planner:
     def agent_for(self, level: int, specialty: int) -> Person:
         return self.rng.choice(self.cast.agents_for.get((level, specialty)) or self.cast.agents[level])
 
-    def plan(self, ticket_id: int, created: float, state: str, messages: list, changes: list) -> tuple:
-        """The row of one ticket; its messages and history rows go to `messages` and `changes`.
+    def plan(self, ticket_id: int, created: float, state: str, rows: Rows) -> None:
+        """One ticket's row and the rows that hang from it (messages, history, the
+        requester's confirmations and survey), added to `rows`.
 
         The steps draw from one random generator in a fixed order: a step that draws
         more, or earlier, changes every later ticket (the same seed must give the same
         dataset)."""
-        draft = Draft(ticket_id, created, state, avail=max(self.now - 60 - created, 120.0), messages=messages,
-                      changes=changes)  # fmt: skip
+        draft = Draft(ticket_id, created, state, avail=max(self.now - 60 - created, 120.0), messages=rows.messages,
+                      changes=rows.changes)  # fmt: skip
         self._decide_cancel_reason(draft)
         self._choose_requester(draft)
         self._write_report(draft)
@@ -516,6 +587,7 @@ class Planner:
             self._converse(draft, work)
             self._finish_work(draft, work)
             self._close(draft, work)
+            self._confirm_and_survey(draft, work, rows)
             draft.columns["assignee_id"] = work.assignee.id
             draft.last = work.end
         elif state == State.OPEN:
@@ -527,7 +599,7 @@ class Planner:
         self._remember_for_duplicates(draft)
         self.made[state] += 1
         self.made[f"priority:{draft.priority}"] += 1
-        return draft.row()
+        rows.tickets.append(draft.row())
 
     # Who reports what ------------------------------------------------------------------
 
@@ -674,7 +746,9 @@ class Planner:
             if total > avail:  # a recent ticket: the same story, faster
                 response, work, confirm = (part * avail / total for part in (response, work, confirm))
             end = created + response + work
-            closed_at = end + confirm if state == State.CLOSED else None
+            if state == State.CLOSED:
+                closed_at, auto_close = self._closing_time(draft, end, end + confirm, auto_close)
+                confirm = closed_at - end
         elif state == State.SOLVED:
             end = now - 60 - r() * min(CONFIRMATION_WINDOW, avail * 0.9)  # still in the confirmation window
             response = min(response, (end - created) * 0.3)
@@ -687,6 +761,26 @@ class Planner:
         escalated_again_at = first_response + gap * (0.25 + 0.1 * r()) if level == SupportLevel.N3 else None
         return Work(assignee, first_agent, middle_agent, first_response, gap, end, escalated_at, escalated_again_at,
                     closed_at, auto_close, confirm)  # fmt: skip
+
+    def _window(self, draft: Draft, solved: float) -> tuple[int, float]:
+        """(business days, due instant) of a solution delivered at `solved`, as
+        surveys.records.confirmation_window computes them (the plan of the organization)."""
+        key = (draft.requester.organization_id, solved)
+        if key != self.window[0]:  # a closed ticket's last solution is asked for twice in a row
+            days, calendar = self.cast.windows.get(key[0]) or self.cast.windows[None]
+            self.window = (key, (days, business_days_after(_instant(solved), days, calendar).timestamp()))
+        return self.window[1]
+
+    def _closing_time(self, draft: Draft, solved: float, closed_at: float, auto_close: bool) -> tuple[float, bool]:
+        """When a solved ticket closed, and whether automatically: the beat job's first run
+        after the confirmation window ended (if that has come: else the requester accepted
+        meanwhile), or the requester's or agent's close, which comes before it."""
+        _days, due = self._window(draft, solved)
+        if auto_close:
+            automatic = due + self.rng.random() * BEAT_INTERVAL
+            if automatic <= self.now - 60:
+                return automatic, True
+        return min(closed_at, due - 60), False
 
     def _take(self, draft: Draft, work: Work) -> None:
         """Taken by the agent or assigned by a coordinator: the first response."""
@@ -769,7 +863,11 @@ class Planner:
             return
         solved_first = work.first_response + work.gap * (0.65 + 0.05 * r())
         reopened_at = work.first_response + work.gap * (0.75 + 0.05 * r())
+        _days, due = self._window(draft, solved_first)
+        if reopened_at > due - 60:  # the requester rejects within the window (after it, the ticket closes)
+            reopened_at = solved_first + 60 + (due - 120 - solved_first) * r()
         why = rng.choice(REOPEN_MESSAGES)
+        draft.solved_first, draft.reopened_at, draft.reopen_message = solved_first, reopened_at, why
         draft.change(solved_first, work.agent_at(solved_first), TicketChange.Field.STATE, State.IN_PROGRESS,
                      State.SOLVED, self.state_label[State.IN_PROGRESS], self.state_label[State.SOLVED],
                      self.code_label[template["code"]])  # fmt: skip
@@ -811,7 +909,7 @@ class Planner:
                          self.state_label[State.IN_PROGRESS], self.state_label[State.SOLVED],
                          self.code_label[draft.story.template["code"]])  # fmt: skip
             draft.message(Message.Kind.PUBLIC_REPLY, assignee, columns["solution"], end)
-            columns["solved_at"] = _instant(end)
+            columns["solved_at"], draft.solved = _instant(end), end
         elif state == State.CANCELLED:
             if draft.reason == Reason.WITHDRAWN:
                 columns["cancel_note"], actor = WITHDRAWN_NOTE, None
@@ -825,19 +923,83 @@ class Planner:
             columns["cancel_reason"], columns["cancelled_at"] = draft.reason, _instant(end)
 
     def _close(self, draft: Draft, work: Work) -> None:
-        """A closed ticket: accepted by the requester (some thank first) or closed by itself."""
+        """A closed ticket: accepted by the requester through the solution's link, closed
+        by the assignee when the requester thanked by message, or closed by itself."""
         if work.closed_at is None:
             return
         rng, r, closed_at = self.rng, self.rng.random, work.closed_at
-        accepted = not work.auto_close and r() < 0.6
-        if accepted:
+        thanked = not work.auto_close and r() < 0.6
+        if thanked:
             thanked_at = closed_at - r() * min(3600, work.confirm / 2)
             draft.message(Message.Kind.FROM_REQUESTER, None, rng.choice(THANKS), thanked_at)
-        draft.change(closed_at, None, TicketChange.Field.STATE, State.SOLVED, State.CLOSED,
+        if work.auto_close:
+            draft.closing, actor = Outcome.EXPIRED, None
+        elif thanked and r() < DESK_CLOSE_SHARE:
+            draft.closing, actor = Outcome.CLOSED_BY_DESK, work.assignee  # recording the acceptance
+        else:
+            draft.closing, actor = Outcome.ACCEPTED, None
+        draft.change(closed_at, actor, TicketChange.Field.STATE, State.SOLVED, State.CLOSED,
                      self.state_label[State.SOLVED], self.state_label[State.CLOSED],
                      AUTO_CLOSE_NOTE if work.auto_close else "")  # fmt: skip
         draft.columns["closed_at"] = _instant(closed_at)
         work.end = closed_at
+
+    # The requester's loop: confirmations and the survey ------------------------------------
+
+    def _confirm_and_survey(self, draft: Draft, work: Work, rows: Rows) -> None:
+        """What surveys.records and surveys.answers would have written: one confirmation
+        per solution delivered (a reopened ticket's first one rejected with the
+        requester's reason; the last one pending while Solucionado, settled as the ticket
+        closed), and a closed ticket's survey, which some requesters answer."""
+        if draft.solved_first is not None:
+            self._confirmation(draft, rows, draft.solved_first, Outcome.REJECTED, draft.reopened_at, None,
+                               draft.reopen_message)  # fmt: skip
+        if draft.state == State.SOLVED:
+            self._confirmation(draft, rows, draft.solved, Outcome.PENDING)
+        elif draft.state == State.CLOSED:
+            actor = work.assignee if draft.closing == Outcome.CLOSED_BY_DESK else None
+            self._confirmation(draft, rows, draft.solved, draft.closing, work.closed_at, actor)
+            self._survey(draft, work.closed_at, rows)
+
+    def _confirmation(self, draft: Draft, rows: Rows, solved: float, outcome: str, at: float = 0.0,
+                      actor: Person | None = None, comment: str = "") -> None:  # fmt: skip
+        """One round and, once settled, its history row (confirmation_change writes none
+        when the round opens)."""
+        days, due = self._window(draft, solved)
+        self.last_id["confirmation"] += 1
+        confirmation = self.last_id["confirmation"]
+        answered = _instant(at) if outcome in (Outcome.ACCEPTED, Outcome.REJECTED) else None
+        rows.confirmations.append(
+            (confirmation, draft.id, _instant(solved), days, _instant(due), str(outcome), answered, comment)
+        )
+        if outcome != Outcome.PENDING:
+            rows.confirmation_changes.append(
+                (confirmation, _instant(at), actor.id if actor else None, str(Outcome.PENDING), str(outcome), comment)
+            )
+        self.made[f"confirmation:{outcome}"] += 1
+
+    def _survey(self, draft: Draft, closed_at: float, rows: Rows) -> None:
+        """The survey sent as the ticket closed and, for some, the requester's answer
+        within its days: rated mostly 4–5 (lower when the first solution failed)."""
+        rng, r = self.rng, self.rng.random
+        expires_at = closed_at + self.cast.survey_days * 86400
+        self.last_id["survey"] += 1
+        survey = self.last_id["survey"]
+        rows.surveys.append(
+            (survey, draft.id, _instant(closed_at), _instant(expires_at), draft.closing == Outcome.EXPIRED)
+        )
+        self.made["surveys"] += 1
+        if r() >= ANSWER_SHARE[draft.closing]:
+            return
+        answered_at = closed_at + 60 + rng.expovariate(1.0) * ANSWER_HOURS * 3600
+        if answered_at >= min(expires_at, self.now - 60):
+            return  # not answered in time, or not yet
+        rating = self._weighted(*self.ratings[draft.reopened])
+        solved = r() < SOLVED_SHARE[rating]
+        comment = rng.choice(SURVEY_COMMENTS[rating]) if r() < COMMENT_SHARE[rating] else ""
+        rows.answers.append((survey, draft.id, rating, solved, comment, _instant(answered_at)))
+        self.made["answers"] += 1
+        self.made[f"rating:{rating}"] += 1
 
     # Tickets nobody worked on --------------------------------------------------------------
 
@@ -942,7 +1104,8 @@ class DatasetGenerator:
                 not_final_share=options["not_final"],
             )
             made = self.generate(planner, n, started)
-        self.stdout.write(f"  Tickets, mensajes e historial escritos ({time.monotonic() - started:.1f} s). ANALYZE…")
+        self.stdout.write(f"  Tickets, mensajes, historial, confirmaciones y encuestas escritos "
+                          f"({time.monotonic() - started:.1f} s). ANALYZE…")
         self.analyze()
         self.report(planner, made, time.monotonic() - started)
 
@@ -1052,6 +1215,13 @@ class DatasetGenerator:
                 profile.specialties.set(specialty_ids)
             coordinators.append(Person(user.pk, user.first_name, str(user)))
 
+        windows = {}
+        for organization in [None, *(organization for organization, _in_force, _places in organizations)]:
+            plan = sla_plan_for(organization=organization)
+            windows[organization.pk if organization else None] = (
+                plan.confirmation_business_days, business_calendar_of(plan.calendar)
+            )
+
         PriorityRule.ensure_defaults()
         matrix = dict(DEFAULT_PRIORITY_MATRIX)
         matrix.update({(rule.urgency, rule.impact): rule.priority for rule in PriorityRule.objects.all()})
@@ -1060,7 +1230,8 @@ class DatasetGenerator:
             specialty_of={name: module.specialty_id for name, module in modules.items()},
             coordinators=coordinators, agents=agents, agents_for=agents_for, served=served,
             colleagues=colleagues, unauthorized=unauthorized, without_policy=without_policy, monitors=monitors,
-            explanation=explanation, matrix=matrix,
+            explanation=explanation, matrix=matrix, windows=windows,
+            survey_days=SurveySettings.load().survey_valid_days,
             counts={"organizations": len(organizations), "contacts": contact_total, "agents": len(levels)},
         )  # fmt: skip
 
@@ -1091,49 +1262,56 @@ class DatasetGenerator:
             user.groups.add(group)
         return user
 
-    # Tickets, messages, history -----------------------------------------------------------------
+    # Tickets and what hangs from them -----------------------------------------------------------------
 
     def generate(self, planner: Planner, n: int, started: float) -> Counter:
-        tickets = Writer(Ticket, TICKET_FIELDS)
-        messages_writer = Writer(Message, MESSAGE_FIELDS)
-        changes_writer = Writer(TicketChange, CHANGE_FIELDS)
+        writers = {
+            "tickets": Writer(Ticket, TICKET_FIELDS),
+            "messages": Writer(Message, MESSAGE_FIELDS),
+            "changes": Writer(TicketChange, CHANGE_FIELDS),
+            "confirmations": Writer(SolutionConfirmation, CONFIRMATION_FIELDS),
+            "confirmation_changes": Writer(ConfirmationChange, CONFIRMATION_CHANGE_FIELDS),
+            "surveys": Writer(Survey, SURVEY_FIELDS),
+            "answers": Writer(SurveyAnswer, ANSWER_FIELDS),
+        }  # in this order: each table's rows point at the ones before
         postgres = connection.vendor == "postgresql"
+        quote = connection.ops.quote_name
+
+        def last_id(cursor, model) -> int:
+            cursor.execute(f"SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}")
+            return cursor.fetchone()[0] or 0
+
         with connection.cursor() as cursor:
             if postgres:
                 # Check foreign keys row by row as COPY goes, not all at commit (memory).
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"SELECT MAX({connection.ops.quote_name(Ticket._meta.pk.column)}) "
-                           f"FROM {connection.ops.quote_name(Ticket._meta.db_table)}")
-            base = cursor.fetchone()[0] or 0
+            base = last_id(cursor, Ticket)
+            planner.last_id = {"confirmation": last_id(cursor, SolutionConfirmation), "survey": last_id(cursor, Survey)}
         created, states = planner.timeline(n)
         self.stdout.write(f"  Fechas y estados decididos ({time.monotonic() - started:.1f} s).")
         made = Counter()
         next_report = n // 10
 
-        def write(ticket_rows, message_rows, change_rows):
-            tickets.write(ticket_rows)
-            messages_writer.write(message_rows)
-            changes_writer.write(change_rows)
+        def write(rows: Rows):
+            for table, writer in writers.items():
+                writer.write(getattr(rows, table))
 
         # PostgreSQL stores one chunk (a second thread, the same connection and transaction)
         # while this thread plans the next: two cores busy instead of one.
         with ThreadPoolExecutor(max_workers=1) as background:
             writing = None
             for start in range(0, n, CHUNK):
-                ticket_rows, message_rows, change_rows = [], [], []
+                rows = Rows()
                 for index in range(start, min(n, start + CHUNK)):
-                    ticket_rows.append(
-                        planner.plan(base + index + 1, created[index], states[index], message_rows, change_rows)
-                    )
+                    planner.plan(base + index + 1, created[index], states[index], rows)
                 if writing is not None:
                     writing.result()  # one chunk in flight at most; re-raises its error
                 if postgres:
-                    writing = background.submit(write, ticket_rows, message_rows, change_rows)
+                    writing = background.submit(write, rows)
                 else:
-                    write(ticket_rows, message_rows, change_rows)
-                made["tickets"] += len(ticket_rows)
-                made["messages"] += len(message_rows)
-                made["changes"] += len(change_rows)
+                    write(rows)
+                for table in writers:
+                    made[table] += len(getattr(rows, table))
                 if made["tickets"] >= next_report and made["tickets"] < n:
                     self.stdout.write(f"  {_number(made['tickets']):>9} / {_number(n)} tickets "
                                       f"({time.monotonic() - started:.0f} s)")
@@ -1141,7 +1319,7 @@ class DatasetGenerator:
             if writing is not None:
                 writing.result()
         with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Ticket]):
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Ticket, SolutionConfirmation, Survey]):
                 cursor.execute(sql)
             if postgres:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -1152,7 +1330,8 @@ class DatasetGenerator:
             # VACUUM also sets the visibility map (index-only scans); it cannot run inside a
             # transaction (a caller's, or a test's): plain ANALYZE there.
             if connection.vendor == "postgresql" and not connection.in_atomic_block:
-                for model in (Ticket, Message, TicketChange, Contact, User):
+                for model in (Ticket, Message, TicketChange, SolutionConfirmation, ConfirmationChange, Survey,
+                              SurveyAnswer, Contact, User):  # fmt: skip
                     cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
             else:
                 cursor.execute("ANALYZE")
@@ -1174,6 +1353,19 @@ class DatasetGenerator:
         self.stdout.write(
             f"  Mensajes: {_number(made['messages'])} ({made['messages'] / n:.1f} por ticket) · historial: "
             f"{_number(made['changes'])} ({made['changes'] / n:.1f} por ticket)"
+        )
+        confirmations = ", ".join(
+            f"{label} {_number(planner.made[f'confirmation:{outcome}'])}"
+            for outcome, label in CONFIRMATION_OUTCOMES.items()
+            if planner.made[f"confirmation:{outcome}"]
+        )
+        self.stdout.write(f"  Confirmaciones de solución: {_number(made['confirmations'])} ({confirmations})")
+        surveys, answers = made["surveys"], made["answers"]
+        ratings = ", ".join(f"{rating}★ {_number(planner.made[f'rating:{rating}'])}" for rating in range(5, 0, -1))
+        mean = sum(rating * planner.made[f"rating:{rating}"] for rating in range(1, 6)) / answers if answers else 0
+        self.stdout.write(
+            f"  Encuestas: {_number(surveys)} · respondidas {_number(answers)} "
+            f"({100 * answers / surveys if surveys else 0:.1f} %), calificación media {mean:.2f} ({ratings})"
         )
         total, not_final = _number(Ticket.objects.count()), _number(Ticket.objects.not_final().count())
         self.stdout.write(f"  En la base: {total} tickets, {not_final} sin finalizar.")

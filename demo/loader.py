@@ -6,8 +6,9 @@ Idempotent: catalog, organizations, contacts and users are found by natural keys
 have none yet. Tickets go through tickets.services, each step travelling in time
 (time-machine, the optional `demo` extra) to a business-hours moment of the past ~60
 days, so that ages, messages, history rows, deadlines and confirmations are the ones
-the services themselves write. A fixed random seed makes the data the same on every
-database.
+the services themselves write; about 60 % of the closed tickets' requesters then answer
+their survey (surveys.answers), within its window. No email is queued. A fixed random
+seed makes the data the same on every database.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ from demo.content import (
     REOPEN_MESSAGES,
     SECOND_SOLUTION,
     STAFF_EMAIL_DOMAIN,
+    SURVEY_ANSWER_SHARE,
+    SURVEY_COMMENT_SHARE,
+    SURVEY_COMMENTS,
+    SURVEY_RATING_WEIGHTS,
+    SURVEY_SOLVED_SHARE,
     TEMPLATES,
     THANKS,
     VENDOR_BACK_NOTES,
@@ -70,6 +76,8 @@ from demo.content import (
     load_catalog,
 )
 from sla.services import sla_recompute
+from surveys.answers import survey_answer
+from surveys.models import Survey
 from tickets import services
 from tickets.models import DEFAULT_PRIORITY_MATRIX, Message, Ticket, TicketChange
 
@@ -121,6 +129,17 @@ class BusinessClock:
 
 
 @dataclass
+class SurveyReply:
+    """What a requester answers to the survey of their closed ticket, and how long after
+    the close (in minutes)."""
+
+    rating: int
+    solved: bool
+    comment: str
+    delay: int
+
+
+@dataclass
 class Plan:
     """One ticket's story: who reports what, and the steps (business minutes apart)."""
 
@@ -135,9 +154,11 @@ class Plan:
     registered_by: User | None = None
     fix_kind: bool = False  # reported as an incident, reclassified by the agent as a request
     duplicate_text: str = ""
+    slow_first_response: bool = False
     steps: list = field(default_factory=list)
     start: int = 0
     ticket: Ticket | None = None
+    answer: SurveyReply | None = None  # the requester's answer to the survey, if they give one
 
     @property
     def duration(self) -> int:
@@ -154,10 +175,13 @@ class DemoLoader:
     def __init__(self, *, seed: int | None = None, stdout, style):
         self.stdout, self.style = stdout, style
         seed = SEED if seed is None else seed
-        # Two generators: `rng` decides the stories (the same on any day), `time_rng` places
-        # them on the calendar, whose length depends on today.
+        # Three generators: `rng` decides the stories (the same on any day), `time_rng` places
+        # them on the calendar, whose length depends on today, and `survey_rng` decides who
+        # answers the survey and how (a generator of its own, so that the answers leave the
+        # stories and their calendar as they are).
         self.rng = random.Random(seed)
         self.time_rng = random.Random(seed + 1)
+        self.survey_rng = random.Random(seed + 2)
         self.tz = ZoneInfo(settings.TIME_ZONE)
 
     def load(self) -> None:
@@ -286,10 +310,13 @@ class DemoLoader:
     # Tickets ---------------------------------------------------------------------------
 
     def load_tickets(self) -> None:
-        self.clock = BusinessClock(timezone.now(), self.tz, HISTORY_DAYS)
+        self.loaded_at = timezone.now()  # the real instant: no answer after it
+        self.clock = BusinessClock(self.loaded_at, self.tz, HISTORY_DAYS)
         if self.clock.now < 20 * DAY_MINUTES:
             raise CommandError("El calendario de días hábiles es demasiado corto para generar la historia.")
         plans = self.plan_tickets()
+        for plan in plans:  # in the order planned, so that the answers do not depend on today
+            plan.answer = self.plan_answer(plan)
         plans.sort(key=lambda plan: plan.start)
         self.last_opened = None
         for plan in plans:
@@ -466,7 +493,10 @@ class DemoLoader:
 
         # First response: taken by an agent or assigned by the coordinator.
         low, high = {5: (5, 45), 4: (10, 100), 3: (20, 220), 2: (30, 440), 1: (40, 460)}[priority]
-        first_gap = rng.randint(low, high) * (3 if rng.random() < 0.1 else 1)  # a few breach the SLA
+        first_gap = rng.randint(low, high)
+        plan.slow_first_response = rng.random() < 0.1
+        if plan.slow_first_response:
+            first_gap *= 3  # a few breach the SLA
         agent = self.agent_for(plan, SupportLevel.N1)
         if rng.random() < 0.5:
             plan.add(first_gap, "take", agent=agent)
@@ -543,6 +573,49 @@ class DemoLoader:
         else:
             plan.add(CONFIRMATION_WINDOW + rng.randint(1, 60), "close", automatic=True)
 
+    def plan_answer(self, plan: Plan) -> SurveyReply | None:
+        """Whether the requester of a closed ticket answers its survey and how: most rate it
+        4 or 5; a slow first response, a close without their answer or a solution that did
+        not hold lowers the rating, and the low ratings say why."""
+        if not plan.steps or plan.steps[-1][1] != "close" or plan.channel == Ticket.Channel.MONITORING:
+            return None  # not closed, or the monitoring tool's mailbox: nobody answers
+        rng = self.survey_rng
+        automatic = plan.steps[-1][2]["automatic"]
+        if rng.random() >= SURVEY_ANSWER_SHARE["closed_unanswered" if automatic else "accepted"]:
+            return None
+        if any(action == "reopen" for _gap, action, _kwargs in plan.steps):
+            story = "reopened"
+        elif plan.slow_first_response:
+            story = "slow"
+        else:
+            story = "closed_unanswered" if automatic else "smooth"
+        rating = rng.choices(range(1, 6), weights=SURVEY_RATING_WEIGHTS[story])[0]
+        solved = rng.random() < SURVEY_SOLVED_SHARE[rating]
+        comment = ""
+        if rng.random() < SURVEY_COMMENT_SHARE[rating]:
+            comment = rng.choice(SURVEY_COMMENTS[self.comment_kind(story, rating, solved)])
+        moment = rng.random()
+        if moment < 0.5:
+            delay = rng.randint(2, 120)  # on reading the survey's email
+        elif moment < 0.85:
+            delay = rng.randint(3 * 60, 30 * 60)  # later that day or the next
+        else:
+            delay = rng.randint(2 * 24 * 60, 10 * 24 * 60)  # days later, within the survey's window
+        return SurveyReply(rating=rating, solved=solved, comment=comment, delay=delay)
+
+    @staticmethod
+    def comment_kind(story: str, rating: int, solved: bool) -> str:
+        """Which of SURVEY_COMMENTS a requester writes."""
+        if not solved:
+            return "closed_unanswered_unsolved" if story == "closed_unanswered" else "unsolved"
+        if rating == 5:
+            return "praise"
+        if story == "slow":
+            return "slow"
+        if rating <= 3 and story in ("reopened", "closed_unanswered"):
+            return story
+        return {4: "good", 3: "fair"}.get(rating, "rude")
+
     def withdrawn(self, plan: Plan) -> None:
         rng = self.rng
         if rng.random() < 0.5:
@@ -592,6 +665,28 @@ class DemoLoader:
                 self.last_opened = when
             with time_machine.travel(when, tick=False):
                 getattr(self, f"do_{action}")(plan, **kwargs)
+        if plan.answer is not None:
+            self.answer_survey(plan, closed_at=last)
+
+    def answer_survey(self, plan: Plan, closed_at: datetime.datetime) -> None:
+        """The requester answers the survey that closing sent, `plan.answer.delay` minutes
+        later (a night's answer moved to the next morning), before now and the survey's end."""
+        survey = Survey.objects.get(ticket=plan.ticket)
+        when = timezone.localtime(closed_at + datetime.timedelta(minutes=plan.answer.delay), self.tz)
+        if when.hour >= 22 or when.hour < 7:
+            morning = when if when.hour < 7 else when + datetime.timedelta(days=1)
+            when = morning.replace(hour=8 + when.hour % 3)
+        limit = min(survey.expires_at, self.loaded_at)
+        if when >= limit:
+            when = (closed_at + (limit - closed_at) / 2).replace(microsecond=0)
+        with time_machine.travel(when, tick=False):
+            survey_answer(
+                survey=survey,
+                rating=plan.answer.rating,
+                solved=plan.answer.solved,
+                comment=plan.answer.comment,
+                notify=False,  # no alert for the low ratings of two months of history
+            )
 
     def do_open(self, plan: Plan) -> None:
         tpl = plan.template
@@ -705,6 +800,9 @@ class DemoLoader:
             f"  Mensajes: {Message.objects.filter(ticket__in=tickets).count()}"
             f" · cambios en el historial: {TicketChange.objects.filter(ticket__in=tickets).count()}"
         )
+        surveys = Survey.objects.filter(ticket__in=tickets).summary()
+        rate = f" ({surveys.answer_rate:.0%})" if surveys.sent else ""
+        out.write(f"  Encuestas: {surveys.sent} enviadas · {surveys.answered} respondidas{rate}")
         out.write("")
         out.write(style.MIGRATE_HEADING(f"Accesos de demostración (contraseña de todos: {DEMO_PASSWORD})"))
         rows = [("Usuario", "Rol", "Nombre")]

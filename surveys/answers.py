@@ -142,9 +142,12 @@ def confirmation_expire_due(*, now: datetime.datetime | None = None, batch_size:
 # The survey -------------------------------------------------------------------------
 
 
-def survey_answer(*, survey: Survey, rating: int, solved: bool, comment: str = "") -> SurveyAnswer:
+def survey_answer(
+    *, survey: Survey, rating: int, solved: bool, comment: str = "", notify: bool = True
+) -> SurveyAnswer:
     """Record the requester's one answer. Refuses a survey already answered ("answered":
-    nothing changes) or expired ("expired"). A low rating alerts the coordinators."""
+    nothing changes) or expired ("expired"). A low rating alerts the coordinators, unless
+    notify=False (a caller replaying history, like the demo loader)."""
     if rating not in dict(RATING_CHOICES):
         raise _refused(_("Elija de 1 a 5 estrellas."), "invalid_rating")
     now = timezone.now()
@@ -162,7 +165,7 @@ def survey_answer(*, survey: Survey, rating: int, solved: bool, comment: str = "
                 comment=(comment or "").strip(),
                 answered_at=now,
             )
-            if answer.is_low:
+            if answer.is_low and notify:
                 _alert_coordinators(answer)
     except IntegrityError:  # the same answer sent twice at once: the first one stands
         raise _refused(_("Ya habíamos recibido su respuesta a esta encuesta."), "answered") from None

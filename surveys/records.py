@@ -120,15 +120,13 @@ def star_links(survey: Survey, links: EmailLinks) -> list[dict]:
     ]
 
 
-def survey_send(*, ticket: Ticket, by=None, automatic: bool = False, notify: bool = True) -> Survey | None:
+def survey_send(*, ticket: Ticket, by=None, automatic: bool = False, notify: bool = True) -> Survey:
     """The ticket closed (ticket_close, ticket locked): a confirmation still pending no
     longer waits (expired if the close is automatic, else closed by the desk: an agent
     recording the acceptance, a replay), and the requester gets the survey, valid for the
     configured days. Once per ticket. notify=False (a caller replaying history, like the
-    demo loader) sends none: a survey nobody can answer would only lower the answer rate."""
+    demo loader) records the survey without emailing it."""
     _settle_pending(ticket, "expire" if automatic else "close_by_desk", by=by)
-    if not notify:
-        return None
     config = SurveySettings.load()
     now = timezone.now()
     survey, created = Survey.objects.get_or_create(
@@ -139,7 +137,7 @@ def survey_send(*, ticket: Ticket, by=None, automatic: bool = False, notify: boo
             "closed_automatically": automatic,
         },
     )
-    if created:
+    if created and notify:
         links = requester_url(ticket)
         email_queue(
             to=ticket.requester.email,

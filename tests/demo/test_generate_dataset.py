@@ -16,7 +16,11 @@ from django.utils import timezone
 
 from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
 from customers.models import Contact, Organization
-from demo.dataset import SEED, DatasetGenerator, Planner
+from demo.dataset import AUTO_CLOSE_NOTE, SEED, DatasetGenerator, Planner, Rows
+from sla.services import sla_plan_for
+from surveys.answers import confirmation_accept
+from surveys.models import ConfirmationChange, SolutionConfirmation, Survey, SurveyAnswer
+from surveys.records import business_days_after
 from tickets import services
 from tickets.models import Message, Ticket, TicketChange
 
@@ -204,9 +208,132 @@ def test_the_same_seed_plans_the_same_desk():
     def planned(seed):
         planner = Planner(cast, random.Random(seed), now=now, years=3.0, not_final_share=0.1)
         created, states = planner.timeline(300)
-        messages, changes = [], []
-        tickets = [planner.plan(n + 1, created[n], states[n], messages, changes) for n in range(300)]
-        return tickets, messages, changes
+        rows = Rows()
+        for n in range(300):
+            planner.plan(n + 1, created[n], states[n], rows)
+        return rows
 
-    assert planned(SEED) == planned(SEED)
-    assert planned(SEED)[0] != planned(SEED + 1)[0]
+    first = planned(SEED)
+    assert first == planned(SEED)
+    assert first.confirmations and first.surveys and first.answers
+    other = planned(SEED + 1)
+    assert first.tickets != other.tickets and first.answers != other.answers
+
+
+def test_every_solution_has_its_confirmation_and_every_closed_ticket_its_survey():
+    """What surveys.records and surveys.answers would have written, read back row by row
+    against the tickets' own history."""
+    output = generate(tickets=3000)
+    now = timezone.now()
+    tickets = {ticket.pk: ticket for ticket in Ticket.objects.select_related("organization")}
+    history_of = {}
+    for row in TicketChange.objects.filter(field=TicketChange.Field.STATE).order_by("at", "pk"):
+        history_of.setdefault(row.ticket_id, []).append(row)
+    confirmations_of = {}
+    for confirmation in SolutionConfirmation.objects.order_by("solved_at", "pk"):
+        confirmations_of.setdefault(confirmation.ticket_id, []).append(confirmation)
+    changes_of = {}
+    for change in ConfirmationChange.objects.order_by("at", "pk"):
+        changes_of.setdefault(change.confirmation_id, []).append(change)
+    calendar = {}
+
+    Outcome = SolutionConfirmation.Outcome
+    outcomes = Counter()
+    for ticket in tickets.values():
+        rows = history_of.get(ticket.pk, [])  # an open ticket has its creation row only
+        solves = [row for row in rows if row.new_value == Ticket.State.SOLVED]
+        reopening_pair = (Ticket.State.SOLVED, Ticket.State.IN_PROGRESS)
+        reopenings = [row for row in rows if (row.old_value, row.new_value) == reopening_pair]
+        closing = next((row for row in rows if row.new_value == Ticket.State.CLOSED), None)
+        mine = confirmations_of.get(ticket.pk, [])
+        # One round per solution delivered, at the solution's instant.
+        assert [c.solved_at for c in mine] == [row.at for row in solves], ticket.reference
+        assert len(reopenings) == ticket.reopen_count
+        if ticket.organization_id not in calendar:
+            plan = sla_plan_for(organization=ticket.organization)
+            calendar[ticket.organization_id] = (plan.confirmation_business_days, plan.calendar.business_calendar())
+        days, business_calendar = calendar[ticket.organization_id]
+        for confirmation, reopening in zip(mine, reopenings + [None] * len(mine), strict=False):
+            outcomes[confirmation.outcome] += 1
+            assert confirmation.business_days == days
+            assert confirmation.due_at == business_days_after(confirmation.solved_at, days, business_calendar)
+            changes = changes_of.get(confirmation.pk, [])
+            if confirmation.is_pending:
+                assert changes == []  # the round opens without a history row
+                continue
+            [change] = changes
+            assert (change.old_outcome, change.new_outcome) == (Outcome.PENDING, confirmation.outcome)
+            if reopening is not None:
+                # The requester rejected it with the reason the reopening carries.
+                assert confirmation.outcome == Outcome.REJECTED
+                assert confirmation.answered_at == change.at == reopening.at
+                assert confirmation.comment == change.note == reopening.note != ""
+                assert change.actor_id is None and reopening.actor_id is None
+            else:
+                assert change.at == closing.at == ticket.closed_at and change.actor_id == closing.actor_id
+                if closing.note == AUTO_CLOSE_NOTE:
+                    assert confirmation.outcome == Outcome.EXPIRED and confirmation.answered_at is None
+                    beat_run = datetime.timedelta(minutes=5)  # the job closes it on its first run after the window
+                    assert confirmation.due_at <= ticket.closed_at <= confirmation.due_at + beat_run
+                elif closing.actor_id is None:
+                    assert confirmation.outcome == Outcome.ACCEPTED and confirmation.answered_at == ticket.closed_at
+                else:
+                    assert confirmation.outcome == Outcome.CLOSED_BY_DESK and confirmation.answered_at is None
+                    assert closing.actor_id == ticket.assignee_id
+            if confirmation.answered_at is not None:
+                assert confirmation.solved_at <= confirmation.answered_at <= confirmation.due_at, ticket.reference
+        pending = [c for c in mine if c.is_pending]
+        if ticket.state == Ticket.State.SOLVED:
+            [confirmation] = pending
+            assert confirmation.solved_at == ticket.solved_at and confirmation == mine[-1]
+            assert confirmation.due_at > now - datetime.timedelta(minutes=5)
+        else:
+            assert pending == []
+    assert set(outcomes) == set(Outcome.values) - {Outcome.SUPERSEDED}  # no story leaves a round another way
+
+    # Every closed ticket has exactly one survey, sent as it closed, open for 14 days.
+    surveys = list(Survey.objects.all())
+    closed = [t for t in tickets.values() if t.state == Ticket.State.CLOSED]
+    assert sorted(s.ticket_id for s in surveys) == sorted(t.pk for t in closed)
+    expired = {c.ticket_id for c in SolutionConfirmation.objects.filter(outcome=Outcome.EXPIRED)}
+    for survey in surveys:
+        ticket = tickets[survey.ticket_id]
+        assert survey.sent_at == ticket.closed_at
+        assert survey.expires_at == ticket.closed_at + datetime.timedelta(days=14)
+        assert survey.closed_automatically == (ticket.pk in expired)
+
+    # About a third answered, within the survey's days, rated mostly 4–5.
+    answers = list(SurveyAnswer.objects.select_related("survey"))
+    assert 0.25 * len(surveys) <= len(answers) <= 0.45 * len(surveys)
+    ratings = Counter(answer.rating for answer in answers)
+    assert set(ratings) == {1, 2, 3, 4, 5}
+    assert ratings[4] + ratings[5] > 0.6 * len(answers) > ratings[1] + ratings[2] + ratings[3]
+    assert ratings[5] > ratings[3] > ratings[1]
+    assert {answer.solved for answer in answers} == {True, False}
+    assert 0 < sum(bool(answer.comment) for answer in answers) < len(answers) / 2
+    for answer in answers:
+        assert answer.ticket_id == answer.survey.ticket_id
+        assert answer.survey.sent_at <= answer.answered_at < answer.survey.expires_at
+        assert answer.answered_at <= now
+    summary = Survey.objects.summary()
+    assert (summary.sent, summary.answered) == (len(surveys), len(answers))
+    assert f"Encuestas: {len(surveys):,}".replace(",", " ") in output
+    assert f"respondidas {len(answers):,}".replace(",", " ") in output
+
+
+def test_the_sla_and_the_requesters_answers_work_on_the_generated_loop():
+    generate(tickets=300)
+
+    out = StringIO()
+    call_command("sla_recompute", "--include-final", stdout=out)
+    assert f"calculados para {Ticket.objects.count()} tickets" in out.getvalue()
+    assert not Ticket.objects.filter(sla_plan__isnull=True).exists()
+
+    # The requester accepts a generated pending confirmation: the ticket closes, the survey goes.
+    confirmation = SolutionConfirmation.objects.pending().select_related("ticket").first()
+    confirmation_accept(confirmation=confirmation)
+    ticket = Ticket.objects.get(pk=confirmation.ticket_id)
+    assert ticket.state == Ticket.State.CLOSED
+    assert Survey.objects.filter(ticket=ticket).count() == 1
+    confirmation.refresh_from_db()
+    assert confirmation.outcome == SolutionConfirmation.Outcome.ACCEPTED

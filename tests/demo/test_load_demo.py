@@ -16,6 +16,8 @@ from django.utils import timezone
 from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
 from catalog.models import Module, Specialty
 from customers.models import Contact, Organization, SupportPolicy
+from notifications.models import OutgoingEmail
+from surveys.models import ConfirmationChange, Survey, SurveyAnswer
 from tickets.models import Message, Ticket, TicketChange
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +35,10 @@ def counts():
         "tickets": Ticket.objects.count(),
         "messages": Message.objects.count(),
         "history": TicketChange.objects.count(),
+        "confirmation_history": ConfirmationChange.objects.count(),
+        "surveys": Survey.objects.count(),
+        "answers": SurveyAnswer.objects.count(),
+        "emails": OutgoingEmail.objects.count(),
     }
 
 
@@ -109,6 +115,25 @@ def test_load_demo_is_complete_realistic_and_idempotent(client):
     for state in Ticket.State.values:
         if state != Ticket.State.OPEN:
             assert TicketChange.objects.filter(field=TicketChange.Field.STATE, new_value=state).exists(), state
+
+    # Every closed ticket got its survey, and a realistic share of the requesters answered
+    # it: every rating, comments on some, within the survey's window; no email at all.
+    closed = tickets.filter(state=Ticket.State.CLOSED)
+    assert after_first["surveys"] == closed.count() == Survey.objects.filter(ticket__in=closed).count()
+    summary = Survey.objects.summary()
+    assert 0.4 < summary.answer_rate < 0.8
+    answers = SurveyAnswer.objects.select_related("survey", "ticket")
+    assert set(answers.values_list("rating", flat=True)) == {1, 2, 3, 4, 5}
+    assert answers.filter(rating__gte=4).count() > answers.filter(rating__lte=3).count()
+    assert 0 < answers.exclude(comment="").count() < answers.count()
+    assert not answers.filter(rating__lte=2, comment="").exists()  # a low rating says why
+    assert answers.filter(solved=True).count() > answers.count() / 2
+    assert answers.filter(rating__lte=2, solved=False).exists() and answers.filter(rating__lte=2, solved=True).exists()
+    for answer in answers:
+        assert answer.ticket.closed_at <= answer.survey.sent_at < answer.answered_at < answer.survey.expires_at
+        assert answer.answered_at <= now
+    assert not answers.filter(ticket__channel=Ticket.Channel.MONITORING).exists()  # the tool never answers
+    assert after_first["emails"] == 0
 
 
 def test_without_the_demo_extra_it_says_what_to_install(monkeypatch):

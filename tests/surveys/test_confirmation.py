@@ -444,8 +444,9 @@ def test_requester_rejects_from_their_page(solved, client):
     assert 'value="aceptar"' not in page and COMMENT in page
 
 
-def test_a_caller_replaying_history_can_close_without_a_survey(solved):
-    """survey_send(notify=False) is for replays such as the demo loader: nobody to ask."""
-    assert survey_send(ticket=solved, automatic=True, notify=False) is None
+def test_a_caller_replaying_history_records_the_survey_without_emailing_it(solved):
+    """survey_send(notify=False) is for replays such as the demo loader, which answers some."""
+    survey = survey_send(ticket=solved, automatic=True, notify=False)
     assert SolutionConfirmation.objects.get(ticket=solved).outcome == SolutionConfirmation.Outcome.EXPIRED
-    assert not Survey.objects.exists() and emails("survey_invitation") == []
+    assert list(Survey.objects.all()) == [survey] and survey.closed_automatically
+    assert emails("survey_invitation") == []

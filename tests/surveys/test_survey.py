@@ -272,6 +272,17 @@ def test_a_low_rating_alerts_whoever_accounts_roles_counts_as_coordinator(closed
     assert sorted(a.to for a in emails("survey_low_rating", closed)) == sorted([coordinator.email, root.email])
 
 
+def test_a_caller_replaying_history_records_a_low_rating_without_alerting(
+    closed, coordinator, django_capture_on_commit_callbacks
+):
+    """survey_answer(notify=False) is for replays such as the demo loader."""
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = survey_answer(survey=closed.survey, rating=1, solved=False, comment="Sigue fallando.", notify=False)
+
+    assert (answer.rating, answer.solved, answer.comment) == (1, False, "Sigue fallando.")
+    assert emails("survey_low_rating") == []
+
+
 def test_the_alert_says_what_the_requester_said(closed, coordinator, client):
     opened(client, closed)
     client.post(
