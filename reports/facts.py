@@ -178,31 +178,18 @@ def day_counts(facts: TicketFacts) -> dict[datetime.date, Counter]:
         if facts.cancel_reason:
             day[f"cancelled_{facts.cancel_reason}"] += 1
     if facts.first_response_day:
-        day = days[facts.first_response_day]
-        day["fr_count"] += 1
-        day["fr_wall_sum"] += facts.first_response_wall
-        day[buckets.column("fr_wall", buckets.bucket_of(facts.first_response_wall))] += 1
-        if facts.first_response_business is not None:
-            day["fr_business_count"] += 1
-            day["fr_business_sum"] += facts.first_response_business
-            day[buckets.column("fr_business", buckets.bucket_of(facts.first_response_business))] += 1
-        if facts.first_response_met is True:
-            day["fr_met"] += 1
-        elif facts.first_response_met is False:
-            day["fr_breached"] += 1
+        _add_clock(
+            days[facts.first_response_day],
+            "fr",
+            wall=facts.first_response_wall,
+            business=facts.first_response_business,
+            met=facts.first_response_met,
+        )
     if facts.resolved:
         day = days[facts.solved_day]
-        day["res_count"] += 1
-        day["res_wall_sum"] += facts.resolution_wall
-        day[buckets.column("res_wall", buckets.bucket_of(facts.resolution_wall))] += 1
-        if facts.resolution_business is not None:
-            day["res_business_count"] += 1
-            day["res_business_sum"] += facts.resolution_business
-            day[buckets.column("res_business", buckets.bucket_of(facts.resolution_business))] += 1
-        if facts.resolution_met is True:
-            day["res_met"] += 1
-        elif facts.resolution_met is False:
-            day["res_breached"] += 1
+        _add_clock(
+            day, "res", wall=facts.resolution_wall, business=facts.resolution_business, met=facts.resolution_met
+        )
         day["fcr"] += facts.first_contact_resolution
         day["false_incidents"] += facts.false_incident
         day["resolved_escalated"] += facts.escalation_count > 0
@@ -241,3 +228,20 @@ def add_into(total: dict[Key, Counter], part: dict[Key, Counter]) -> None:
 
 
 FIELDS = frozenset(ALL_COUNTERS)
+
+
+def _add_clock(day: dict, prefix: str, *, wall: int, business: int | None, met: bool | None) -> None:
+    """One clock's time and verdict into a day's counts: "fr" (first response) or "res"
+    (resolution); the business time only for a ticket with an SLA plan, the verdict only
+    when there was a deadline."""
+    day[f"{prefix}_count"] += 1
+    day[f"{prefix}_wall_sum"] += wall
+    day[buckets.column(f"{prefix}_wall", buckets.bucket_of(wall))] += 1
+    if business is not None:
+        day[f"{prefix}_business_count"] += 1
+        day[f"{prefix}_business_sum"] += business
+        day[buckets.column(f"{prefix}_business", buckets.bucket_of(business))] += 1
+    if met is True:
+        day[f"{prefix}_met"] += 1
+    elif met is False:
+        day[f"{prefix}_breached"] += 1
