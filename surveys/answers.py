@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import coordinators
 from notifications.services import email_queue
 from tickets.models import Ticket
-from tickets.services import agent_ticket_url, ticket_close, ticket_reopen
+from tickets.services import agent_ticket_url, email_assignee, ticket_close, ticket_reopen
 
 from .models import RATING_CHOICES, SolutionConfirmation, Survey, SurveyAnswer
 from .records import confirmation_change
@@ -81,20 +81,8 @@ def confirmation_reject(*, confirmation: SolutionConfirmation, comment: str) -> 
         ticket, row = _lock_pending(confirmation)
         confirmation_change(row, "reject", at=timezone.now(), comment=comment, note=comment)
         reopened = ticket_reopen(ticket=ticket, by=None, message=comment)
-        _email_assignee_of_rejection(reopened, comment)
+        email_assignee(reopened, "confirmation_rejected", comment=comment)
     return row
-
-
-def _email_assignee_of_rejection(ticket: Ticket, comment: str) -> None:
-    assignee = ticket.assignee
-    if assignee is None or not assignee.is_active or not assignee.email:
-        return
-    email_queue(
-        to=assignee.email,
-        template="confirmation_rejected",
-        context={"ticket": ticket, "comment": comment, "agent": assignee, "agent_url": agent_ticket_url(ticket)},
-        ticket=ticket,
-    )
 
 
 def _expire_one(confirmation_id: int, ticket_id: int, now: datetime.datetime) -> bool:

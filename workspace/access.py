@@ -1,4 +1,5 @@
-"""Who may use the agents' pages, and the scoped getters every view starts from."""
+"""The scoped getter every agents' page starts from (who may use those pages is
+accounts.roles, their door accounts.decorators.agent_required)."""
 
 from __future__ import annotations
 

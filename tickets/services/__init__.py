@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from .assignment import ticket_assign, ticket_escalate, ticket_take
 from .dispatch import TRANSITION_SERVICES, ticket_transition
-from .emails import agent_ticket_url, cancel_explanation
+from .emails import agent_ticket_url, cancel_explanation, email_assignee
 from .history import history_row, record_change
 from .intake import Admission, ticket_admission, ticket_open
 from .resolution import ticket_cancel, ticket_close, ticket_reopen, ticket_solve
@@ -55,6 +55,7 @@ __all__ = [
     "TicketConflict",
     "agent_ticket_url",
     "cancel_explanation",
+    "email_assignee",
     "history_row",
     "record_change",
     "ticket_add_message",

@@ -29,17 +29,23 @@ def agent_ticket_url(ticket: Ticket) -> str:
     return settings.HELPDESK_BASE_URL.rstrip("/") + reverse("workspace:ticket", args=[ticket.pk])
 
 
-def _email_assignee_of_reply(ticket: Ticket, message: Message) -> None:
-    """Tell the agent in charge that the requester wrote, if there is one to tell."""
+def email_assignee(ticket: Ticket, template: str, **context) -> None:
+    """Tell the agent in charge of the ticket something, if there is one to tell: an active
+    assignee with an email address. The email carries the link to the ticket's page."""
     assignee = ticket.assignee
     if assignee is None or not assignee.is_active or not assignee.email:
         return
     email_queue(
         to=assignee.email,
-        template="requester_replied",
-        context={"ticket": ticket, "message": message, "agent": assignee, "agent_url": agent_ticket_url(ticket)},
+        template=template,
+        context={"ticket": ticket, "agent": assignee, "agent_url": agent_ticket_url(ticket), **context},
         ticket=ticket,
     )
+
+
+def _email_assignee_of_reply(ticket: Ticket, message: Message) -> None:
+    """Tell the agent in charge that the requester wrote."""
+    email_assignee(ticket, "requester_replied", message=message)
 
 
 def cancel_explanation(ticket: Ticket) -> str:
