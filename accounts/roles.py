@@ -27,6 +27,7 @@ from .models import AGENT_GROUP, COORDINATOR_GROUP
 WORK_PERMISSION = "tickets.work_ticket"
 ASSIGN_PERMISSION = "tickets.assign_ticket"
 CANCEL_PERMISSION = "tickets.cancel_ticket"
+REPORTS_PERMISSION = "reports.view_reports"
 
 SLA_MODELS = ("calendar", "businesshours", "holiday", "workedholiday", "slaplan", "slatarget")
 
@@ -63,6 +64,8 @@ COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [
     ("accounts", "add_agentprofile"),
     ("accounts", "view_user"),
     ("health", "view_heartbeat"),
+    # Informes: the whole desk's figures (an agent sees only their own, Mis indicadores).
+    ("reports", "view_reports"),
     ("notifications", "view_outgoingemail"),
     ("notifications", "change_outgoingemail"),
     # Closing the loop: the survey's wording and window; the answers and confirmations, read-only.
@@ -124,6 +127,12 @@ def _holding(permission: str):
     )
 
 
+def sees_reports(user) -> bool:
+    """May read the whole desk's figures (Informes): coordinators, or anyone given
+    ``reports.view_reports``; superusers."""
+    return _holds(user, REPORTS_PERMISSION)
+
+
 def agents():
     """Every user `is_agent` says yes to."""
     return _holding(WORK_PERMISSION)
@@ -132,3 +141,8 @@ def agents():
 def coordinators():
     """Every user `is_coordinator` says yes to."""
     return _holding(ASSIGN_PERMISSION)
+
+
+def report_readers():
+    """Every user `sees_reports` says yes to (the weekly summary's recipients)."""
+    return _holding(REPORTS_PERMISSION)

@@ -162,6 +162,9 @@ class DailyFigure(models.Model):
     class Meta:
         verbose_name = _("cifras de un día")
         verbose_name_plural = _("cifras diarias")
+        # Informes: the whole desk's figures (coordinators; accounts.roles). Every agent
+        # sees their own (Mis indicadores) without it.
+        permissions = [("view_reports", _("Puede ver los informes de la mesa"))]
         constraints = [
             models.UniqueConstraint(fields=["dimension", "day", "value"], name="daily_figure_key"),
         ]

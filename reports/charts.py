@@ -1,0 +1,1 @@
+"""The report charts, drawn on the server as SVG."""

@@ -1,0 +1,1 @@
+"""The tickets behind a figure: the list and its exports."""

@@ -1,0 +1,1 @@
+"""Which tickets are behind each figure (reports.catalog names them)."""

@@ -1,0 +1,1 @@
+"""The report pages: Informes (coordinators) and Mis indicadores (each agent)."""
