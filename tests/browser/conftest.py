@@ -60,3 +60,29 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# WCAG 2.1 A and AA: what axe-core checks on every page a browser test visits.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+@pytest.fixture(scope="session")
+def axe_engine():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def accessible(axe_engine):
+    """accessible(page): fails with axe-core's report when the page as it is now has a
+    WCAG 2.1 A/AA violation. Call it on each page a journey visits, after it settled."""
+
+    def check(page, context=None):
+        results = axe_engine.run(page, context=context, options=AXE_OPTIONS)
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+    return check
