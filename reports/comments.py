@@ -1,0 +1,1 @@
+"""The comments of the low ratings of a period (the satisfaction section)."""
