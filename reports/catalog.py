@@ -55,12 +55,12 @@ def format_value(kind: str, value) -> str:
     if value is None:
         return "—"
     if kind == Kind.SHARE:
-        return _("%(value)s %%") % {"value": formats.number_format(value * 100, 1, use_l10n=True)}
+        return _("%(value)s %%") % {"value": formats.number_format(round(value * 100, 1), 1, use_l10n=True)}
     if kind == Kind.DURATION:
         return duration_text(datetime.timedelta(seconds=value))
     if kind == Kind.RATING:
-        return formats.number_format(value, 1, use_l10n=True)
-    return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+        return formats.number_format(round(value, 1), 1, use_l10n=True)
+    return formats.number_format(round(value), 0, use_l10n=True, force_grouping=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,15 +110,15 @@ class Change:
             return str(_("= igual que el periodo anterior"))
         kind = self.figure.kind
         if kind == Kind.SHARE:
-            points = formats.number_format(abs(difference) * 100, 1, use_l10n=True)
+            points = formats.number_format(round(abs(difference) * 100, 1), 1, use_l10n=True)
             return f"{self.arrow} " + str(_("%(points)s puntos") % {"points": points})
         if kind == Kind.DURATION:
             return f"{self.arrow} {duration_text(datetime.timedelta(seconds=abs(difference)))}"
         if kind == Kind.RATING:
-            return f"{self.arrow} {formats.number_format(abs(difference), 1, use_l10n=True)}"
+            return f"{self.arrow} {formats.number_format(round(abs(difference), 1), 1, use_l10n=True)}"
         text = f"{self.arrow} {formats.number_format(abs(difference), 0, use_l10n=True, force_grouping=True)}"
         if self.relative is not None:
-            text += f" ({formats.number_format(self.relative * 100, 1, use_l10n=True)} %)"
+            text += f" ({formats.number_format(round(self.relative * 100, 1), 1, use_l10n=True)} %)"
         return text
 
     @property
