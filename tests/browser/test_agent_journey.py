@@ -16,7 +16,7 @@ from tickets.services import ticket_open
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent):
+def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent, accessible):
     policy = SupportPolicyFactory()
     requester = ContactFactory(organization=policy.organization, email="lucia@cliente.example.mx", is_authorized=True)
     module = ModuleFactory(name="Facturación")
@@ -37,6 +37,7 @@ def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
     page.goto("/entrar/")
+    accessible(page)
     page.get_by_label("Usuario").fill(agent.username)
     page.get_by_label("Contraseña").fill("clave-segura-123")
     page.get_by_role("button", name="Entrar").click()
@@ -45,28 +46,42 @@ def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent):
     # The most urgent ticket is first, though it is the newest.
     first_row = page.locator("table tbody tr").first
     assert urgent.reference in first_row.inner_text()
+    accessible(page)
+    # Filtered by module: the filters stay shown with their choice.
+    page.get_by_label("Módulo").select_option(label="Facturación")
+    page.get_by_role("button", name="Filtrar").click()
+    page.wait_for_url(re.compile(r"/mesa/\?.*modulo="))
+    first_row = page.locator("table tbody tr").first
+    assert urgent.reference in first_row.inner_text()
+    accessible(page)
     first_row.get_by_role("link", name=urgent.reference).click()
     page.wait_for_url(re.compile(rf"/mesa/tickets/{urgent.pk}/$"))
     # The guidance, with its similar solved tickets, arrives once the page is shown.
     expect(page.locator("#similar-tickets")).to_contain_text(precedent.reference)
     expect(page.locator("#similar-tickets")).to_contain_text("Se renovó el certificado del PAC.")
+    accessible(page)
 
     page.get_by_role("button", name="Tomar").click()
     page.wait_for_load_state()
     assert "En proceso" in page.locator("main").inner_text()
 
     page.locator("summary", has_text="Responder al solicitante").click()
+    expect(page.get_by_label("Respuesta al solicitante")).to_be_visible()
+    accessible(page)
     page.get_by_label("Respuesta al solicitante").fill("Estamos revisando el timbrado; le aviso en cuanto quede.")
     page.get_by_role("button", name="Enviar la respuesta").click()
     page.wait_for_load_state()
     assert "Estamos revisando el timbrado" in page.locator("main").inner_text()
 
     page.locator("summary", has_text="Solucionar").click()
+    expect(page.locator("#solve-solution")).to_be_visible()
+    accessible(page)
     page.locator("#solve-solution").fill("Se renovó el certificado de sello digital y el timbrado volvió a funcionar.")
     page.locator("#solve-resolution_code").select_option(label="Resuelto")
     page.get_by_role("button", name="Enviar la solución").click()
     page.wait_for_load_state()
     assert "Solucionado" in page.locator("main").inner_text()
+    accessible(page)
 
     urgent.refresh_from_db()
     assert urgent.state == Ticket.State.SOLVED and urgent.assignee == agent

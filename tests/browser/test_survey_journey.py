@@ -48,7 +48,7 @@ def assert_big_enough(locator):
     assert box["height"] >= MIN_TAP and box["width"] >= MIN_TAP, box
 
 
-def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent):
+def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent, accessible):
     policy = SupportPolicyFactory()
     requester = ContactFactory(organization=policy.organization, name="Lucía Hernández", is_authorized=True)
     ticket = TicketFactory(
@@ -66,14 +66,17 @@ def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent)
     # The link opens once: one tap, and the address no longer carries its secret.
     carry_on = phone.get_by_role("button", name="Continuar")
     assert_big_enough(carry_on)
+    accessible(phone)
     carry_on.click()
     phone.wait_for_url(f"**/solucion/{ticket.reference}/?*respuesta=si*")
     assert SOLUTION in phone.locator("main").inner_text()
     accept = phone.get_by_role("button", name="Sí, quedó resuelto")
     assert_big_enough(accept)
     assert fits_the_screen(phone)
+    accessible(phone)
     accept.click()
     phone.get_by_text("¡Gracias! Su ticket quedó cerrado.").wait_for()
+    accessible(phone)
     ticket.refresh_from_db()
     assert ticket.state == Ticket.State.CLOSED
 
@@ -83,6 +86,7 @@ def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent)
     assert phone.url.endswith(f"/encuesta/{ticket.reference}/?calificacion=4")
     assert phone.get_by_role("radio", name="4 estrellas: buena").is_checked()
     assert fits_the_screen(phone)
+    accessible(phone)
     stars = phone.locator("label.star")
     assert stars.count() == 5
     for index in range(5):
@@ -99,6 +103,7 @@ def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent)
 
     phone.get_by_text("¡Gracias por su opinión!").wait_for()
     assert "Su calificación: 4 de 5." in phone.locator("main").inner_text()
+    accessible(phone)
     assert fits_the_screen(phone)
     answer = SurveyAnswer.objects.get(ticket=ticket)
     assert (answer.rating, answer.solved, answer.comment) == (4, True, "Rápido y amable.")

@@ -43,6 +43,27 @@ def test_a_field_with_errors_shows_them_under_it():
     assert '<p class="field-error">Este campo es obligatorio.</p>' in html
 
 
+def test_a_field_with_errors_points_at_its_help_text_and_its_errors():
+    form = SampleForm(data={})
+    form.is_valid()
+
+    html = form["name"].as_field_group()
+
+    assert re.search(r'<input [^>]*aria-invalid="true"[^>]*aria-describedby="id_name_helptext id_name_error"', html)
+    assert '<p class="hint" id="id_name_helptext">' in html
+    assert '<div class="field-errors" id="id_name_error"><p class="field-error">Este campo es obligatorio.</p></div>' in html
+
+
+def test_a_group_of_choices_with_errors_points_at_them_from_its_fieldset():
+    form = SampleForm(data={})
+    form.is_valid()
+
+    html = form["kind"].as_field_group()
+
+    assert html.startswith('<fieldset class="field choices has-error" aria-describedby="id_kind_error">')
+    assert '<div class="field-errors" id="id_kind_error"><p class="field-error">Este campo es obligatorio.</p></div>' in html
+
+
 def test_radio_choices_are_a_fieldset_with_a_legend():
     html = SampleForm()["kind"].as_field_group()
 

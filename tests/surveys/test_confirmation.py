@@ -204,6 +204,12 @@ def test_rejecting_requires_a_comment(solved, client, mailoutbox):
 
     assert response.status_code == 400
     assert "Cuéntenos qué sigue fallando" in response.content.decode()
+    # The box names its hint and its error, which a screen reader reads with it.
+    html = response.content.decode()
+    (described,) = re.findall(r'<textarea [^>]*aria-describedby="([^"]+)"', html)
+    hint, error = described.split()
+    assert f'id="{hint}"' in html
+    assert re.search(rf'<div class="field-errors" id="{error}"><p class="field-error">Cuéntenos qué sigue fallando', html)
     assert state_of(solved) == Ticket.State.SOLVED
     assert len(mailoutbox) == sent_before
 

@@ -133,6 +133,9 @@ def test_rating_and_whether_it_was_solved_are_required(data, error, closed, clie
     response = client.post(survey_path(Survey.objects.get(ticket=closed)), data)
     assert response.status_code == 400
     assert error in response.content.decode()
+    # The question's group names its error, which a screen reader reads with it.
+    (described,) = re.findall(r'<fieldset [^>]*aria-describedby="([^"]+)"', response.content.decode())
+    assert f'<div class="field-errors" id="{described}"><p class="field-error">{error}</p></div>' in response.content.decode()
     assert not SurveyAnswer.objects.exists()
 
 
