@@ -227,7 +227,7 @@ def module_times(rows: list[Row], names: dict[str, str]) -> Chart:
         "Tiempo medio hábil de primera respuesta y de resolución en %(modules)s módulos; la resolución "
         "más lenta, %(module)s (%(time)s)."
     ) % {"modules": _n(len(measured)), "module": names.get(slowest.value, slowest.value), "time": text(slowest.resolution.business.mean)}
-    label_width, bar_height, gap = 170, 12, 10
+    label_width, bar_height, gap = 170, 16, 12
     height = TOP + len(measured) * (2 * bar_height + gap) + 8
     maximum = max(max(row.first_response.business.mean or 0, row.resolution.business.mean or 0) for row in measured) or 1
     span = WIDTH - label_width - RIGHT - 90
