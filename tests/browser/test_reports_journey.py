@@ -25,6 +25,9 @@ def known_desk(settings):
 
 
 def test_a_coordinator_reads_informes_by_period_and_module(page, known_desk, accessible):
+    # The strict CSP reports what it blocks (an inline style, a script) as console errors.
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto("/entrar/")
     page.get_by_label("Usuario").fill("carla")
     page.get_by_label("Contraseña").fill("clave-segura-123")
@@ -76,6 +79,8 @@ def test_a_coordinator_reads_informes_by_period_and_module(page, known_desk, acc
     assert download.suggested_filename == "informe-2025-11-13-2025-11-21.csv"
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     assert rows[0][:2] == ["Toda la mesa", "Creados"] and rows[1][:2] == ["Toda la mesa", "6"]
+
+    assert errors == []
 
     page.locator(".headline-card").filter(has_text="Creados").get_by_role("link").click()
     page.wait_for_url(re.compile(r"/mesa/informes/tickets/\?.*cifra=created"))
