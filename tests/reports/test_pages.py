@@ -137,6 +137,12 @@ def test_an_agent_sees_only_their_own_figures(client, known_desk):
     assert page.find("select", name="por") is None
     rows = table_rows(page)
     assert list(rows) == ["Ana Agente"]
+    assert rows["Ana Agente"][0] == "3"
+    # Her charts: no modules' chart; her ratings are A's 5 and B's 2 (F's 1 is Beto's).
+    charts = [figure.attrs["id"] for figure in page.all("figure", class_="report-chart")]
+    assert charts == ["chart-volume", "chart-sla", "chart-ratings"]
+    ratings = page.find("figure", id="chart-ratings").find("tbody")
+    assert [row.find("td").text() for row in ratings.all("tr")] == ["0", "1", "0", "0", "1"]
     # B's low rating is Ana's; F's (Beto's) is not shown to her.
     comments = page.find("ul", class_="low-ratings").text()
     assert "Tardaron una semana." in comments and "Nadie me llamó." not in comments
@@ -337,3 +343,13 @@ def test_named_periods_start_and_end_on_the_desks_days(client, known_desk):
         # Still 30 November in Mexico City: "Mes anterior" is October.
         page = read(client.get(INFORMES, {"periodo": "mes-anterior"}))
         assert "Periodo: 1 – 31 de octubre de 2025" in page.text()
+
+
+def test_a_label_is_text_in_the_charts_and_tables(client, known_desk):
+    from catalog.models import Module
+
+    Module.objects.filter(pk=known_desk["nomina"].pk).update(name='<script>alert("x")</script>')
+    client.force_login(known_desk["coordinator"])
+    content = client.get(INFORMES, {**PERIOD, "por": "modulo"}).content.decode()
+    assert "<script>alert" not in content
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in content
