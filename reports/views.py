@@ -17,7 +17,7 @@ from accounts.decorators import agent_required
 from accounts.roles import sees_reports
 
 from . import charts, comments, exports, tables
-from .figures import daily_figures, period_figures
+from .figures import Report, Row, daily_figures, period_figures
 from .labels import labels
 from .models import Dimension, RefreshMark
 from .query import ReportFilterForm, ReportQuery
@@ -78,28 +78,50 @@ def _own_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def report_page(query: ReportQuery) -> Page:
-    """The reads of a report page: the period's figures against the one before, the
-    breakdown's (when there is one) with the whole desk's as its total, each day's for the
-    charts, the modules' times, the low ratings' comments and the refresh's instant."""
+@dataclasses.dataclass(frozen=True)
+class Figures:
+    """The period's figures as the query asks for them: `report` by its breakdown (or the
+    agent's own), `total_report` the whole desk's (the same report without a breakdown)."""
+
+    report: Report
+    total_report: Report
+    table: tables.Table
+
+    @property
+    def total(self) -> Row:
+        (total,) = self.total_report.rows
+        return total
+
+
+def read_figures(query: ReportQuery) -> Figures:
+    """Three queries, six with a breakdown (the whole desk's for the total), and the
+    labels' one."""
     if query.own:
-        report = period_figures(query.start, query.end, agent=query.agent)
-        total_report = report
+        report = total_report = period_figures(query.start, query.end, agent=query.agent)
     else:
         report = period_figures(query.start, query.end, breakdown=query.dimension)
         total_report = report if query.dimension == Dimension.ALL else period_figures(query.start, query.end)
     (total,) = total_report.rows
-    previous = total_report.previous_of(total)
     table = tables.breakdown_table(query, report, total, own_label=_own_name(query.agent) if query.own else "")
+    return Figures(report, total_report, table)
+
+
+def report_page(query: ReportQuery) -> Page:
+    """The reads of a report page: the period's figures against the one before, the
+    breakdown's (when there is one) with the whole desk's as its total, each day's for the
+    charts, the modules' times, the low ratings' comments and the refresh's instant."""
+    figures = read_figures(query)
+    report, total = figures.report, figures.total
+    previous = figures.total_report.previous_of(total)
     if query.own:
         days = daily_figures(query.start, query.end, dimension=Dimension.AGENT, value=str(query.agent.pk))
-        figures = [charts.daily_volume(days), charts.weekly_sla(days), charts.ratings(total)]
+        drawn = [charts.daily_volume(days), charts.weekly_sla(days), charts.ratings(total)]
         low = comments.low_ratings(query.start, query.end, dimension=Dimension.AGENT, value=str(query.agent.pk))
     else:
         days = daily_figures(query.start, query.end)
         modules = report if query.dimension == Dimension.MODULE else period_figures(query.start, query.end, breakdown=Dimension.MODULE)
         names = labels(Dimension.MODULE, [row.value for row in modules.rows])
-        figures = [charts.daily_volume(days), charts.weekly_sla(days), charts.module_times(modules.rows, names), charts.ratings(total)]
+        drawn = [charts.daily_volume(days), charts.weekly_sla(days), charts.module_times(modules.rows, names), charts.ratings(total)]
         low = comments.low_ratings(query.start, query.end)
     mark = RefreshMark.objects.order_by("pk").values_list("refreshed_to", flat=True).first()
     return Page(
@@ -109,8 +131,8 @@ def report_page(query: ReportQuery) -> Page:
         refreshed_to=timezone.localtime(mark) if mark else None,
         headline=tables.headline(query, total, previous),
         sections=tables.sections(query, total, previous),
-        table=table,
-        charts=figures,
+        table=figures.table,
+        charts=drawn,
         low_ratings=low,
     )
 
@@ -122,9 +144,7 @@ def _show(request, *, own: bool):
     template = f"{TEMPLATE}#body" if body_only else TEMPLATE
     context = {"form": form, "own": own, "nav": "mine" if own else "reports"}
     if form.is_bound and not form.is_valid():
-        # The same page with its Spanish messages, and no figures of another period.
-        selected = {name: request.GET.get(name, "") for name in ("periodo", "desde", "hasta", "por")}
-        response = render(request, template, {**context, "page": None, "selected": selected}, status=400)
+        response = _invalid(request, template, context)
     else:
         page = report_page(form.query(agent=agent))
         response = render(request, template, {**context, "page": page, "selected": page.selected})
@@ -149,22 +169,18 @@ def mine(request):
     return _show(request, own=True)
 
 
+def _invalid(request, template: str, context: dict):
+    """The same page with its Spanish messages (400), and no figures of another period."""
+    selected = {name: request.GET.get(name, "") for name in ("periodo", "desde", "hasta", "por")}
+    return render(request, template, {**context, "page": None, "selected": selected}, status=400)
+
+
 def _export(request, fmt: str, *, own: bool):
     form = ReportFilterForm(request.GET or None, breakdowns=not own)
     if form.is_bound and not form.is_valid():
-        context = {"form": form, "own": own, "nav": "mine" if own else "reports", "page": None}
-        return render(request, TEMPLATE, context, status=400)
+        return _invalid(request, TEMPLATE, {"form": form, "own": own, "nav": "mine" if own else "reports"})
     query = form.query(agent=request.user if own else None)
-    if own:
-        report = period_figures(query.start, query.end, agent=query.agent)
-        (total,) = report.rows
-        table = tables.breakdown_table(query, report, total, own_label=_own_name(request.user))
-    else:
-        report = period_figures(query.start, query.end, breakdown=query.dimension)
-        total_report = report if query.dimension == Dimension.ALL else period_figures(query.start, query.end)
-        (total,) = total_report.rows
-        table = tables.breakdown_table(query, report, total)
-    headers, rows = tables.export_rows(table)
+    headers, rows = tables.export_rows(read_figures(query).table)
     return exports.download(fmt, tables.export_filename(query), headers, rows, title=tables.period_text(query.start, query.end))
 
 
