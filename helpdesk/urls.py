@@ -20,6 +20,8 @@ urlpatterns = [
     path("mesa/", include("workspace.urls")),
     # The phone channel: intake's pages for agents, in the workspace's /mesa/.
     path("mesa/", include("intake.phone_urls")),
+    # The reports: Informes, Mis indicadores, the tickets behind each figure, the exports.
+    path("mesa/", include("reports.urls")),
     path("reportar/", include("intake.urls")),
     path("seguimiento/", include("intake.follow_urls")),
     # The requester's answers from the emails: /solucion/… (confirm the solution), /encuesta/….

@@ -1,5 +1,30 @@
 """The reports' pages under /mesa/: Informes, Mis indicadores, the tickets behind a figure, the exports."""
 
+from django.urls import path, register_converter
+
+from . import views
+
+
+class ExportFormat:
+    """csv or xlsx (reports.exports.FORMATS); anything else is not a page (404)."""
+
+    regex = "csv|xlsx"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ExportFormat, "export_format")
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    # The pages (Informes, Mis indicadores) and their tables as files.
+    path("informes/", views.index, name="index"),
+    path("informes/exportar.<export_format:fmt>", views.export, name="export"),
+    path("mis-indicadores/", views.mine, name="mine"),
+    path("mis-indicadores/exportar.<export_format:fmt>", views.mine_export, name="mine-export"),
+]
