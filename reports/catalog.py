@@ -49,18 +49,24 @@ class Figure:
         return format_value(self.kind, self.read(row))
 
 
+def number(value, places: int, *, grouping: bool = False) -> str:
+    """`value` rounded to `places` decimals in the active language: Django's number_format
+    cuts a float's digits (2/3 would read "66,6" and 4,96 "4,9")."""
+    return formats.number_format(round(value, places), places, use_l10n=True, force_grouping=grouping)
+
+
 def format_value(kind: str, value) -> str:
     """A figure's value as a person reads it, in the active language: "1.234", "87,5 %",
     "2 h 10 min", "4,3"; "—" when there is nothing to measure."""
     if value is None:
         return "—"
     if kind == Kind.SHARE:
-        return _("%(value)s %%") % {"value": formats.number_format(value * 100, 1, use_l10n=True)}
+        return _("%(value)s %%") % {"value": number(value * 100, 1)}
     if kind == Kind.DURATION:
         return duration_text(datetime.timedelta(seconds=value))
     if kind == Kind.RATING:
-        return formats.number_format(value, 1, use_l10n=True)
-    return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+        return number(value, 1)
+    return number(value, 0, grouping=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,15 +116,15 @@ class Change:
             return str(_("= igual que el periodo anterior"))
         kind = self.figure.kind
         if kind == Kind.SHARE:
-            points = formats.number_format(abs(difference) * 100, 1, use_l10n=True)
+            points = number(abs(difference) * 100, 1)
             return f"{self.arrow} " + str(_("%(points)s puntos") % {"points": points})
         if kind == Kind.DURATION:
             return f"{self.arrow} {duration_text(datetime.timedelta(seconds=abs(difference)))}"
         if kind == Kind.RATING:
-            return f"{self.arrow} {formats.number_format(abs(difference), 1, use_l10n=True)}"
-        text = f"{self.arrow} {formats.number_format(abs(difference), 0, use_l10n=True, force_grouping=True)}"
+            return f"{self.arrow} {number(abs(difference), 1)}"
+        text = f"{self.arrow} {number(abs(difference), 0, grouping=True)}"
         if self.relative is not None:
-            text += f" ({formats.number_format(self.relative * 100, 1, use_l10n=True)} %)"
+            text += f" ({number(self.relative * 100, 1)} %)"
         return text
 
     @property
