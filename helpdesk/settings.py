@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -281,6 +282,9 @@ CELERY_BEAT_SCHEDULE = {
     # The reports' facts and daily figures of the tickets changed since the last run
     # (reports.refresh); a run still queued when the next is due is dropped.
     "reports-refresh": {"task": "reports.refresh", "schedule": 300.0, "options": {"expire_seconds": 290}},
+    # The last complete week's summary to the report readers (reports.weekly), Monday
+    # morning in the desk's zone (CELERY_TIMEZONE); sent once a week however often it runs.
+    "reports-weekly-summary": {"task": "reports.weekly_summary", "schedule": crontab(minute=0, hour=7, day_of_week="mon")},
 }
 
 # The desk's own settings.
