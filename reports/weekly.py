@@ -60,7 +60,7 @@ class Headline:
     label: str
     value: str
     change: str  # "↑ 4 (400,0 %)"
-    sentence: str  # "Sube respecto al periodo anterior (1)."
+    sentence: str  # "Sube respecto al periodo anterior (1).", or "" when it did not move
     verdict: int  # +1 good news, -1 bad news, 0 neither
 
 
@@ -118,7 +118,9 @@ def _headline(change: Change, row: Row) -> Headline:
         label=str(change.figure.label),
         value=change.figure.text(row),
         change=change.text,
-        sentence=change.sentence,
+        # "Sube respecto al periodo anterior (1)." says the value before; with no change
+        # (or nothing to compare) the text already says all.
+        sentence=change.sentence if change.direction else "",
         verdict=change.verdict,
     )
 

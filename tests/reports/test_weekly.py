@@ -183,7 +183,7 @@ def test_the_email_says_the_figures_worked_out_by_hand(desk):
     # Only B met its deadlines: 1 of 3, against 1 of 1.
     assert "- Primera respuesta dentro del SLA: 33,3 % · ↓ 66,7 puntos. Baja respecto al periodo anterior (100,0 %)." in text
     assert "- Resolución dentro del SLA: 33,3 % · ↓ 66,7 puntos." in text
-    assert "- Resolución en el primer contacto: 100,0 % · = igual que el periodo anterior. Igual que el periodo anterior." in text
+    assert "- Resolución en el primer contacto: 100,0 % · = igual que el periodo anterior.\n" in text
     # (4 + 2) / 2 against 5.
     assert "- Calificación media: 3,0 · ↓ 2,0. Baja respecto al periodo anterior (5,0)." in text
 
