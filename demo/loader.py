@@ -6,9 +6,12 @@ Idempotent: catalog, organizations, contacts and users are found by natural keys
 have none yet. Tickets go through tickets.services, each step travelling in time
 (time-machine, the optional `demo` extra) to a business-hours moment of the past ~60
 days, so that ages, messages, history rows, deadlines and confirmations are the ones
-the services themselves write; about 60 % of the closed tickets' requesters then answer
-their survey (surveys.answers), within its window. No email is queued. A fixed random
-seed makes the data the same on every database.
+the services themselves write; the requesters accept or reject the solutions through
+the confirmation's own services (surveys.answers), and about 60 % of the closed tickets'
+requesters then answer their survey, within its window. Every business day of this month
+and last month has tickets created and solved, so that the reports have something to show
+each day; the reports are rebuilt at the end of the load. No email is queued. A fixed
+random seed makes the data the same on every database (for a given day).
 """
 
 from __future__ import annotations
@@ -75,9 +78,11 @@ from demo.content import (
     WORK_NOTES,
     load_catalog,
 )
+from reports.refresh import reports_rebuild
 from sla.services import sla_recompute
-from surveys.answers import survey_answer
+from surveys.answers import confirmation_accept, confirmation_reject, survey_answer
 from surveys.models import Survey
+from surveys.records import pending_confirmation
 from tickets import services
 from tickets.models import DEFAULT_PRIORITY_MATRIX, Message, Ticket, TicketChange
 
@@ -199,6 +204,9 @@ class DemoLoader:
             # The services gave each ticket its deadlines at the travelled times; record the
             # warnings and breaches already behind them, without emails, as beat would have.
             sla_recompute(tickets=Ticket.objects.filter(organization__in=demo_orgs).not_final())
+            # The reports from everything just written (sla_recompute saves no updated_at, so
+            # a refresh would not see its verdicts): `make run` opens on current figures.
+            reports_rebuild()
         self.report(created_tickets, time.monotonic() - started)
 
     # Catalog, customers, staff ------------------------------------------------------
@@ -317,6 +325,7 @@ class DemoLoader:
         plans = self.plan_tickets()
         for plan in plans:  # in the order planned, so that the answers do not depend on today
             plan.answer = self.plan_answer(plan)
+        self.cover_ratings(plans)
         plans.sort(key=lambda plan: plan.start)
         self.last_opened = None
         for plan in plans:
@@ -409,7 +418,66 @@ class DemoLoader:
             plan = self.new_plan([unauthorized[n % len(unauthorized)]])
             place_anywhere(plan)
             plans.append(plan)
+        plans += self.cover_report_days(plans, served)
         return plans
+
+    def cover_report_days(self, plans: list[Plan], contacts) -> list[Plan]:
+        """More plans for the business days of this month and last month (today aside) on
+        which the random calendar created no ticket, or solved none, so that the reports'
+        daily figures of those periods have something every working day."""
+        clock, now = self.clock, self.clock.now
+        today = timezone.localtime(self.loaded_at, self.tz).date()
+        since = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+        def day_of(index: int) -> datetime.date:
+            return clock.days[max(0, min(index, now - 1)) // DAY_MINUTES]
+
+        def steps_of(plan: Plan) -> list[tuple[str, int]]:
+            index, steps = plan.start, []
+            for gap, action, _kwargs in plan.steps:
+                index += gap
+                steps.append((action, index))
+            return steps
+
+        def last_solve(plan: Plan) -> int | None:
+            """Business minutes from the plan's start to its last solution (the one that counts)."""
+            solves = [index for action, index in steps_of(plan) if action == "solve"]
+            return solves[-1] - plan.start if solves else None
+
+        opened, solved = set(), set()
+        for plan in plans:
+            opened.add(day_of(plan.start))
+            if last_solve(plan) is not None:
+                solved.add(day_of(plan.start + last_solve(plan)))
+        extra: list[Plan] = []
+        for n, day in enumerate(clock.days):
+            if day < since or day >= today:
+                continue
+            day_start = n * DAY_MINUTES
+            if day not in opened:
+                plan = self.new_plan(contacts)
+                self.lifecycle(plan, Ticket.State.CLOSED)
+                plan.start = day_start + self.time_rng.randint(10, 240)
+                if plan.start + plan.duration >= now - 10:  # too recent to be closed by now
+                    plan = self.new_plan(contacts)
+                    self.lifecycle(plan, Ticket.State.IN_PROGRESS)
+                    plan.start = day_start + self.time_rng.randint(10, 240)
+                extra.append(plan)
+                opened.add(day)
+                if last_solve(plan) is not None:
+                    solved.add(day_of(plan.start + last_solve(plan)))
+            if day not in solved:
+                # Closed after the confirmation window, unless that is still to come.
+                recent = day_start + DAY_MINUTES + CONFIRMATION_WINDOW + 100 >= now
+                plan = self.new_plan(contacts)
+                self.lifecycle(plan, Ticket.State.SOLVED if recent else Ticket.State.CLOSED)
+                plan.start = day_start + self.time_rng.randint(30, DAY_MINUTES - 60) - last_solve(plan)
+                if plan.start < 0:
+                    continue  # the history's first days: the solution would fall later
+                extra.append(plan)
+                solved.add(day)
+                opened.add(day_of(plan.start))
+        return extra
 
     def new_plan(self, contacts, *, vendor=False, monitoring=False) -> Plan:
         rng = self.rng
@@ -583,12 +651,7 @@ class DemoLoader:
         automatic = plan.steps[-1][2]["automatic"]
         if rng.random() >= SURVEY_ANSWER_SHARE["closed_unanswered" if automatic else "accepted"]:
             return None
-        if any(action == "reopen" for _gap, action, _kwargs in plan.steps):
-            story = "reopened"
-        elif plan.slow_first_response:
-            story = "slow"
-        else:
-            story = "closed_unanswered" if automatic else "smooth"
+        story = self.story(plan)
         rating = rng.choices(range(1, 6), weights=SURVEY_RATING_WEIGHTS[story])[0]
         solved = rng.random() < SURVEY_SOLVED_SHARE[rating]
         comment = ""
@@ -602,6 +665,38 @@ class DemoLoader:
         else:
             delay = rng.randint(2 * 24 * 60, 10 * 24 * 60)  # days later, within the survey's window
         return SurveyReply(rating=rating, solved=solved, comment=comment, delay=delay)
+
+    @staticmethod
+    def story(plan: Plan) -> str:
+        """What the ticket went through, as its requester rates it."""
+        if any(action == "reopen" for _gap, action, _kwargs in plan.steps):
+            return "reopened"
+        if plan.slow_first_response:
+            return "slow"
+        return "closed_unanswered" if plan.steps[-1][2]["automatic"] else "smooth"
+
+    def cover_ratings(self, plans: list[Plan]) -> None:
+        """Every rating, 1 to 5 (the low ones with their comment), among the surveys sent in
+        the last four weeks, so that the reports' distribution of the last 30 days has each:
+        a missing rating is given to the answer of a recently closed ticket whose rating
+        others share."""
+        rng, clock = self.survey_rng, self.clock
+        yesterday = clock.first_index_after(timezone.localtime(self.loaded_at, self.tz).date()
+                                            - datetime.timedelta(days=1)) - DAY_MINUTES
+        since = clock.first_index_after(timezone.localtime(self.loaded_at, self.tz).date()
+                                        - datetime.timedelta(days=28))
+        recent = [plan for plan in plans if plan.answer is not None and since <= plan.start + plan.duration < yesterday]
+        counts = {rating: sum(1 for plan in recent if plan.answer.rating == rating) for rating in range(1, 6)}
+        for rating in range(1, 6):
+            donors = [plan for plan in recent if counts[plan.answer.rating] > 1]
+            if counts[rating] or not donors:
+                continue
+            plan = rng.choice(donors)
+            counts[plan.answer.rating] -= 1
+            counts[rating] += 1
+            solved = rng.random() < SURVEY_SOLVED_SHARE[rating]
+            comment = rng.choice(SURVEY_COMMENTS[self.comment_kind(self.story(plan), rating, solved)])
+            plan.answer = SurveyReply(rating=rating, solved=solved, comment=comment, delay=plan.answer.delay)
 
     @staticmethod
     def comment_kind(story: str, rating: int, solved: bool) -> str:
@@ -759,11 +854,18 @@ class DemoLoader:
             ticket=plan.ticket, by=by, solution=solution, resolution_code=code, notify=False
         )
 
+    # The requester's answers to the solution go through their own services, so that each
+    # confirmation's history says what the requester did (rejected, accepted, no answer).
     def do_reopen(self, plan, message):
-        plan.ticket = services.ticket_reopen(ticket=plan.ticket, by=None, message=message)
+        confirmation_reject(confirmation=pending_confirmation(plan.ticket), comment=message, notify=False)
+        plan.ticket = Ticket.objects.get(pk=plan.ticket.pk)
 
     def do_close(self, plan, automatic):
-        plan.ticket = services.ticket_close(ticket=plan.ticket, by=None, automatic=automatic, notify=False)
+        if automatic:  # the window passed: what the beat job (confirmation_expire_due) does
+            plan.ticket = services.ticket_close(ticket=plan.ticket, by=None, automatic=True, notify=False)
+        else:
+            confirmation_accept(confirmation=pending_confirmation(plan.ticket), notify=False)
+            plan.ticket = Ticket.objects.get(pk=plan.ticket.pk)
 
     def do_cancel(self, plan, by, reason, note="", duplicate_of=None):
         original = duplicate_of.ticket if duplicate_of is not None else None

@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -281,6 +282,11 @@ CELERY_BEAT_SCHEDULE = {
     # The reports' facts and daily figures of the tickets changed since the last run
     # (reports.refresh); a run still queued when the next is due is dropped.
     "reports-refresh": {"task": "reports.refresh", "schedule": 300.0, "options": {"expire_seconds": 290}},
+    # The last complete week's summary to the report readers (reports.weekly): Monday at
+    # 07:00 in the desk's zone (CELERY_TIMEZONE). It runs every morning and sends once a
+    # week: a Monday lost to an outage (beat counts a run it could not hand over as done)
+    # goes out on Tuesday morning instead of never.
+    "reports-weekly-summary": {"task": "reports.weekly_summary", "schedule": crontab(minute=0, hour=7)},
 }
 
 # The desk's own settings.

@@ -184,3 +184,20 @@ class RefreshMark(models.Model):
 
     def __str__(self):
         return f"{self.refreshed_to}"
+
+
+class WeeklySummary(models.Model):
+    """A week whose summary went to the report readers (reports.weekly): created in the
+    transaction that queues its emails, one row a week (its Monday), so that a second run,
+    a retry or two workers at once send nothing more."""
+
+    week_start = models.DateField(_("semana (lunes)"), unique=True)
+    sent_at = models.DateTimeField(_("enviado"))
+    recipients = models.PositiveIntegerField(_("destinatarios"))
+
+    class Meta:
+        verbose_name = _("resumen semanal enviado")
+        verbose_name_plural = _("resúmenes semanales enviados")
+
+    def __str__(self):
+        return f"{self.week_start}"

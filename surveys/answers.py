@@ -62,18 +62,22 @@ def _lock_pending(confirmation: SolutionConfirmation) -> tuple[Ticket, SolutionC
     return ticket, row
 
 
-def confirmation_accept(*, confirmation: SolutionConfirmation) -> SolutionConfirmation:
-    """The requester says the problem is solved: the ticket closes (and the survey goes)."""
+def confirmation_accept(*, confirmation: SolutionConfirmation, notify: bool = True) -> SolutionConfirmation:
+    """The requester says the problem is solved: the ticket closes (and the survey goes;
+    `notify=False`, as the demo's history: its email is not queued)."""
     with transaction.atomic():
         ticket, row = _lock_pending(confirmation)
         confirmation_change(row, "accept", at=timezone.now())
-        ticket_close(ticket=ticket, by=None)
+        ticket_close(ticket=ticket, by=None, notify=notify)
     return row
 
 
-def confirmation_reject(*, confirmation: SolutionConfirmation, comment: str) -> SolutionConfirmation:
+def confirmation_reject(
+    *, confirmation: SolutionConfirmation, comment: str, notify: bool = True
+) -> SolutionConfirmation:
     """The requester says the problem goes on: back to En proceso, their comment added as
-    their message (ticket_reopen counts the reopening), and the assignee is emailed."""
+    their message (ticket_reopen counts the reopening), and the assignee is emailed
+    (unless `notify=False`, as in the demo's history)."""
     comment = (comment or "").strip()
     if not comment:
         raise _refused(_("Cuéntenos qué sigue fallando para que el técnico pueda retomarlo."), "required")
@@ -81,7 +85,8 @@ def confirmation_reject(*, confirmation: SolutionConfirmation, comment: str) -> 
         ticket, row = _lock_pending(confirmation)
         confirmation_change(row, "reject", at=timezone.now(), comment=comment, note=comment)
         reopened = ticket_reopen(ticket=ticket, by=None, message=comment)
-        email_assignee(reopened, "confirmation_rejected", comment=comment)
+        if notify:
+            email_assignee(reopened, "confirmation_rejected", comment=comment)
     return row
 
 
