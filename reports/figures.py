@@ -211,8 +211,8 @@ def _scope(breakdown: str | None, agent) -> tuple[str, list[str] | None]:
 
 MONTHLY = "month"
 DAILY = "day"
-# (table, first, last, sign): first None reads everything up to last.
-Piece = tuple[str, "datetime.date | None", datetime.date, int]
+# (table, first, last, sign): the rows of that table from first to last (inclusive dates).
+Piece = tuple[str, datetime.date, datetime.date, int]
 
 
 def _month_start(day: datetime.date) -> datetime.date:
@@ -230,15 +230,16 @@ def pieces(start: datetime.date | None, end: datetime.date) -> list[Piece]:
     one = datetime.timedelta(days=1)
     out: list[Piece] = []
     whole_from = None  # the first of a run of whole months not yet written
-    month = None if start is None else _month_start(start)
     last_month = _month_start(end)
     if start is None:
-        whole_from, month = "open", last_month  # every month before end's, whole
+        whole_from, month = datetime.date.min, last_month  # every month before end's, whole
+    else:
+        month = _month_start(start)
 
     def close_whole(until: datetime.date) -> None:
         nonlocal whole_from
         if whole_from is not None:
-            out.append((MONTHLY, None if whole_from == "open" else whole_from, until, 1))
+            out.append((MONTHLY, whole_from, until, 1))
             whole_from = None
 
     while month <= last_month:
@@ -278,14 +279,8 @@ def _union(columns: dict[str, str], parts: list[tuple[int, Piece]], dimension: s
     selects, params = [], []
     for period, (table, first, last, sign) in parts:
         name, date_column = TABLES[table]
-        where = [f"{quote('dimension')} = %s"]
-        params.append(dimension)
-        if first is None:
-            where.append(f"{quote(date_column)} <= %s")
-            params.append(last)
-        else:
-            where.append(f"{quote(date_column)} BETWEEN %s AND %s")
-            params.extend([first, last])
+        where = [f"{quote('dimension')} = %s", f"{quote(date_column)} BETWEEN %s AND %s"]
+        params.extend([dimension, first, last])
         if values is not None:
             where.append(f"{quote('value')} IN ({', '.join(['%s'] * len(values))})")
             params.extend(values)
