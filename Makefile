@@ -11,7 +11,7 @@ LOCKS := requirements/base.txt requirements/demo.txt requirements/dev.txt
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 	--custom-compile-command "make lock"
 
-.PHONY: run test lint check-migrations install lock migrate demo messages check-deploy clean bench bench-intake
+.PHONY: run test lint check-migrations install lock migrate demo messages check-deploy clean bench bench-intake bench-reports
 
 $(STAMP): pyproject.toml $(LOCKS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,11 @@ bench: install
 # PostgreSQL database of its own; the script migrates it and adds its organizations.
 bench-intake: install
 	$(PY) benchmarks/intake.py --posts $${POSTS:-300} --concurrency $${CONCURRENCY:-8} $(BENCH_ARGS)
+
+# The reports (benchmarks/README.md, «Reports»): DATABASE_URL must name a PostgreSQL database
+# filled by `manage.py generate_dataset` and `manage.py reports_rebuild`; nothing is left changed.
+bench-reports: install
+	DEBUG=1 $(PY) benchmarks/reports.py --repeat $${REQUESTS:-30} --rounds $${ROUNDS:-3} $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 db.sqlite3-*

@@ -1,6 +1,7 @@
 """The reads of the reports: a period's figures by a dimension against the period of the
 same length before it, and the figures of each day (docs/reports.md defines each one).
-They read only DailyFigure, in a constant number of queries whatever the tickets: three
+They read only the rollup (whole months from MonthlyFigure, the days around them from
+DailyFigure), in a constant number of queries whatever the tickets and the period: two
 for a period, two for a series of days.
 
 Periods are inclusive ranges of the desk's days (settings.TIME_ZONE); `named_period`
@@ -11,12 +12,12 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from django.db.models import F, Q, Sum
+from django.db import connection
 
 from tickets.models import Ticket
 
 from . import buckets
-from .models import ALL_COUNTERS, DailyFigure, Dimension
+from .models import ALL_COUNTERS, DailyFigure, Dimension, MonthlyFigure
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,46 +201,151 @@ def _scope(breakdown: str | None, agent) -> tuple[str, list[str] | None]:
     return dimension, None
 
 
-def _sums(dimension: str, values, start: datetime.date, end: datetime.date) -> dict[str, dict]:
-    rows = DailyFigure.objects.filter(dimension=dimension, day__gte=start, day__lte=end)
-    if values is not None:
-        rows = rows.filter(value__in=values)
-    return {
-        row["value"]: row
-        for row in rows.values("value").annotate(**{f"{name}": Sum(name) for name in ALL_COUNTERS}).order_by("value")
-    }
+# Reading a period from the rollup -----------------------------------------------------
+#
+# A period is read as whole months from MonthlyFigure and its ragged edges from
+# DailyFigure: a partial month either as its days (added) or, when it covers more than half
+# of the month, as the month's row less the days left out (subtracted). Every figure is a
+# sum, so the result is exactly the sum of the period's daily rows, reading at most about
+# half a month of daily rows at each edge instead of every day.
+
+MONTHLY = "month"
+DAILY = "day"
+# (table, first, last, sign): the rows of that table from first to last (inclusive dates).
+Piece = tuple[str, datetime.date, datetime.date, int]
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def pieces(start: datetime.date | None, end: datetime.date) -> list[Piece]:
+    """The monthly and daily row ranges whose signed sum is the sum of the days start…end
+    (start None: every day up to end)."""
+    one = datetime.timedelta(days=1)
+    out: list[Piece] = []
+    whole_from = None  # the first of a run of whole months not yet written
+    last_month = _month_start(end)
+    if start is None:
+        whole_from, month = datetime.date.min, last_month  # every month before end's, whole
+    else:
+        month = _month_start(start)
+
+    def close_whole(until: datetime.date) -> None:
+        nonlocal whole_from
+        if whole_from is not None:
+            out.append((MONTHLY, whole_from, until, 1))
+            whole_from = None
+
+    while month <= last_month:
+        month_end = _month_end(month)
+        first = month if start is None or start < month else start
+        last = min(end, month_end)
+        if first == month and last == month_end:
+            if whole_from is None:
+                whole_from = month
+        else:
+            close_whole(month - one)
+            inside = (last - first).days + 1
+            outside = (month_end - month).days + 1 - inside
+            if inside <= outside + 1:
+                out.append((DAILY, first, last, 1))
+            else:
+                out.append((MONTHLY, month, month, 1))
+                if first > month:
+                    out.append((DAILY, month, first - one, -1))
+                if last < month_end:
+                    out.append((DAILY, last + one, month_end, -1))
+        month = month_end + one
+    close_whole(_month_end(last_month))
+    return out
+
+
+TABLES = {
+    MONTHLY: (MonthlyFigure._meta.db_table, "month"),
+    DAILY: (DailyFigure._meta.db_table, "day"),
+}
+
+
+def _union(columns: dict[str, str], parts: list[tuple[int, Piece]], dimension: str, values) -> tuple[str, list]:
+    """SELECT value, period, SUM(each column) over the signed pieces of each period
+    (columns: name → SQL expression over a row)."""
+    quote = connection.ops.quote_name
+    selects, params = [], []
+    for period, (table, first, last, sign) in parts:
+        name, date_column = TABLES[table]
+        where = [f"{quote('dimension')} = %s", f"{quote(date_column)} BETWEEN %s AND %s"]
+        params.extend([dimension, first, last])
+        if values is not None:
+            where.append(f"{quote('value')} IN ({', '.join(['%s'] * len(values))})")
+            params.extend(values)
+        minus = "" if sign > 0 else "-"
+        picked = ", ".join(f"{minus}({expression}) AS {quote(column)}" for column, expression in columns.items())
+        selects.append(
+            f"SELECT {quote('value')} AS {quote('value')}, {period} AS period, {picked} "
+            f"FROM {quote(name)} WHERE {' AND '.join(where)}"
+        )
+    # As bigint: PostgreSQL sums bigints as numeric, which the driver reads as Decimal.
+    sums = ", ".join(f"CAST(SUM({quote(column)}) AS BIGINT)" for column in columns)
+    sql = (
+        f"SELECT {quote('value')}, period, {sums} FROM ({' UNION ALL '.join(selects)}) AS parts "
+        f"GROUP BY {quote('value')}, period"
+    )
+    return sql, params
+
+
+def _read(columns: dict[str, str], periods: list[tuple[datetime.date | None, datetime.date]], dimension: str, values):
+    """{period index: {value: {column: sum}}} for each (start, end) of `periods`: one query."""
+    parts = [(n, piece) for n, (start, end) in enumerate(periods) for piece in pieces(start, end)]
+    out: dict[int, dict[str, dict]] = {n: {} for n in range(len(periods))}
+    sql, params = _union(columns, parts, dimension, values)
+    names = list(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for value, period, *sums in cursor.fetchall():
+            if any(sums):
+                out[int(period)][value] = dict(zip(names, sums, strict=True))
+    return out
+
+
+def _all_columns() -> dict[str, str]:
+    return {name: connection.ops.quote_name(name) for name in ALL_COUNTERS}
+
+
+def _net() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {"net": f"{quote('entered_course')} - {quote('left_course')}"}
+
+
+def _backlogs(ends: list[datetime.date], dimension: str, values) -> dict[int, dict[str, int]]:
+    """The tickets in course at the end of each day of `ends`, by value: one query."""
+    read = _read(_net(), [(None, end) for end in ends], dimension, values)
+    return {n: {value: int(sums["net"]) for value, sums in by_value.items()} for n, by_value in read.items()}
 
 
 def period_figures(start: datetime.date, end: datetime.date, *, breakdown: str | None = None, agent=None) -> Report:
     """The figures of the days start…end (inclusive) for the whole desk, or one row per
     value of `breakdown` (a Dimension), or one agent's own (`agent`: a user or an id);
-    with the period of the same length before. Three queries."""
+    with the period of the same length before. Two queries."""
     if end < start:
         raise ValueError("the period ends before it starts")
     dimension, values = _scope(breakdown, agent)
     previous_start, previous_end = previous_period(start, end)
-    current = _sums(dimension, values, start, end)
-    before = _sums(dimension, values, previous_start, previous_end)
+    sums = _read(_all_columns(), [(start, end), (previous_start, previous_end)], dimension, values)
+    current, before = sums[0], sums[1]
     # The backlog: everything that entered the tickets in course minus everything that
     # left, up to the end of each period.
-    net = F("entered_course") - F("left_course")
-    backlog_rows = DailyFigure.objects.filter(dimension=dimension, day__lte=end)
-    if values is not None:
-        backlog_rows = backlog_rows.filter(value__in=values)
-    backlogs = {
-        row["value"]: row
-        for row in backlog_rows.values("value")
-        .annotate(now=Sum(net), before=Sum(net, filter=Q(day__lte=previous_end)))
-        .order_by("value")
-    }
-    keys = sorted(set(current) | set(before) | {v for v, b in backlogs.items() if b["now"] or b["before"]})
+    backlogs = _backlogs([end, previous_end], dimension, values)
+    keys = sorted(set(current) | set(before) | {v for b in backlogs.values() for v, n in b.items() if n})
     if values is not None:
         keys = sorted(set(keys) | set(values))
     if dimension == Dimension.ALL:
         keys = [""]
-
-    def backlog(value: str, which: str) -> int:
-        return int((backlogs.get(value) or {}).get(which) or 0)
 
     return Report(
         start=start,
@@ -247,8 +353,8 @@ def period_figures(start: datetime.date, end: datetime.date, *, breakdown: str |
         previous_start=previous_start,
         previous_end=previous_end,
         breakdown=str(dimension),
-        rows=[Row.of(value, current.get(value, {}), backlog(value, "now")) for value in keys],
-        previous={value: Row.of(value, before.get(value, {}), backlog(value, "before")) for value in keys},
+        rows=[Row.of(value, current.get(value, {}), backlogs[0].get(value, 0)) for value in keys],
+        previous={value: Row.of(value, before.get(value, {}), backlogs[1].get(value, 0)) for value in keys},
     )
 
 
@@ -281,12 +387,7 @@ def daily_figures(
             "day", *DAY_FIELDS
         )
     }
-    backlog = (
-        DailyFigure.objects.filter(dimension=dimension, value=value, day__lt=start).aggregate(
-            net=Sum(F("entered_course") - F("left_course"))
-        )["net"]
-        or 0
-    )
+    backlog = _backlogs([start - datetime.timedelta(days=1)], dimension, [value])[0].get(value, 0)
     days = []
     day = start
     while day <= end:

@@ -2,7 +2,8 @@
 
 TicketFacts is computed from the ticket, its history, its SLA columns and its survey
 (reports.facts); DailyFigure is the sum of the facts' contributions, one row a day and
-value of a dimension (reports.refresh keeps it, reports.figures reads it)."""
+value of a dimension, and MonthlyFigure the same sums a calendar month (reports.refresh
+keeps both, reports.figures reads them)."""
 
 from django.conf import settings
 from django.db import models
@@ -144,6 +145,14 @@ class Dimension(models.TextChoices):
     KIND = "kind", _("Tipo")
 
 
+def _counter_fields() -> dict[str, models.Field]:
+    """The counters' columns of a rollup row (DailyFigure, MonthlyFigure)."""
+    return {
+        **{name: models.BigIntegerField(default=0) for name in COUNTERS},
+        **{name: models.IntegerField(default=0) for name in HISTOGRAM_COLUMNS},
+    }
+
+
 class DailyFigure(models.Model):
     """The sums of one day for one value of one dimension (dimension "all": the whole desk,
     value ""). Days are the desk's (settings.TIME_ZONE). Rows whose counters are all zero
@@ -153,11 +162,7 @@ class DailyFigure(models.Model):
     dimension = models.CharField(_("dimensión"), max_length=12, choices=Dimension.choices)
     value = models.CharField(_("valor"), max_length=40, blank=True)
 
-    for _name in COUNTERS:
-        locals()[_name] = models.BigIntegerField(default=0)
-    for _name in HISTOGRAM_COLUMNS:
-        locals()[_name] = models.IntegerField(default=0)
-    del _name
+    locals().update(_counter_fields())
 
     class Meta:
         verbose_name = _("cifras de un día")
@@ -171,6 +176,29 @@ class DailyFigure(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.dimension}={self.value}"
+
+
+class MonthlyFigure(models.Model):
+    """The sums of one calendar month (of the desk's days) for one value of one dimension:
+    exactly the sum of that month's DailyFigure rows, kept beside them so that a long
+    period reads a row a month instead of a row a day (reports.figures). Rows whose
+    counters are all zero are not kept."""
+
+    month = models.DateField(_("mes"))  # its first day
+    dimension = models.CharField(_("dimensión"), max_length=12, choices=Dimension.choices)
+    value = models.CharField(_("valor"), max_length=40, blank=True)
+
+    locals().update(_counter_fields())
+
+    class Meta:
+        verbose_name = _("cifras de un mes")
+        verbose_name_plural = _("cifras mensuales")
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "month", "value"], name="monthly_figure_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.dimension}={self.value}"
 
 
 class RefreshMark(models.Model):

@@ -1,8 +1,9 @@
-"""Keeping the reports current: the facts of the tickets that changed, and the daily rows
-they count in (docs/reports.md, «Refresh»).
+"""Keeping the reports current: the facts of the tickets that changed, and the daily and
+monthly rows they count in (docs/reports.md, «Refresh»).
 
-Every figure of a DailyFigure row is a sum over tickets, so a ticket whose facts change
-takes its old contribution out of the rows and puts its new one in, in the transaction
+Every figure of a DailyFigure row is a sum over tickets, and every MonthlyFigure row the
+sum of its month's days, so a ticket whose facts change takes its old contribution out of
+both kinds of rows and puts its new one in, in the transaction
 that saves its new facts: the cost follows the changed tickets and the rows they touch,
 never the history. Runs take turns on the RefreshMark row (SELECT … FOR UPDATE), so two
 refreshes at once do the same as one after the other; a ticket whose facts did not change
@@ -22,7 +23,7 @@ from surveys.models import SurveyAnswer
 from tickets.models import Ticket
 
 from .facts import Key, add_into, compute_facts, contribution
-from .models import ALL_COUNTERS, DailyFigure, RefreshMark, TicketFacts
+from .models import ALL_COUNTERS, DailyFigure, MonthlyFigure, RefreshMark, TicketFacts
 
 # How far back each run looks again before the last run's start: a change committed by a
 # transaction that started before that instant (its updated_at is earlier) and committed
@@ -38,6 +39,7 @@ class RefreshResult:
     tickets: int = 0  # tickets looked at
     changed: int = 0  # whose facts changed
     rows: int = 0  # daily rows written or removed
+    months: int = 0  # monthly rows written or removed
 
 
 def changed_ticket_ids(since: datetime.datetime) -> set[int]:
@@ -54,19 +56,16 @@ def _same(old: TicketFacts, new: TicketFacts) -> bool:
     return all(getattr(old, name) == getattr(new, name) for name in FACT_FIELDS)
 
 
-ROW_KEY = ("day", "dimension", "value")
-
-
-def _insert(rows: list[tuple]) -> None:
-    """Write daily rows (ROW_KEY then ALL_COUNTERS, as tuples): COPY on PostgreSQL,
+def _insert(model, key: tuple[str, str, str], rows: list[tuple]) -> None:
+    """Write rollup rows (`key` then ALL_COUNTERS, as tuples): COPY on PostgreSQL,
     multi-row INSERTs elsewhere. Model instances and bulk_create spent over 1 ms a row on
     their 240 columns."""
     if not rows:
         return
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(name) for name in (*ROW_KEY, *ALL_COUNTERS))
-    one = "(" + ", ".join(["%s"] * (len(ROW_KEY) + len(ALL_COUNTERS))) + ")"
-    table = quote(DailyFigure._meta.db_table)
+    columns = ", ".join(quote(name) for name in (*key, *ALL_COUNTERS))
+    one = "(" + ", ".join(["%s"] * (len(key) + len(ALL_COUNTERS))) + ")"
+    table = quote(model._meta.db_table)
     if connection.vendor == "postgresql":
         # COPY of text lines: binding the parameters of INSERTs took 6 µs a value.
         text = "".join("\t".join(str(value) for value in row) + "\n" for row in rows)
@@ -83,40 +82,61 @@ def _insert(rows: list[tuple]) -> None:
             )
 
 
-def apply(delta: dict[Key, Counter]) -> int:
-    """Add `delta` into the daily rows: the rows it touches are read, summed in Python,
-    deleted and written again (rows left all zero are not written). Returns rows touched."""
-    delta = {key: counts for key, counts in delta.items() if any(counts.values())}
+def _apply_to(model, key: tuple[str, str, str], delta: dict[Key, Counter]) -> int:
+    """Add `delta` into one table of rows (key: its date column, "dimension", "value"):
+    the rows it touches are read, summed in Python, deleted and written again (rows left all
+    zero are not written). Returns rows touched."""
+    delta = {row_key: counts for row_key, counts in delta.items() if any(counts.values())}
     if not delta:
         return 0
-    # One read per dimension, of the days and values the delta touches in it.
+    date_column = key[0]
+    # One read per dimension, of the dates and values the delta touches in it.
     by_dimension: dict[str, tuple[set, set]] = {}
-    for day, dimension, value in delta:
-        days, values = by_dimension.setdefault(dimension, (set(), set()))
-        days.add(day)
+    for date, dimension, value in delta:
+        dates, values = by_dimension.setdefault(dimension, (set(), set()))
+        dates.add(date)
         values.add(value)
     existing: dict[Key, tuple] = {}
     stale = []
-    for dimension, (days, values) in by_dimension.items():
-        found = DailyFigure.objects.filter(dimension=dimension, day__in=days, value__in=values).values_list(
-            "pk", *ROW_KEY, *ALL_COUNTERS
-        )
-        for pk, day, dimension_, value, *counters in found:
-            if (day, dimension_, value) in delta:
-                existing[(day, dimension_, value)] = counters
+    for dimension, (dates, values) in by_dimension.items():
+        found = model.objects.filter(
+            **{"dimension": dimension, f"{date_column}__in": dates, "value__in": values}
+        ).values_list("pk", *key, *ALL_COUNTERS)
+        for pk, date, dimension_, value, *counters in found:
+            if (date, dimension_, value) in delta:
+                existing[(date, dimension_, value)] = counters
                 stale.append(pk)
     index = {name: n for n, name in enumerate(ALL_COUNTERS)}
     rows = []
-    for key, counts in delta.items():
-        values = list(existing.get(key) or [0] * len(ALL_COUNTERS))
+    for row_key, counts in delta.items():
+        values = list(existing.get(row_key) or [0] * len(ALL_COUNTERS))
         for name, n in counts.items():
             values[index[name]] += n
         if any(values):
-            rows.append((*key, *values))
+            rows.append((*row_key, *values))
     if stale:
-        DailyFigure.objects.filter(pk__in=stale).delete()
-    _insert(rows)
+        model.objects.filter(pk__in=stale).delete()
+    _insert(model, key, rows)
     return len(delta)
+
+
+def by_month(delta: dict[Key, Counter]) -> dict[Key, Counter]:
+    """A delta of daily rows as the delta of their months' rows (keyed by the month's 1st)."""
+    months: dict[Key, Counter] = {}
+    for (day, dimension, value), counts in delta.items():
+        row = months.setdefault((day.replace(day=1), dimension, value), Counter())
+        for name, n in counts.items():
+            row[name] += n
+    return months
+
+
+def apply(delta: dict[Key, Counter]) -> tuple[int, int]:
+    """Add a delta of daily rows into the daily rows and into their months' rows, so that
+    each monthly row stays the sum of its days. Returns the daily and monthly rows touched."""
+    return (
+        _apply_to(DailyFigure, ("day", "dimension", "value"), delta),
+        _apply_to(MonthlyFigure, ("month", "dimension", "value"), by_month(delta)),
+    )
 
 
 def refresh_tickets(ticket_ids, *, now=None) -> RefreshResult:
@@ -148,7 +168,9 @@ def refresh_tickets(ticket_ids, *, now=None) -> RefreshResult:
         if changed_new:
             TicketFacts.objects.filter(ticket_id__in=[f.ticket_id for f in changed_new]).delete()
             TicketFacts.objects.bulk_create(changed_new, batch_size=200)
-        result.rows += apply(delta)
+        days, months = apply(delta)
+        result.rows += days
+        result.months += months
     return result
 
 
@@ -187,6 +209,7 @@ def reports_rebuild() -> RefreshResult:
 def _everything(started: datetime.datetime) -> RefreshResult:
     """The facts and rows of every ticket, from nothing. The caller holds the mark's lock."""
     DailyFigure.objects.all().delete()
+    MonthlyFigure.objects.all().delete()
     TicketFacts.objects.all().delete()
     ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
     # From nothing, the rows are summed in memory and written once (a few hundred
@@ -199,7 +222,7 @@ def _everything(started: datetime.datetime) -> RefreshResult:
         for one in facts:
             add_into(total, contribution(one))
         result.changed += len(facts)
-    result.rows = apply(total)
+    result.rows, result.months = apply(total)
     return result
 
 

@@ -1,9 +1,12 @@
-"""The daily rollup is the sum of the tickets' facts: for random small desks, and after
-random changes refreshed incrementally, every figure of `period_figures` equals the same
-figure computed directly over TicketFacts in this test (docs/reports.md)."""
+"""The rollup is the sum of the tickets' facts: for random small desks over three months,
+and after random changes refreshed incrementally, every figure of `period_figures` (for a
+period and the one before it, whole months read from the monthly rows and the edges from
+the daily ones) equals the same figure computed directly over TicketFacts in this test,
+and every monthly row is the sum of its days (docs/reports.md)."""
 
 import datetime
 import math
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +14,7 @@ from hypothesis import strategies as st
 
 from reports import buckets
 from reports.figures import period_figures
-from reports.models import DailyFigure, TicketFacts
+from reports.models import ALL_COUNTERS, DailyFigure, MonthlyFigure, TicketFacts
 from reports.refresh import refresh_tickets, reports_rebuild
 from tests.factories import AgentFactory, ContactFactory, ModuleFactory
 from tickets.models import Ticket, TicketChange
@@ -21,7 +24,10 @@ from .desk import mx
 pytestmark = pytest.mark.django_db
 
 S = Ticket.State
-DAY0 = datetime.date(2025, 11, 10)
+# The tickets' days run from late November to early January: periods take whole months
+# (December), parts of months under and over half of them, and straddle month and year ends.
+DAY0 = datetime.date(2025, 11, 24)
+DAYS = 40
 DIMENSIONS = ["all", "module", "agent", "level", "priority", "organization", "channel", "kind"]
 
 
@@ -38,7 +44,7 @@ def cast(db):
 durations = st.one_of(st.none(), st.integers(0, 12 * 86400))
 ticket_plans = st.fixed_dictionaries(
     {
-        "day": st.integers(0, 9),
+        "day": st.integers(0, DAYS),
         "hour": st.integers(0, 23),
         "state": st.sampled_from(S.values),
         "module": st.integers(0, 2),
@@ -66,7 +72,8 @@ ticket_plans = st.fixed_dictionaries(
 
 
 def make_ticket(plan, cast) -> Ticket:
-    created = mx(DAY0.year, DAY0.month, DAY0.day + plan["day"], plan["hour"])
+    day = DAY0 + datetime.timedelta(days=plan["day"])
+    created = mx(day.year, day.month, day.day, plan["hour"])
 
     def after(seconds):
         return None if seconds is None else created + datetime.timedelta(seconds=seconds)
@@ -197,9 +204,7 @@ def check_times(times, values):
     assert times.p90 == buckets.representative(buckets.bucket_of(nearest_rank(values, 0.9)))
 
 
-def check(start, end, dimension):
-    expected = direct(start, end, dimension)
-    rows = {row.value: row for row in period_figures(start, end, breakdown=dimension).rows}
+def check_rows(rows, expected):
     for value, o in expected.items():
         row = rows.get(value)
         if row is None:  # a value with nothing in the period nor its backlog
@@ -222,25 +227,47 @@ def check(start, end, dimension):
         assert s.distribution == {r: o["ratings"].count(r) for r in range(1, 6)}
 
 
+def check(start, end, dimension):
+    report = period_figures(start, end, breakdown=dimension)
+    check_rows({row.value: row for row in report.rows}, direct(start, end, dimension))
+    check_rows(report.previous, direct(report.previous_start, report.previous_end, dimension))
+
+
 def stored_rows():
     return sorted(DailyFigure.objects.values_list(*[f.attname for f in DailyFigure._meta.concrete_fields if f.attname != "id"]))
+
+
+def stored_months():
+    return sorted(MonthlyFigure.objects.values_list(*[f.attname for f in MonthlyFigure._meta.concrete_fields if f.attname != "id"]))
+
+
+def months_of_the_days():
+    """The monthly rows as the sums of the daily rows, computed here."""
+    sums: dict[tuple, Counter] = {}
+    for row in DailyFigure.objects.values("day", "dimension", "value", *ALL_COUNTERS):
+        total = sums.setdefault((row["day"].replace(day=1), row["dimension"], row["value"]), Counter())
+        for name in ALL_COUNTERS:
+            total[name] += row[name]
+    return sorted((*key, *(total[name] for name in ALL_COUNTERS)) for key, total in sums.items() if any(total.values()))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     plans=st.lists(ticket_plans, min_size=1, max_size=8),
     changes=st.lists(st.tuples(st.integers(0, 7), ticket_plans), max_size=3),
-    period=st.tuples(st.integers(0, 12), st.integers(0, 12)),
+    period=st.tuples(st.integers(0, DAYS + 5), st.integers(0, DAYS + 5)),
     dimension=st.sampled_from(DIMENSIONS),
 )
 def test_the_rollup_is_the_sum_of_the_facts(cast, plans, changes, period, dimension):
     Ticket.objects.all().delete()
     TicketFacts.objects.all().delete()
     DailyFigure.objects.all().delete()
+    MonthlyFigure.objects.all().delete()
     start, end = DAY0 + datetime.timedelta(days=min(period)), DAY0 + datetime.timedelta(days=max(period))
     tickets = [make_ticket(plan, cast) for plan in plans]
     refresh_tickets([t.pk for t in tickets])
     check(start, end, dimension)
+    assert stored_months() == months_of_the_days()
 
     # Some tickets change (or go): their old contribution leaves, their new one comes in.
     touched = set()
@@ -259,10 +286,12 @@ def test_the_rollup_is_the_sum_of_the_facts(cast, plans, changes, period, dimens
             Ticket.objects.filter(pk=old.pk).delete()
     refresh_tickets(touched)
     check(start, end, dimension)
-    incremental = stored_rows()
+    incremental, incremental_months = stored_rows(), stored_months()
+    assert incremental_months == months_of_the_days()
     refresh_tickets([t.pk for t in tickets])  # again: nothing changes
-    assert stored_rows() == incremental
+    assert (stored_rows(), stored_months()) == (incremental, incremental_months)
     reports_rebuild()  # and everything from nothing gives the same rows
+    assert stored_months() == incremental_months
     rebuilt = stored_rows()
     assert set(rebuilt) - set(incremental) == set() and set(incremental) - set(rebuilt) == set(), (
         [r[:3] for r in set(rebuilt) ^ set(incremental)]

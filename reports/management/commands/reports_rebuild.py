@@ -8,4 +8,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = reports_rebuild()
-        self.stdout.write(f"{result.tickets} tickets, {result.rows} filas diarias.")
+        self.stdout.write(f"{result.tickets} tickets, {result.rows} filas diarias, {result.months} mensuales.")
