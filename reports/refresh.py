@@ -21,8 +21,8 @@ from sla.models import SLAEvent
 from surveys.models import SurveyAnswer
 from tickets.models import Ticket
 
-from .facts import Key, add_into, compute_facts, contribution
-from .models import ALL_COUNTERS, DailyFigure, RefreshMark, TicketFacts
+from .facts import Key, add_into, compute_facts, contribution, replace_events
+from .models import ALL_COUNTERS, DailyFigure, FactEvent, RefreshMark, TicketFacts
 
 # How far back each run looks again before the last run's start: a change committed by a
 # transaction that started before that instant (its updated_at is earlier) and committed
@@ -148,6 +148,9 @@ def refresh_tickets(ticket_ids, *, now=None) -> RefreshResult:
         if changed_new:
             TicketFacts.objects.filter(ticket_id__in=[f.ticket_id for f in changed_new]).delete()
             TicketFacts.objects.bulk_create(changed_new, batch_size=200)
+        if gone or changed_new:
+            # The facts' dated lists as rows, for the tickets behind a figure (reports.drilldown).
+            replace_events([*gone, *(f.ticket_id for f in changed_new)], changed_new)
         result.rows += apply(delta)
     return result
 
@@ -188,6 +191,7 @@ def _everything(started: datetime.datetime) -> RefreshResult:
     """The facts and rows of every ticket, from nothing. The caller holds the mark's lock."""
     DailyFigure.objects.all().delete()
     TicketFacts.objects.all().delete()
+    FactEvent.objects.all().delete()
     ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
     # From nothing, the rows are summed in memory and written once (a few hundred
     # thousand rows at a million tickets), instead of read and written per chunk.
@@ -196,6 +200,7 @@ def _everything(started: datetime.datetime) -> RefreshResult:
     for start in range(0, len(ids), CHUNK):
         facts = compute_facts(ids[start : start + CHUNK], now=started)
         TicketFacts.objects.bulk_create(facts, batch_size=CHUNK)
+        replace_events([], facts)
         for one in facts:
             add_into(total, contribution(one))
         result.changed += len(facts)
