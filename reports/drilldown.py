@@ -179,10 +179,11 @@ class DrillFigure:
     where: Q = dataclasses.field(default_factory=Q)
     events: tuple[str, int | None] | None = None  # (FactEvent.Kind, level)
     backlog: bool = False
+    words: dict = dataclasses.field(default_factory=dict)  # the sentence's other names (a reason, a rating)
 
     def count_sentence(self, count: int) -> str:
         shown = formats.number_format(count, 0, use_l10n=True, force_grouping=True)
-        return str(self.count_text % {"count": count, "number": shown})
+        return str(self.count_text % {"count": count, "number": shown, **self.words})
 
 
 RESOLVED = Q(resolved=True)
@@ -259,39 +260,20 @@ def _figures() -> dict[str, DrillFigure]:
     for reason in Ticket.CancelReason:
         figures.append(DrillFigure(
             f"cancelled_{reason.value}",
-            _CancelledText(reason.label),
+            ngettext_lazy("%(number)s ticket cancelado por «%(reason)s»", "%(number)s tickets cancelados por «%(reason)s»", "count"),
             f"cancelados-{slugify(reason.value.replace('_', '-'))}",
             CANCELLED, ("-cancelled_day", "-ticket__cancelled_at", "-pk"), day="cancelled_day",
-            where=Q(cancel_reason=reason.value),
+            where=Q(cancel_reason=reason.value), words={"reason": reason.label},
         ))
     for rating in range(1, 6):
         figures.append(DrillFigure(
             f"rating_{rating}",
-            _RatingText(rating),
+            ngettext_lazy("%(number)s respuesta con calificación %(rating)s", "%(number)s respuestas con calificación %(rating)s", "count"),
             f"calificacion-{rating}",
             SURVEY, SURVEY_ORDER, day="survey_day", where=Q(survey_answered=True, survey_rating=rating),
+            words={"rating": rating},
         ))
     return {figure.name: figure for figure in figures}
-
-
-class _CancelledText:
-    """"3 tickets cancelados por «Duplicado»": the reason's label inside the sentence."""
-
-    def __init__(self, reason):
-        self.reason = reason
-
-    def __mod__(self, params):
-        text = ngettext_lazy("%(number)s ticket cancelado por «%(reason)s»", "%(number)s tickets cancelados por «%(reason)s»", "count")
-        return text % {**params, "reason": self.reason}
-
-
-class _RatingText:
-    def __init__(self, rating):
-        self.rating = rating
-
-    def __mod__(self, params):
-        text = ngettext_lazy("%(number)s respuesta con calificación %(rating)s", "%(number)s respuestas con calificación %(rating)s", "count")
-        return text % {**params, "rating": self.rating}
 
 
 FIGURES: dict[str, DrillFigure] = _figures()
@@ -502,8 +484,12 @@ class TicketList:
             source = (row for chunk in chunks for row in chunk)
         else:
             source = self.ordered().iterator(chunk_size=2000)
+        # A streamed export is read after the view returned: in the language it was asked in.
+        language = translation.get_language()
         for row in source:
-            yield [column.export_value(row) for column in columns]
+            with translation.override(language):
+                values = [column.export_value(row) for column in columns]
+            yield values
 
 
 def ticket_list(query: ReportQuery, figure: str, value: str | None) -> TicketList:

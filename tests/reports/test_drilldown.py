@@ -35,7 +35,7 @@ from reports.drilldown import FIGURES, TicketList
 from reports.figures import period_figures
 from reports.models import DailyFigure, FactEvent, TicketFacts
 from reports.query import Period, ReportQuery
-from reports.refresh import refresh_tickets, reports_refresh
+from reports.refresh import refresh_tickets, reports_rebuild, reports_refresh
 from tests.factories import (
     AgentFactory,
     ContactFactory,
@@ -45,7 +45,7 @@ from tests.factories import (
     UserFactory,
 )
 from tickets import services
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketChange
 
 from .desk import accept, answer, mx, open_ticket, reject, solve, take
 from .test_rollup import DAY0, DIMENSIONS, cast, make_ticket, ticket_plans, value_of  # noqa: F401 (cast: a fixture)
@@ -396,6 +396,16 @@ def test_the_exports_hold_the_whole_list_escaped_in_mexico_city_time(client, des
     assert values[1][8] == datetime.datetime(2025, 11, 20, 10, 0)
 
 
+def test_an_xlsx_longer_than_a_sheet_is_refused_for_csv(client, desk, monkeypatch):
+    from reports import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    client.force_login(desk["carla"])
+    response = client.get(f'{reverse("reports:tickets-export", kwargs={"fmt": "xlsx"})}?periodo=rango&desde=2025-11-13&hasta=2025-11-21&cifra=resolved')
+    assert response.status_code == 400
+    assert "La lista tiene 3 tickets y una hoja XLSX admite 2 filas: expórtela en CSV" in response.content.decode()
+
+
 def test_a_survey_list_shows_the_rating_and_the_requesters_comment(client, desk):
     from surveys.models import SurveyAnswer
 
@@ -416,20 +426,7 @@ def test_mine_exports_only_the_agents_own(client, desk):
 
 # For random desks, every figure's list is as long as the rollup's count -----------------
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(
-    plans=st.lists(ticket_plans, min_size=1, max_size=8),
-    period=st.tuples(st.integers(0, 12), st.integers(0, 12)),
-    dimension=st.sampled_from(DIMENSIONS),
-)
-def test_every_list_is_as_long_as_its_figure(cast, plans, period, dimension):  # noqa: F811
-    Ticket.objects.all().delete()
-    FactEvent.objects.all().delete()
-    TicketFacts.objects.all().delete()
-    DailyFigure.objects.all().delete()
-    start, end = DAY0 + datetime.timedelta(days=min(period)), DAY0 + datetime.timedelta(days=max(period))
-    tickets = [make_ticket(plan, cast) for plan in plans]
-    refresh_tickets([t.pk for t in tickets])
+def check_lengths(start, end, dimension):
     breakdown = {"all": "", "module": "modulo", "agent": "agente", "level": "nivel", "priority": "prioridad",
                  "organization": "organizacion", "channel": "canal", "kind": "tipo"}[dimension]
     rows = {row.value: row for row in period_figures(start, end, breakdown=dimension).rows}
@@ -439,3 +436,46 @@ def test_every_list_is_as_long_as_its_figure(cast, plans, period, dimension):  #
             _ids, total = listed(figure, start, end, breakdown=breakdown, value=None if dimension == "all" else value)
             expected = count_of(figure, rows[value]) if value in rows else 0
             assert total == expected, (figure, value)
+
+
+def stored_events():
+    return sorted(FactEvent.objects.values_list("facts_id", "kind", "day", "until", "level"))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    plans=st.lists(ticket_plans, min_size=1, max_size=8),
+    changes=st.lists(st.tuples(st.integers(0, 7), ticket_plans), max_size=2),
+    period=st.tuples(st.integers(0, 12), st.integers(0, 12)),
+    dimension=st.sampled_from(DIMENSIONS),
+)
+def test_every_list_is_as_long_as_its_figure(cast, plans, changes, period, dimension):  # noqa: F811
+    Ticket.objects.all().delete()
+    FactEvent.objects.all().delete()
+    TicketFacts.objects.all().delete()
+    DailyFigure.objects.all().delete()
+    start, end = DAY0 + datetime.timedelta(days=min(period)), DAY0 + datetime.timedelta(days=max(period))
+    tickets = [make_ticket(plan, cast) for plan in plans]
+    refresh_tickets([t.pk for t in tickets])
+    check_lengths(start, end, dimension)
+
+    # Some tickets change or go (as in test_rollup): their events follow their facts.
+    touched = set()
+    for index, plan in changes:
+        if index >= len(tickets) or tickets[index].pk in touched:
+            continue
+        old = tickets[index]
+        touched.add(old.pk)
+        replacement = make_ticket(plan, cast)
+        TicketChange.objects.filter(ticket=old).delete()
+        TicketChange.objects.filter(ticket=replacement).update(ticket=old)
+        columns = {f.attname: getattr(replacement, f.attname) for f in Ticket._meta.concrete_fields if f.attname not in ("id", "reference", "search_vector")}
+        Ticket.objects.filter(pk=replacement.pk).delete()
+        Ticket.objects.filter(pk=old.pk).update(**columns)
+        if old.pk % 2 == 0:
+            Ticket.objects.filter(pk=old.pk).delete()
+    refresh_tickets(touched)
+    check_lengths(start, end, dimension)
+    incremental = stored_events()
+    reports_rebuild()
+    assert stored_events() == incremental
