@@ -439,7 +439,7 @@ def check_lengths(start, end, dimension):
 
 
 def stored_events():
-    return sorted(FactEvent.objects.values_list("facts_id", "kind", "day", "until", "level"))
+    return sorted(FactEvent.objects.values_list("facts_id", "kind", "day", "until", "level"), key=repr)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
