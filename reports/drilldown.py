@@ -299,8 +299,12 @@ def clean_value(dimension: str, value: str) -> str:
     """A value of the dimension as the rollup keeps it ("" for none), or DrillError."""
     if dimension == Dimension.ALL:
         raise DrillError(_("Un valor («valor») necesita un desglose («por»)."))
-    if value == "":
+    if value == "" and dimension in labels.NONE_LABELS:
         return value
+    if value == "":
+        raise DrillError(
+            _("El desglose por %(dimension)s no tiene tickets sin valor.") % {"dimension": str(Dimension(dimension).label).lower()}
+        )
     if (dimension in NUMBERED and not DIGITS.fullmatch(value)) or (dimension in CHOSEN and value not in CHOSEN[dimension]):
         raise DrillError(
             _("«%(value)s» no es un valor del desglose por %(dimension)s.")
@@ -314,8 +318,8 @@ def scope(dimension: str, value: str | None, prefix: str = "") -> Q:
     if dimension == Dimension.ALL or value is None:
         return Q()
     field = prefix + FIELD[Dimension(dimension)]
-    if value == "":
-        return Q(**{f"{field}__isnull": True}) if dimension in NUMBERED else Q(**{field: ""})
+    if value == "":  # no module, agent or organization (clean_value allows no other)
+        return Q(**{f"{field}__isnull": True})
     return Q(**{field: int(value) if dimension in NUMBERED else value})
 
 

@@ -297,6 +297,7 @@ def test_mine_needs_an_agent(client, desk):
         ({"cifra": "created", "valor": "3"}, "Un valor («valor») necesita un desglose («por»)."),
         ({"cifra": "created", "por": "modulo", "valor": "x"}, "«x» no es un valor del desglose por módulo."),
         ({"cifra": "created", "por": "canal", "valor": "fax"}, "«fax» no es un valor del desglose por canal."),
+        ({"cifra": "created", "por": "nivel", "valor": ""}, "El desglose por nivel de soporte no tiene tickets sin valor."),
         ({"cifra": "created", "pagina": "dos"}, "La página «dos» no existe."),
         ({"cifra": "created", "pagina": "9"}, "La página «9» no existe."),
         ({"cifra": "created", "desde": "2025-11-21", "hasta": "2025-11-13"}, "La fecha final es anterior a la inicial."),
@@ -433,6 +434,8 @@ def check_lengths(start, end, dimension):
     values = {value_of(facts, dimension) for facts in TicketFacts.objects.all()}
     for value in values:
         for figure in FIGURES:
+            if value == "" and dimension not in ("module", "agent", "organization"):
+                continue
             _ids, total = listed(figure, start, end, breakdown=breakdown, value=None if dimension == "all" else value)
             expected = count_of(figure, rows[value]) if value in rows else 0
             assert total == expected, (figure, value)
