@@ -105,15 +105,51 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticketfacts',
-            index=models.Index(fields=['module', 'created_day'], name='facts_module'),
+            index=models.Index(fields=['module', 'created_day', 'created_at'], name='facts_mod_created'),
         ),
         migrations.AddIndex(
             model_name='ticketfacts',
-            index=models.Index(fields=['agent', 'created_day'], name='facts_agent'),
+            index=models.Index(fields=['module', 'first_response_day', 'first_response_at'], name='facts_mod_first_response'),
         ),
         migrations.AddIndex(
             model_name='ticketfacts',
-            index=models.Index(fields=['organization', 'created_day'], name='facts_organization'),
+            index=models.Index(fields=['module', 'solved_day', 'solved_at'], name='facts_mod_solved'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketfacts',
+            index=models.Index(fields=['module', 'survey_day'], name='facts_mod_survey'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketfacts',
+            index=models.Index(fields=['agent', 'created_day', 'created_at'], name='facts_age_created'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketfacts',
+            index=models.Index(fields=['agent', 'first_response_day', 'first_response_at'], name='facts_age_first_response'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketfacts',
+            index=models.Index(fields=['agent', 'solved_day', 'solved_at'], name='facts_age_solved'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketfacts',
+            index=models.Index(fields=['agent', 'survey_day'], name='facts_age_survey'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketfacts',
+            index=models.Index(fields=['organization', 'created_day', 'created_at'], name='facts_org_created'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketfacts',
+            index=models.Index(fields=['organization', 'first_response_day', 'first_response_at'], name='facts_org_first_response'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketfacts',
+            index=models.Index(fields=['organization', 'solved_day', 'solved_at'], name='facts_org_solved'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketfacts',
+            index=models.Index(fields=['organization', 'survey_day'], name='facts_org_survey'),
         ),
         migrations.AddField(
             model_name='factevent',
