@@ -340,16 +340,22 @@ def period_text(start: datetime.date, end: datetime.date) -> str:
     return f"{first} – {full}"
 
 
-def in_course_on(day: datetime.date) -> QuerySet:
-    """The stretches in course at the end of `day`: entered by then, not left by then. On
-    PostgreSQL a containment of their range, which its GiST index serves and its statistics
-    estimate (the two inequalities' rows are estimated a hundred times too many)."""
+def in_course_on(day: datetime.date, value: Q | None = None) -> QuerySet:
+    """The stretches in course at the end of `day`: entered by then, not left by then; of
+    one value (`value`, on the stretches' own module, agent or organization) or all. For
+    all, on PostgreSQL, a containment of their range, which its GiST index serves and its
+    statistics estimate (the two inequalities' rows are estimated a hundred times too
+    many); one value's are few, found from its B-tree index."""
     stretches = FactEvent.objects.filter(kind=FactEvent.Kind.COURSE)
-    if connection.vendor == "postgresql":
+    if value is None and connection.vendor == "postgresql":
         return stretches.filter(
             RawSQL("daterange(day, until, '[)') @> %s::date", [day], output_field=BooleanField())
         )
-    return stretches.filter(Q(day__lte=day), Q(until__gt=day) | Q(until__isnull=True))
+    return stretches.filter(value or Q(), Q(day__lte=day), Q(until__gt=day) | Q(until__isnull=True))
+
+
+# The dimensions an event carries itself (FactEvent's columns of the same names).
+EVENT_DIMENSIONS = {Dimension.MODULE, Dimension.AGENT, Dimension.ORGANIZATION}
 
 
 @dataclasses.dataclass
@@ -374,6 +380,17 @@ class TicketList:
     def _scope(self, prefix: str = "") -> Q:
         return scope(self.dimension, self.value, prefix)
 
+    def _event_scope(self) -> Q | None:
+        """The value as a condition on the events' own columns, when they carry it."""
+        if self.scoped and self.dimension in EVENT_DIMENSIONS:
+            return scope(self.dimension, self.value)
+        return None
+
+    def _events_of_value(self) -> Q:
+        """The value as a condition on the events: their own column, or their facts'."""
+        own = self._event_scope()
+        return own if own is not None else self._scope("facts__")
+
     def _events(self) -> QuerySet:
         kind, level = self.figure.events
         events = FactEvent.objects.filter(kind=kind, day__gte=self.query.start, day__lte=self.query.end)
@@ -389,17 +406,18 @@ class TicketList:
         figure, query = self.figure, self.query
         facts = TicketFacts.objects.filter(self._scope())
         if figure.events:
-            return facts.filter(ticket_id__in=self._events().values("facts_id"))
+            return facts.filter(ticket_id__in=self._events().filter(self._event_scope() or Q()).values("facts_id"))
         if figure.backlog:
-            return facts.filter(ticket_id__in=in_course_on(query.end).values("facts_id"))
+            return facts.filter(ticket_id__in=in_course_on(query.end, self._event_scope()).values("facts_id"))
         return facts.filter(figure.where, **{f"{figure.day}__gte": query.start, f"{figure.day}__lte": query.end})
 
     def count(self) -> int:
         """How many tickets: the figure itself, except for an events figure (event_total)."""
         if self.figure.events:
             return self.ordered().count()
-        if self.figure.backlog and not self.scoped:
-            return in_course_on(self.query.end).count()  # one stretch a ticket holds the day
+        if self.figure.backlog and (not self.scoped or self._event_scope() is not None):
+            # One stretch a ticket holds the day.
+            return in_course_on(self.query.end, self._event_scope()).count()
         return self.matching().count()
 
     def _fields(self) -> list[str]:
@@ -413,7 +431,7 @@ class TicketList:
         if self.figure.events:
             return (
                 self._events()
-                .filter(self._scope("facts__"))
+                .filter(self._events_of_value())
                 .values("facts_id")
                 .annotate(events_in_period=Count("pk"), last_event=Max("day"))
                 .order_by("-last_event", "-facts_id")
@@ -421,7 +439,7 @@ class TicketList:
         facts = self.matching()
         if self.figure.backlog:
             # Each ticket in course has one stretch that holds the day: when it entered it.
-            stretch = in_course_on(self.query.end).filter(facts=OuterRef("pk"))
+            stretch = in_course_on(self.query.end, self._event_scope()).filter(facts=OuterRef("pk"))
             facts = facts.annotate(in_course_since=Subquery(stretch.values("day")[:1]))
         return facts.order_by(*self.figure.order).values(*self._fields())
 
@@ -443,7 +461,7 @@ class TicketList:
         the period, which may be more than its tickets. None for the others."""
         if not self.figure.events:
             return None
-        return self._events().filter(self._scope("facts__")).count()
+        return self._events().filter(self._events_of_value()).count()
 
     def value_label(self) -> str | None:
         if self.value is None or self.dimension == Dimension.ALL:

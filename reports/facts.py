@@ -137,21 +137,33 @@ def compute_facts(ticket_ids: Iterable[int], *, now=None) -> list[TicketFacts]:
 
 def events_of(facts: TicketFacts) -> list[FactEvent]:
     """The rows of FactEvent that say what the facts' dated lists say: each stretch in
-    course (a +1 move to the next -1 move, or still open), each escalation, each reopening."""
+    course (a +1 move to the next -1 move, or still open), each escalation, each reopening;
+    each with the facts' module, agent and organization."""
+    def event(kind, day, **more) -> FactEvent:
+        return FactEvent(
+            facts_id=facts.ticket_id,
+            kind=kind,
+            day=day,
+            module_id=facts.module_id,
+            agent_id=facts.agent_id,
+            organization_id=facts.organization_id,
+            **more,
+        )
+
     events = []
     entered = None
     for day, delta in facts.course_moves:
         if delta > 0:
             entered = _as_day(day)
         elif entered is not None:
-            events.append(FactEvent(facts_id=facts.ticket_id, kind=FactEvent.Kind.COURSE, day=entered, until=_as_day(day)))
+            events.append(event(FactEvent.Kind.COURSE, entered, until=_as_day(day)))
             entered = None
     if entered is not None:
-        events.append(FactEvent(facts_id=facts.ticket_id, kind=FactEvent.Kind.COURSE, day=entered, until=None))
+        events.append(event(FactEvent.Kind.COURSE, entered, until=None))
     for day, level in facts.escalations:
-        events.append(FactEvent(facts_id=facts.ticket_id, kind=FactEvent.Kind.ESCALATION, day=_as_day(day), level=level))
+        events.append(event(FactEvent.Kind.ESCALATION, _as_day(day), level=level))
     for day in facts.reopenings:
-        events.append(FactEvent(facts_id=facts.ticket_id, kind=FactEvent.Kind.REOPENING, day=_as_day(day)))
+        events.append(event(FactEvent.Kind.REOPENING, _as_day(day)))
     return events
 
 

@@ -34,20 +34,28 @@ def fill_events(apps, schema_editor):
         return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
     batch = []
-    for facts in TicketFacts.objects.only("ticket_id", "course_moves", "escalations", "reopenings").iterator(chunk_size=2000):
+    fields = ("ticket_id", "module_id", "agent_id", "organization_id", "course_moves", "escalations", "reopenings")
+    for facts in TicketFacts.objects.only(*fields).iterator(chunk_size=2000):
+
+        def event(kind, day, **more):
+            return FactEvent(
+                facts_id=facts.ticket_id, kind=kind, day=day, module_id=facts.module_id, agent_id=facts.agent_id,
+                organization_id=facts.organization_id, **more,
+            )
+
         entered = None
         for moved, delta in facts.course_moves:
             if delta > 0:
                 entered = day(moved)
             elif entered is not None:
-                batch.append(FactEvent(facts_id=facts.ticket_id, kind="course", day=entered, until=day(moved)))
+                batch.append(event("course", entered, until=day(moved)))
                 entered = None
         if entered is not None:
-            batch.append(FactEvent(facts_id=facts.ticket_id, kind="course", day=entered, until=None))
+            batch.append(event("course", entered, until=None))
         for escalated, level in facts.escalations:
-            batch.append(FactEvent(facts_id=facts.ticket_id, kind="escalation", day=day(escalated), level=level))
+            batch.append(event("escalation", day(escalated), level=level))
         for reopened in facts.reopenings:
-            batch.append(FactEvent(facts_id=facts.ticket_id, kind="reopening", day=day(reopened)))
+            batch.append(event("reopening", day(reopened)))
         if len(batch) >= 5000:
             FactEvent.objects.bulk_create(batch)
             batch = []
@@ -167,6 +175,45 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='factevent',
             index=models.Index(fields=['facts', 'kind', 'day'], name='fact_event_ticket'),
+        ),
+        migrations.AddField(
+            model_name='factevent',
+            name='agent',
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AddField(
+            model_name='factevent',
+            name='module',
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.module'),
+        ),
+        migrations.AddField(
+            model_name='factevent',
+            name='organization',
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.organization'),
+        ),
+        migrations.AddIndex(
+            model_name='factevent',
+            index=models.Index(fields=['kind', 'module', 'day'], name='fact_event_mod_day'),
+        ),
+        migrations.AddIndex(
+            model_name='factevent',
+            index=models.Index(fields=['kind', 'module', 'until', 'day'], name='fact_event_mod_until'),
+        ),
+        migrations.AddIndex(
+            model_name='factevent',
+            index=models.Index(fields=['kind', 'agent', 'day'], name='fact_event_age_day'),
+        ),
+        migrations.AddIndex(
+            model_name='factevent',
+            index=models.Index(fields=['kind', 'agent', 'until', 'day'], name='fact_event_age_until'),
+        ),
+        migrations.AddIndex(
+            model_name='factevent',
+            index=models.Index(fields=['kind', 'organization', 'day'], name='fact_event_org_day'),
+        ),
+        migrations.AddIndex(
+            model_name='factevent',
+            index=models.Index(fields=['kind', 'organization', 'until', 'day'], name='fact_event_org_until'),
         ),
         migrations.RunPython(in_course_index, drop_in_course_index),
         migrations.RunPython(fill_events, migrations.RunPython.noop),
