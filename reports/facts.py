@@ -17,7 +17,7 @@ from surveys.models import Survey, SurveyAnswer
 from tickets.models import Ticket, TicketChange
 
 from . import buckets
-from .models import ALL_COUNTERS, Dimension, TicketFacts
+from .models import ALL_COUNTERS, Dimension, FactEvent, TicketFacts
 
 IN_COURSE = frozenset(Ticket.IN_COURSE_STATES)
 
@@ -133,6 +133,46 @@ def compute_facts(ticket_ids: Iterable[int], *, now=None) -> list[TicketFacts]:
         )
         for ticket in tickets
     ]
+
+
+def events_of(facts: TicketFacts) -> list[FactEvent]:
+    """The rows of FactEvent that say what the facts' dated lists say: each stretch in
+    course (a +1 move to the next -1 move, or still open), each escalation, each reopening;
+    each with the facts' module, agent and organization."""
+    def event(kind, day, **more) -> FactEvent:
+        return FactEvent(
+            facts_id=facts.ticket_id,
+            kind=kind,
+            day=day,
+            module_id=facts.module_id,
+            agent_id=facts.agent_id,
+            organization_id=facts.organization_id,
+            **more,
+        )
+
+    events = []
+    entered = None
+    for day, delta in facts.course_moves:
+        if delta > 0:
+            entered = _as_day(day)
+        elif entered is not None:
+            events.append(event(FactEvent.Kind.COURSE, entered, until=_as_day(day)))
+            entered = None
+    if entered is not None:
+        events.append(event(FactEvent.Kind.COURSE, entered, until=None))
+    for day, level in facts.escalations:
+        events.append(event(FactEvent.Kind.ESCALATION, _as_day(day), level=level))
+    for day in facts.reopenings:
+        events.append(event(FactEvent.Kind.REOPENING, _as_day(day)))
+    return events
+
+
+def replace_events(ticket_ids: Iterable[int], facts: Iterable[TicketFacts]) -> None:
+    """The events of these tickets out, those of their new `facts` in (written with them)."""
+    ticket_ids = list(ticket_ids)
+    if ticket_ids:
+        FactEvent.objects.filter(facts_id__in=ticket_ids).delete()
+    FactEvent.objects.bulk_create([event for one in facts for event in events_of(one)], batch_size=1000)
 
 
 # The contribution of one ticket's facts to the daily rollup ---------------------------

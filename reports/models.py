@@ -82,9 +82,89 @@ class TicketFacts(models.Model):
     class Meta:
         verbose_name = _("datos del ticket para informes")
         verbose_name_plural = _("datos de los tickets para informes")
+        # The tickets behind a figure (reports.drilldown): a period of one day column, newest
+        # first (day, then instant); a value of a dimension is a second index ANDed with it.
+        indexes = [
+            models.Index(fields=["created_day", "created_at"], name="facts_created"),
+            models.Index(fields=["first_response_day", "first_response_at"], name="facts_first_response"),
+            models.Index(fields=["solved_day", "solved_at"], name="facts_solved"),
+            models.Index(fields=["closed_day"], name="facts_closed"),
+            models.Index(fields=["cancelled_day"], name="facts_cancelled"),
+            models.Index(fields=["survey_day"], name="facts_survey"),
+            # One value of module, agent or organization, newest first, for the day columns
+            # most figures read (the low-cardinality dimensions filter the rows found).
+            *[
+                models.Index(fields=[dimension, day, *instant], name=f"facts_{dimension[:3]}_{day[:-4]}"[:30])
+                for dimension in ("module", "agent", "organization")
+                for day, *instant in (
+                    ("created_day", "created_at"),
+                    ("first_response_day", "first_response_at"),
+                    ("solved_day", "solved_at"),
+                    ("survey_day",),
+                )
+            ],
+        ]
 
     def __str__(self):
         return f"{self.ticket_id}"
+
+
+class FactEvent(models.Model):
+    """The dated lists of a ticket's facts as rows, for the tickets behind a figure
+    (reports.drilldown): each escalation (its day and the level reached), each reopening,
+    and each stretch in course (entered on `day`, left on `until`; null: still in course).
+    Written with the facts (reports.refresh); a ticket's rows say what its facts' lists say."""
+
+    class Kind(models.TextChoices):
+        COURSE = "course", _("en curso")
+        ESCALATION = "escalation", _("escalamiento")
+        REOPENING = "reopening", _("reapertura")
+
+    facts = models.ForeignKey(
+        TicketFacts,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the first column of fact_event_ticket
+        related_name="events",
+        verbose_name=_("ticket"),
+    )
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("día"))
+    until = models.DateField(_("hasta"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("nivel"), null=True, blank=True)
+    # The facts' module, agent and organization (written with them): one value's events and
+    # stretches are found from an index, without joining every event of the period to its facts.
+    module = models.ForeignKey(
+        "catalog.Module", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_constraint=False, db_index=False
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_constraint=False, db_index=False
+    )
+    organization = models.ForeignKey(
+        "customers.Organization", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_constraint=False, db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("evento de un ticket para informes")
+        verbose_name_plural = _("eventos de los tickets para informes")
+        indexes = [
+            models.Index(fields=["kind", "day"], name="fact_event_day"),
+            models.Index(fields=["kind", "until", "day"], name="fact_event_until"),
+            models.Index(fields=["facts", "kind", "day"], name="fact_event_ticket"),
+            *[
+                index
+                for dimension in ("module", "agent", "organization")
+                for index in (
+                    models.Index(fields=["kind", dimension, "day"], name=f"fact_event_{dimension[:3]}_day"),
+                    models.Index(fields=["kind", dimension, "until", "day"], name=f"fact_event_{dimension[:3]}_until"),
+                )
+            ],
+        ]
+        # On PostgreSQL the stretches in course also have a GiST index of their range
+        # [day, until) (migration 0003): "in course on a day" is a containment.
+
+    def __str__(self):
+        return f"{self.facts_id} {self.kind} {self.day}"
 
 
 # The counters of a DailyFigure row besides its histograms, each the sum over the facts

@@ -22,8 +22,8 @@ from sla.models import SLAEvent
 from surveys.models import SurveyAnswer
 from tickets.models import Ticket
 
-from .facts import Key, add_into, compute_facts, contribution
-from .models import ALL_COUNTERS, DailyFigure, MonthlyFigure, RefreshMark, TicketFacts
+from .facts import Key, add_into, compute_facts, contribution, replace_events
+from .models import ALL_COUNTERS, DailyFigure, FactEvent, MonthlyFigure, RefreshMark, TicketFacts
 
 # How far back each run looks again before the last run's start: a change committed by a
 # transaction that started before that instant (its updated_at is earlier) and committed
@@ -168,6 +168,9 @@ def refresh_tickets(ticket_ids, *, now=None) -> RefreshResult:
         if changed_new:
             TicketFacts.objects.filter(ticket_id__in=[f.ticket_id for f in changed_new]).delete()
             TicketFacts.objects.bulk_create(changed_new, batch_size=200)
+        if gone or changed_new:
+            # The facts' dated lists as rows, for the tickets behind a figure (reports.drilldown).
+            replace_events([*gone, *(f.ticket_id for f in changed_new)], changed_new)
         days, months = apply(delta)
         result.rows += days
         result.months += months
@@ -203,7 +206,20 @@ def reports_rebuild() -> RefreshResult:
         result = _everything(started)
         mark.refreshed_to = started
         mark.save(update_fields=["refreshed_to"])
-        return result
+    _analyze()
+    return result
+
+
+def _analyze() -> None:
+    """After a rebuild, PostgreSQL's statistics of the emptied and refilled tables are
+    stale: without them it counts the tickets behind a figure from the table rather than
+    from its indexes, several times slower."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [model._meta.db_table for model in (TicketFacts, FactEvent, DailyFigure, MonthlyFigure)]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'ANALYZE "{table}"')
 
 
 def _everything(started: datetime.datetime) -> RefreshResult:
@@ -211,6 +227,7 @@ def _everything(started: datetime.datetime) -> RefreshResult:
     DailyFigure.objects.all().delete()
     MonthlyFigure.objects.all().delete()
     TicketFacts.objects.all().delete()
+    FactEvent.objects.all().delete()
     ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
     # From nothing, the rows are summed in memory and written once (a few hundred
     # thousand rows at a million tickets), instead of read and written per chunk.
@@ -219,6 +236,7 @@ def _everything(started: datetime.datetime) -> RefreshResult:
     for start in range(0, len(ids), CHUNK):
         facts = compute_facts(ids[start : start + CHUNK], now=started)
         TicketFacts.objects.bulk_create(facts, batch_size=CHUNK)
+        replace_events([], facts)
         for one in facts:
             add_into(total, contribution(one))
         result.changed += len(facts)

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import drill_views, views
 
 
 class ExportFormat:
@@ -27,4 +27,9 @@ urlpatterns = [
     path("informes/exportar.<export_format:fmt>", views.export, name="export"),
     path("mis-indicadores/", views.mine, name="mine"),
     path("mis-indicadores/exportar.<export_format:fmt>", views.mine_export, name="mine-export"),
+    # The tickets behind a figure and their exports.
+    path("informes/tickets/", drill_views.tickets, name="tickets"),
+    path("informes/tickets/exportar.<export_format:fmt>", drill_views.tickets_export, name="tickets-export"),
+    path("mis-indicadores/tickets/", drill_views.mine_tickets, name="mine-tickets"),
+    path("mis-indicadores/tickets/exportar.<export_format:fmt>", drill_views.mine_tickets_export, name="mine-tickets-export"),
 ]

@@ -11,14 +11,13 @@ import time_machine
 from playwright.sync_api import expect
 
 from tests.reports.desk import mx
-from tests.reports.pages import DRILL_ROUTES, build_desk
+from tests.reports.pages import build_desk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def known_desk(settings):
-    settings.ROOT_URLCONF = DRILL_ROUTES
+def known_desk(transactional_db):
     with time_machine.travel(mx(2025, 11, 13, 9, 0), tick=False) as traveller:
         desk = build_desk(traveller)
     return desk

@@ -95,8 +95,6 @@ def build_desk(traveller):
                 nomina=nomina, facturacion=facturacion, requester=requester)
 
 
-DRILL_ROUTES = "tests.reports.drill_routes"  # settings.ROOT_URLCONF for the report pages' tests
-
 
 class Node:
     def __init__(self, tag, attrs, parent=None):

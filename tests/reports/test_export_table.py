@@ -11,14 +11,13 @@ import time_machine
 from catalog.models import Module
 
 from .desk import mx
-from .pages import DRILL_ROUTES, PERIOD, build_desk
+from .pages import PERIOD, build_desk
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def known_desk(settings):
-    settings.ROOT_URLCONF = DRILL_ROUTES
+def known_desk(db):
     with time_machine.travel(mx(2025, 11, 13, 9, 0), tick=False) as traveller:
         yield build_desk(traveller)
 

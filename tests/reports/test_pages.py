@@ -15,18 +15,13 @@ from tests.factories import ContactFactory, CoordinatorFactory, ModuleFactory, U
 from tickets.models import Ticket
 
 from .desk import mx
-from .pages import DRILL_ROUTES, PERIOD, build_desk, figure_row, headline, read, table_rows
+from .pages import PERIOD, build_desk, figure_row, headline, read, table_rows
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def drill_routes(settings):
-    settings.ROOT_URLCONF = DRILL_ROUTES
-
-
-@pytest.fixture
-def known_desk(drill_routes):
+def known_desk(db):
     with time_machine.travel(mx(2025, 11, 13, 9, 0), tick=False) as traveller:
         yield build_desk(traveller)
 
@@ -38,7 +33,7 @@ def params(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
 
 
-def test_the_urls_are_the_agreed_ones(drill_routes):
+def test_the_urls_are_the_agreed_ones():
     assert reverse("reports:index") == INFORMES
     assert reverse("reports:mine") == MINE
     assert reverse("reports:export", kwargs={"fmt": "xlsx"}) == "/mesa/informes/exportar.xlsx"
@@ -297,7 +292,7 @@ def _queries(client, url, query) -> int:
 
 
 @pytest.mark.parametrize("url", [INFORMES, MINE])
-def test_the_queries_do_not_grow_with_tickets_days_or_values(client, drill_routes, url):
+def test_the_queries_do_not_grow_with_tickets_days_or_values(client, url):
     coordinator = CoordinatorFactory(username="carla")
     requester = ContactFactory()
     client.force_login(coordinator)

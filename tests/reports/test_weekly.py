@@ -48,7 +48,6 @@ from tests.races import POSTGRES_ONLY, race
 from tickets import services
 from tickets.models import Ticket
 
-from . import weekly_urls
 from .desk import accept, answer, mx, open_ticket, solve, take
 
 D = datetime.date
@@ -57,8 +56,7 @@ MONDAY_7 = mx(2025, 12, 8, 7, 0)
 
 
 @pytest.fixture(autouse=True)
-def _desk_urls(settings):
-    settings.ROOT_URLCONF = "tests.reports.weekly_urls"
+def _desk_url(settings):
     settings.HELPDESK_BASE_URL = BASE
 
 
@@ -226,10 +224,10 @@ def test_the_links_lead_to_the_weeks_report_and_its_tickets(desk, client):
     assert drill.path == "/mesa/informes/tickets/"
     assert parse_qs(drill.query)["cifra"] == ["resolved_breached"]
     assert (resolve(drill.path).namespace, resolve(drill.path).url_name) == ("reports", "tickets")
-    if weekly_urls.ROUTED:  # the pages exist: a coordinator opens both links
-        client.force_login(desk["readers"][0])
-        assert client.get(f"{report.path}?{report.query}").status_code == 200
-        assert client.get(f"{drill.path}?{drill.query}").status_code == 200
+    # A coordinator opens both links.
+    client.force_login(desk["readers"][0])
+    assert client.get(f"{report.path}?{report.query}").status_code == 200
+    assert client.get(f"{drill.path}?{drill.query}").status_code == 200
 
 
 def test_run_twice_or_retried_it_sends_once(desk):
