@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from reports.drilldown import FIGURES, TicketList
 from reports.figures import period_figures
-from reports.models import DailyFigure, FactEvent, TicketFacts
+from reports.models import DailyFigure, FactEvent, MonthlyFigure, TicketFacts
 from reports.query import Period, ReportQuery
 from reports.refresh import refresh_tickets, reports_rebuild, reports_refresh
 from tests.factories import (
@@ -457,6 +457,7 @@ def test_every_list_is_as_long_as_its_figure(cast, plans, changes, period, dimen
     FactEvent.objects.all().delete()
     TicketFacts.objects.all().delete()
     DailyFigure.objects.all().delete()
+    MonthlyFigure.objects.all().delete()
     start, end = DAY0 + datetime.timedelta(days=min(period)), DAY0 + datetime.timedelta(days=max(period))
     tickets = [make_ticket(plan, cast) for plan in plans]
     refresh_tickets([t.pk for t in tickets])
