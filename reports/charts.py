@@ -21,7 +21,7 @@ from . import catalog
 from .figures import Day, Row
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40  # room for "100,0 %" on the y axis
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.reports.desk import mx
 from tests.reports.pages import build_desk
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,6 +85,17 @@ def test_a_coordinator_reads_informes_by_period_and_module(page, known_desk, acc
     page.locator(".headline-card").filter(has_text="Creados").get_by_role("link").click()
     page.wait_for_url(re.compile(r"/mesa/informes/tickets/\?.*cifra=created"))
     assert "desde=2025-11-13" in page.url
+    # The figure's six tickets, each a link to its page.
+    expect(page.get_by_role("heading", level=1)).to_have_text("6 tickets creados — 13 – 21 de noviembre de 2025")
+    created = Ticket.objects.filter(created_at__gte=mx(2025, 11, 13, 0, 0), created_at__lt=mx(2025, 11, 22, 0, 0)).order_by("-created_at")
+    references = [ticket.reference for ticket in created]
+    assert len(references) == 6
+    expect(page.locator("table tbody th[scope=row] a")).to_have_text(references)
+    accessible(page)
+    page.get_by_role("link", name=references[0], exact=True).click()
+    page.wait_for_url(re.compile(rf"/mesa/tickets/{created[0].pk}/$"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"/mesa/informes/tickets/\?"))
 
     # Back on the report, a period that ends before it starts is refused in Spanish.
     page.go_back()
