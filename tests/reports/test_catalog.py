@@ -36,7 +36,7 @@ def test_a_value_reads_in_spanish(kind, value, text):
 def test_in_english_the_separators_are_english():
     with translation.override("en"):
         assert format_value(Kind.COUNT, 1234567) == "1,234,567"
-        assert format_value(Kind.SHARE, 2 / 3) == "66.7 %"
+        assert format_value(Kind.SHARE, 2 / 3) == "66.7%"
 
 
 @pytest.mark.parametrize(
