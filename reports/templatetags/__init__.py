@@ -1,1 +1,0 @@
-"""Template helpers of the report pages."""
