@@ -6,11 +6,17 @@ import datetime
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from reports.exports import download, safe_text
 
-MEXICO = datetime.timezone(datetime.timedelta(hours=-6))
+
+
+@pytest.fixture(autouse=True)
+def spanish():
+    with translation.override("es"):
+        yield
 
 
 @pytest.mark.parametrize(
