@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from reports.exports import download, safe_text
 
 
-
 @pytest.fixture(autouse=True)
 def spanish():
     with translation.override("es"):
