@@ -10,6 +10,8 @@ Means are exact (the rollup keeps the sums)."""
 
 from __future__ import annotations
 
+import functools
+
 import math
 
 PER_DOUBLING = 3
@@ -52,8 +54,9 @@ def column(histogram: str, k: int) -> str:
     return f"{histogram}_h{k:02d}"
 
 
-def columns(histogram: str) -> list[str]:
-    return [column(histogram, k) for k in range(COUNT)]
+@functools.cache
+def columns(histogram: str) -> tuple[str, ...]:
+    return tuple(column(histogram, k) for k in range(COUNT))
 
 
 def percentile(counts: list[int], share: float) -> float | None:

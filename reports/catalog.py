@@ -52,6 +52,10 @@ class Figure:
 def number(value, decimals: int) -> str:
     """`value` rounded to `decimals` in the active language ("66,7", "1.234"): Django's
     number_format cuts the digits after `decimals` rather than rounding (2/3 → "66,6")."""
+    if decimals == 0 and formats.get_format("NUMBER_GROUPING") == 3:
+        # The charts' tables write hundreds of whole numbers a page: Python groups them
+        # by threes as number_format does, at a fraction of its cost.
+        return f"{round(value):,}".replace(",", formats.get_format("THOUSAND_SEPARATOR"))
     return formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 

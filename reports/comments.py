@@ -57,20 +57,21 @@ def low_ratings(
     """The low ratings with a comment of the surveys sent start…end (inclusive, the desk's
     days) whose ticket counts under `value` of `dimension` (None: every value)."""
     tickets = _facts(dimension, value).filter(survey_day__gte=start, survey_day__lte=end).values("ticket_id")
+    # Plain values, not models: a Ticket built from a few columns would load its deferred
+    # state (django-fsm reads it on init), one query a row.
     answers = (
         SurveyAnswer.objects.filter(ticket_id__in=tickets, rating__lte=LOW_RATING)
         .exclude(comment="")
-        .select_related("ticket")
-        .only("rating", "comment", "answered_at", "ticket__id", "ticket__reference")
-        .order_by("-answered_at", "-pk")[:limit]
+        .order_by("-answered_at", "-pk")
+        .values_list("ticket__reference", "ticket_id", "rating", "comment", "answered_at")[:limit]
     )
     return [
         LowRating(
-            reference=answer.ticket.reference,
-            url=reverse("workspace:ticket", args=[answer.ticket_id]),
-            rating=answer.rating,
-            comment=answer.comment,
-            answered_at=answer.answered_at,
+            reference=reference,
+            url=reverse("workspace:ticket", args=[ticket_id]),
+            rating=rating,
+            comment=comment,
+            answered_at=answered_at,
         )
-        for answer in answers
+        for reference, ticket_id, rating, comment, answered_at in answers
     ]

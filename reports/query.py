@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from urllib.parse import urlencode
 
 from django import forms
@@ -182,11 +183,21 @@ class ReportQuery:
         """The list of the tickets behind `figure` (a name of reports.drilldown.FIGURES) for
         one value of the breakdown (None: the whole row the query shows), or that list as
         "csv" / "xlsx"."""
-        params = self.params(cifra=figure)
+        # A report links every cell of its table to its tickets: the path and the query's
+        # own part are built once per query, only the figure and the value per link.
+        params = {"cifra": figure}
         if value is not None and not self.own:
             params["valor"] = value
         if fmt is None:
-            path = reverse("reports:mine-tickets" if self.own else "reports:tickets")
+            path = self._tickets_path
         else:
             path = reverse("reports:mine-tickets-export" if self.own else "reports:tickets-export", kwargs={"fmt": fmt})
-        return f"{path}?{urlencode(params)}"
+        return f"{path}?{self._querystring}&{urlencode(params)}"
+
+    @functools.cached_property
+    def _tickets_path(self) -> str:
+        return reverse("reports:mine-tickets" if self.own else "reports:tickets")
+
+    @functools.cached_property
+    def _querystring(self) -> str:
+        return self.querystring()
