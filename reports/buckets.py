@@ -11,7 +11,6 @@ Means are exact (the rollup keeps the sums)."""
 from __future__ import annotations
 
 import functools
-
 import math
 
 PER_DOUBLING = 3
