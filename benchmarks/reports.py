@@ -233,6 +233,13 @@ def page_paths(today):
     drill = f"cifra=resolved_breached&{span}&por=modulo&valor={busiest}"
     paths.append((f"Desglose · resueltos fuera de SLA (módulo {busiest})", f"/mesa/informes/tickets/?{drill}"))
     paths.append(("Desglose · exportar CSV", f"/mesa/informes/tickets/exportar.csv?{drill}"))
+    # The longest lists: a year of the whole desk's resolved tickets (its first page), and a
+    # month of one module's exported whole (thousands of rows).
+    whole = f"cifra=resolved&{span}"
+    paths.append(("Desglose · resueltos, toda la mesa, 365 días", f"/mesa/informes/tickets/?{whole}"))
+    month = f"periodo=rango&desde={(today - datetime.timedelta(days=29)).isoformat()}&hasta={today.isoformat()}"
+    paths.append((f"Desglose · exportar CSV, resueltos del módulo {busiest}, 30 días",
+                  f"/mesa/informes/tickets/exportar.csv?cifra=resolved&{month}&por=modulo&valor={busiest}"))
     return paths
 
 
