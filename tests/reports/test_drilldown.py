@@ -277,9 +277,13 @@ def test_only_report_readers_see_the_desks_lists(client, desk, name):
     client.force_login(UserFactory(username="visitante"))
     assert client.get(path).status_code == 403  # signed in, not an agent
     client.force_login(desk["ana"])
-    assert client.get(path).status_code == 403  # an agent without reports.view_reports
+    refused = client.get(path)  # an agent without reports.view_reports
+    assert refused.status_code == 403
+    assert "Sus propias cifras están en «Mis indicadores»." in refused.content.decode()
+    assert client.post(path).status_code == 405  # a list is read, never posted to
     client.force_login(desk["carla"])
     assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 405
 
 
 def test_mine_needs_an_agent(client, desk):

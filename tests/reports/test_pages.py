@@ -257,11 +257,15 @@ def test_who_may_see_each_page(client, known_desk):
     response = client.get(INFORMES, PERIOD)
     assert response.status_code == 403
     assert "Sin acceso" in response.content.decode()
+    assert "Sus propias cifras están en «Mis indicadores»." in response.content.decode()
+    assert b'href="/mesa/mis-indicadores/"' in response.content
     assert client.get("/mesa/informes/exportar.csv", PERIOD).status_code == 403
     assert client.get(MINE, PERIOD).status_code == 200
     # Signed in without a role (a requester's account, say): neither.
     client.force_login(UserFactory(username="solicitante", is_staff=False))
-    assert client.get(INFORMES).status_code == 403
+    response = client.get(INFORMES)
+    assert response.status_code == 403
+    assert "no tiene acceso a la cola de tickets" in response.content.decode()
     assert client.get(MINE).status_code == 403
     # Given the permission alone, Informes opens.
     from django.contrib.auth.models import Permission
