@@ -39,15 +39,11 @@ from reports.refresh import refresh_tickets, reports_rebuild, reports_refresh
 from tests.factories import (
     AgentFactory,
     ContactFactory,
-    CoordinatorFactory,
-    ModuleFactory,
-    SupportPolicyFactory,
     UserFactory,
 )
-from tickets import services
 from tickets.models import Ticket, TicketChange
 
-from .desk import accept, answer, mx, open_ticket, reject, solve, take
+from .desk import known_desk, mx
 from .test_rollup import DAY0, DIMENSIONS, cast, make_ticket, ticket_plans, value_of  # noqa: F401 (cast: a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -99,61 +95,13 @@ def listed(figure, start, end, *, breakdown="", value=None, agent=None):
 @pytest.fixture
 def desk():
     with time_machine.travel(mx(2025, 11, 13, 9, 0), tick=False) as traveller:
-        policy = SupportPolicyFactory(starts_on=D(2025, 1, 1), ends_on=D(2025, 12, 31))
-        requester = ContactFactory(organization=policy.organization, is_authorized=True)
-        ana = AgentFactory(username="ana", first_name="Ana", last_name="Agente")
-        carla = CoordinatorFactory(username="carla")
-        nomina, facturacion = ModuleFactory(name="Nómina"), ModuleFactory(name="Facturación")
         at = traveller.move_to
-
-        at(mx(2025, 11, 13, 10, 0))
-        a = open_ticket(requester, module=nomina)
-        at(mx(2025, 11, 13, 10, 30))
-        take(a, ana)
-        at(mx(2025, 11, 13, 12, 0))
-        solve(a, ana)
-        at(mx(2025, 11, 13, 15, 0))
-        accept(a)
-        at(mx(2025, 11, 14, 9, 0))
-        answer(a, 5, True)
-        at(mx(2025, 11, 14, 17, 0))
-        b = open_ticket(requester, module=nomina)
-        at(mx(2025, 11, 15, 11, 0))
-        c = open_ticket(requester, module=facturacion, channel="email")
-        at(mx(2025, 11, 17, 10, 0))
-        take(c, ana)
-        at(mx(2025, 11, 17, 11, 0))
-        solve(c, ana, Ticket.ResolutionCode.FALSE_INCIDENT)
-        at(mx(2025, 11, 18, 9, 0))
-        accept(c)
-        at(mx(2025, 11, 18, 9, 30))
-        take(b, ana)
-        at(mx(2025, 11, 18, 10, 0))
-        services.ticket_wait_for_user(ticket=Ticket.objects.get(pk=b.pk), by=ana, message="¿Qué equipo usa?", notify=False)
-        at(mx(2025, 11, 18, 11, 0))
-        d = open_ticket(requester)
-        at(mx(2025, 11, 18, 12, 0))
-        services.ticket_cancel(ticket=Ticket.objects.get(pk=d.pk), by=carla, reason=Ticket.CancelReason.WITHDRAWN, notify=False)
-        at(mx(2025, 11, 18, 14, 0))
-        services.ticket_resume(ticket=Ticket.objects.get(pk=b.pk), by=ana)
-        at(mx(2025, 11, 18, 15, 0))
-        services.ticket_escalate(ticket=Ticket.objects.get(pk=b.pk), by=ana, reason="Requiere acceso al servidor.")
-        at(mx(2025, 11, 19, 12, 0))
-        solve(b, ana)
-        at(mx(2025, 11, 19, 14, 0))
-        reject(b)
-        at(mx(2025, 11, 19, 16, 0))
-        e = open_ticket(requester)
-        at(mx(2025, 11, 20, 10, 0))
-        solve(b, ana)
-        at(mx(2025, 11, 21, 11, 0))
-        services.ticket_close(ticket=Ticket.objects.get(pk=b.pk), by=ana)
-        at(mx(2025, 11, 21, 16, 0))
-        answer(b, 2, False)
+        desk = known_desk(at)
+        carla = desk["coordinator"]
         at(mx(2025, 11, 22, 8, 0))
         reports_refresh()
-        tickets = {name: Ticket.objects.get(pk=t.pk) for name, t in dict(a=a, b=b, c=c, d=d, e=e).items()}
-        yield dict(tickets, ana=ana, carla=carla, nomina=nomina, facturacion=facturacion, requester=requester)
+        tickets = {name: Ticket.objects.get(pk=desk[name].pk) for name in "abcde"}
+        yield dict(desk, **tickets, carla=carla)
 
 
 # Each figure, newest first: the tickets named by hand, and the figure of period_figures.
