@@ -1,5 +1,5 @@
 """The reads of the reports: a period's figures by a dimension against the period of the
-same length before it, and the figures of each day (docs/reports.md defines each one).
+same kind before it (previous_period), and the figures of each day (docs/reports.md defines each one).
 They read only the rollup (whole months from MonthlyFigure, the days around them from
 DailyFigure), in a constant number of queries whatever the tickets and the period: two
 for a period, two for a series of days.
@@ -9,6 +9,7 @@ gives today, this week, this month and last month."""
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime
 
@@ -157,7 +158,7 @@ class Row:
 
 @dataclasses.dataclass(frozen=True)
 class Report:
-    """A period's rows and the same rows over the period of the same length before it."""
+    """A period's rows and the same rows over the period it is compared with (previous_period)."""
 
     start: datetime.date
     end: datetime.date
@@ -171,8 +172,32 @@ class Report:
         return self.previous[row.value]
 
 
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months earlier, or that month's last day."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def previous_period(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """What a period is compared with (docs/reports.md, «Days, periods and dimensions»):
+    whole calendar months → as many whole months before (November → October, a quarter →
+    the quarter before); a week up to a day of it, from its Monday, and a single day → the
+    same days of the week before; a month up to a day of it → the same days of the month
+    before (1–22 November → 1–22 October); any other range → as many days just before it."""
     length = (end - start).days + 1
+    last_of_end_month = calendar.monthrange(end.year, end.month)[1]
+    if start.day == 1 and end.day == last_of_end_month:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        previous_start = _months_before(start, months)
+        return previous_start, start - datetime.timedelta(days=1)
+    week = datetime.timedelta(days=7)
+    if length == 1 or (start.weekday() == 0 and length <= 7):
+        # Before the month to date: 1–7 December 2025, a Monday to a Sunday, is a week.
+        return start - week, end - week
+    if start.day == 1 and (start.year, start.month) == (end.year, end.month):
+        previous_start = _months_before(start, 1)
+        return previous_start, _months_before(end, 1)
     return start - datetime.timedelta(days=length), start - datetime.timedelta(days=1)
 
 
@@ -331,7 +356,7 @@ def _backlogs(ends: list[datetime.date], dimension: str, values) -> dict[int, di
 def period_figures(start: datetime.date, end: datetime.date, *, breakdown: str | None = None, agent=None) -> Report:
     """The figures of the days start…end (inclusive) for the whole desk, or one row per
     value of `breakdown` (a Dimension), or one agent's own (`agent`: a user or an id);
-    with the period of the same length before. Two queries."""
+    with the period it is compared with (previous_period). Two queries."""
     if end < start:
         raise ValueError("the period ends before it starts")
     dimension, values = _scope(breakdown, agent)

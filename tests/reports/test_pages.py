@@ -240,7 +240,8 @@ def test_without_a_query_string_it_is_this_month(client, known_desk):
     # The clock stands on Saturday 22 November 2025: this month is 1–22 November.
     page = read(client.get(INFORMES))
     assert "Periodo: 1 – 22 de noviembre de 2025" in page.text()
-    assert "Comparado con el periodo anterior: 10 – 31 de octubre de 2025" in page.text()
+    # Against the same days of October.
+    assert "Comparado con el periodo anterior: 1 – 22 de octubre de 2025" in page.text()
     chosen = [option.attrs["value"] for option in page.find("select", name="periodo").all("option") if "selected" in option.attrs]
     assert chosen == ["mes"]
     assert headline(page)["Creados"].find("span", class_="headline-value").text() == "6"
@@ -337,11 +338,13 @@ def test_named_periods_start_and_end_on_the_desks_days(client, known_desk):
     # Saturday 22 November 2025 at 08:00 in Mexico City (14:00 UTC): this week is Mon 17–Sat 22.
     page = read(client.get(INFORMES, {"periodo": "semana"}))
     assert "Periodo: 17 – 22 de noviembre de 2025" in page.text()
-    assert "Comparado con el periodo anterior: 11 – 16 de noviembre de 2025" in page.text()
+    # Against the same weekdays of the week before.
+    assert "Comparado con el periodo anterior: 10 – 15 de noviembre de 2025" in page.text()
     with time_machine.travel(datetime.datetime(2025, 12, 1, 5, 30, tzinfo=datetime.UTC), tick=False):
         # Still 30 November in Mexico City: "Mes anterior" is October.
         page = read(client.get(INFORMES, {"periodo": "mes-anterior"}))
         assert "Periodo: 1 – 31 de octubre de 2025" in page.text()
+        assert "Comparado con el periodo anterior: 1 – 30 de septiembre de 2025" in page.text()
 
 
 def test_a_label_is_text_in_the_charts_and_tables(client, known_desk):

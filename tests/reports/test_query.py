@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import time_machine
 
+from reports.figures import previous_period
 from reports.models import Dimension
 from reports.query import Breakdown, Period, ReportFilterForm
 
@@ -108,3 +109,32 @@ def test_an_agents_own_figures_have_no_breakdown_and_their_own_links(agent):
     assert urlsplit(link).path == "/mesa/mis-indicadores/tickets/"
     assert "valor" not in _params(link) and "por" not in _params(link)
     assert urlsplit(query.export_url("csv")).path == "/mesa/mis-indicadores/exportar.csv"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "previous"),
+    [
+        # Whole months: as many whole months before.
+        (D(2026, 11, 1), D(2026, 11, 30), (D(2026, 10, 1), D(2026, 10, 31))),
+        (D(2026, 3, 1), D(2026, 3, 31), (D(2026, 2, 1), D(2026, 2, 28))),
+        (D(2026, 1, 1), D(2026, 3, 31), (D(2025, 10, 1), D(2025, 12, 31))),  # a quarter
+        (D(2025, 1, 1), D(2025, 12, 31), (D(2024, 1, 1), D(2024, 12, 31))),  # a year
+        # A month to date: the same days of the month before, cut at its end.
+        (D(2026, 11, 1), D(2026, 11, 22), (D(2026, 10, 1), D(2026, 10, 22))),
+        (D(2026, 3, 1), D(2026, 3, 30), (D(2026, 2, 1), D(2026, 2, 28))),
+        (D(2026, 1, 1), D(2026, 1, 15), (D(2025, 12, 1), D(2025, 12, 15))),
+        # A week to date from its Monday: the same weekdays of the week before.
+        (D(2025, 11, 17), D(2025, 11, 22), (D(2025, 11, 10), D(2025, 11, 15))),
+        (D(2025, 11, 17), D(2025, 11, 23), (D(2025, 11, 10), D(2025, 11, 16))),
+        # A whole week that starts a month is a week (Monday 1 December 2025).
+        (D(2025, 12, 1), D(2025, 12, 7), (D(2025, 11, 24), D(2025, 11, 30))),
+        # A day: the same weekday a week before (Tuesday 2 December 2025 → 25 November).
+        (D(2025, 12, 2), D(2025, 12, 2), (D(2025, 11, 25), D(2025, 11, 25))),
+        # Any other range: as many days just before it.
+        (D(2025, 11, 13), D(2025, 11, 21), (D(2025, 11, 4), D(2025, 11, 12))),
+        (D(2025, 1, 31), D(2025, 3, 1), (D(2025, 1, 1), D(2025, 1, 30))),
+        (D(2025, 12, 2), D(2026, 12, 1), (D(2024, 12, 2), D(2025, 12, 1))),
+    ],
+)
+def test_each_period_is_compared_with_the_one_a_reader_expects(start, end, previous):
+    assert previous_period(start, end) == previous
