@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from helpdesk.celery import app as celery_app
 from helpdesk.process_cache import clear_all as clear_process_caches
@@ -78,6 +79,16 @@ def desk_email(settings):
     """The desk's own email address, which its pages offer as an official channel."""
     settings.HELPDESK_SUPPORT_EMAIL = "soporte@openpyme.mx"
     return settings.HELPDESK_SUPPORT_EMAIL
+
+
+@pytest.fixture(autouse=True)
+def _desk_language():
+    """Each test starts in the desk's language: a request in English (LocaleMiddleware
+    activates the language of each request and leaves it active in the thread) must not
+    turn the next test's messages English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
