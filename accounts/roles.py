@@ -51,12 +51,16 @@ AGENT_PERMISSIONS = [
     ("accounts", "view_agentprofile"),
     *[("sla", f"view_{model}") for model in SLA_MODELS],
     ("sla", "view_slaevent"),  # read-only: events are written by the sweep alone
+    # The knowledge base: agents write drafts (and read the revisions); coordinators publish.
+    *[("knowledge", f"{verb}_article") for verb in ("view", "add", "change")],
+    ("knowledge", "view_articlerevision"),
 ]
 
 COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [
     ("tickets", "assign_ticket"),
     ("tickets", "cancel_ticket"),
     ("tickets", "change_priorityrule"),
+    ("knowledge", "publish_article"),
     *[("customers", f"{verb}_{model}") for model in ("organization", "contact", "supportpolicy") for verb in ("add", "change", "delete")],
     *[("catalog", f"{verb}_{model}") for model in ("module", "specialty") for verb in ("add", "change", "delete")],
     *[("sla", f"{verb}_{model}") for model in SLA_MODELS for verb in ("add", "change", "delete")],

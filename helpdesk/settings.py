@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "workspace",
     "surveys",
     "reports",
+    "knowledge",
     "integrations",
     "notifications",
     "health",

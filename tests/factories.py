@@ -206,3 +206,23 @@ class TicketFactory(factory.django.DjangoModelFactory):
         if state == S.CANCELLED:
             columns.update(cancel_reason=Ticket.CancelReason.WITHDRAWN, cancelled_at=now)
         return cls(**{**columns, **fields})
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A knowledge base article's row, written directly (no revision): a draft for agents
+    unless told. `modules=[…]` sets its modules. Articles with revisions come from
+    knowledge.services."""
+
+    class Meta:
+        model = "knowledge.Article"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Cómo timbrar una factura ({n})")
+    body = "Abra **Facturación** y pulse *Timbrar*."
+    created_by = factory.SubFactory(AgentFactory)
+    updated_by = factory.SelfAttribute("created_by")
+
+    @factory.post_generation
+    def modules(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.modules.set(extracted)

@@ -1,0 +1,139 @@
+"""Finding articles by their words: `search_articles`, the one search of the knowledge
+base (docs/knowledge.md, «Búsqueda»).
+
+PostgreSQL: full-text search on the stored `Article.search_vector` (title weight A,
+keywords B, body C) with the `spanish_unaccent` configuration, Spanish stemming and stop
+words over words without their accents (migration 0001: the `unaccent` dictionary before
+the Spanish stemmer, since `unaccent()` itself may not compute a stored column), ranked,
+with `ts_headline` snippets; when that finds nothing, the titles most alike by trigrams,
+for typos. Other databases (the embedded SQLite default): every significant word of the
+text, in any case and with or without accents, in the title, keywords or body."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connections, models
+from django.db.models import F, Func
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from tickets.search import _unaccent, significant_words
+
+from .documents import SEARCH_CONFIG
+from .models import Article
+
+# word_similarity of the text and a title's closest words: above this, a typo of them.
+TYPO_MIN_SIMILARITY = 0.45
+SNIPPET_WORDS = 30
+# ts_headline marks the matches with these; the snippet is escaped, then they become <mark>.
+_START, _STOP = "\x02", "\x03"
+
+
+def _marked(headline: str) -> SafeString:
+    return mark_safe(escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
+
+
+def _is_empty_query(text: str, using: str) -> bool:
+    """True when the text has no word PostgreSQL searches for (only stop words or signs)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT numnode(plainto_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, text])
+        return cursor.fetchone()[0] == 0
+
+
+def search_articles(text: str, *, public_only: bool, module=None, limit: int = 10) -> list[Article]:
+    """The published articles that match `text`, best first, at most `limit`, each with
+    `rank` and `snippet` (safe HTML: the body's words around the matches, escaped, the
+    matches in <mark>). `public_only`: only what a requester may read (Article.objects.public());
+    otherwise internal articles too. Drafts and archived articles are never found.
+    `module`: only the articles of that catalog module."""
+    text = (text or "").strip()[:500]
+    articles = Article.objects.public() if public_only else Article.objects.published()
+    if module is not None:
+        # One module: one row per article, no DISTINCT needed.
+        articles = articles.filter(modules=module)
+    if not text:
+        return []
+    if connections[articles.db].vendor == "postgresql":
+        return _search_postgresql(articles, text, limit)
+    return _search_words(articles, text, limit)
+
+
+def _search_postgresql(articles: models.QuerySet, text: str, limit: int) -> list[Article]:
+    if _is_empty_query(text, articles.db):
+        return []
+    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="plain")
+    headline = SearchHeadline(
+        "body",
+        query,
+        config=SEARCH_CONFIG,
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=SNIPPET_WORDS,
+        min_words=SNIPPET_WORDS // 2,
+    )
+    found = list(
+        articles.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query), headline=headline)
+        .order_by("-rank", "-published_at", "-id")
+        [:limit]
+    )
+    if not found:
+        # A typo: no word stems alike, but the title has words that look like the text's.
+        found = list(
+            articles.annotate(
+                rank=TrigramWordSimilarity(_unaccent(text), Func(F("title"), function="unaccent")),
+                headline=Func(F("body"), models.Value(1), models.Value(200), function="substr", output_field=models.TextField()),
+            )
+            .filter(rank__gt=TYPO_MIN_SIMILARITY)
+            .order_by("-rank", "-published_at", "-id")
+            [:limit]
+        )
+    for article in found:
+        article.snippet = _marked(article.headline)
+    return found
+
+
+def _folded(text: str) -> str:
+    return _unaccent(text).lower()
+
+
+def _stem(word: str) -> str:
+    """A plural's singular, roughly: enough for "impresoras" to find "impresora"."""
+    for ending in ("es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def _search_words(articles: models.QuerySet, text: str, limit: int) -> list[Article]:
+    """Every significant word (tickets.search.significant_words) in the title, keywords
+    or body, compared folded (lowercase, no accents) in Python: the embedded database
+    compares neither way by itself, and a desk on it has few articles."""
+    words = [_stem(_folded(word)) for word in significant_words(text)]
+    if not words:
+        return []
+    found = []
+    for article in articles.only("id", "title", "keywords", "body", "published_at").order_by("-published_at", "-id"):
+        title, keywords, body = _folded(article.title), _folded(article.keywords), _folded(article.body)
+        if all(word in title or word in keywords or word in body for word in words):
+            article.rank = sum(3 * (w in title) + 2 * (w in keywords) + (w in body) for w in words)
+            article.snippet = _snippet(article.body, words)
+            found.append(article)
+    found.sort(key=lambda a: -a.rank)
+    return found[:limit]
+
+
+def _snippet(body: str, words: list[str]) -> SafeString:
+    """About SNIPPET_WORDS words of the body from a little before the first match, escaped."""
+    tokens = re.split(r"(\s+)", body)
+    folded = [_folded(token) for token in tokens]
+    first = next((i for i, token in enumerate(folded) if any(w in token for w in words)), 0)
+    start = max(0, first - 10)
+    return mark_safe(escape("".join(tokens[start : start + 2 * SNIPPET_WORDS]).strip()))  # noqa: S308

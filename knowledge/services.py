@@ -1,0 +1,176 @@
+"""The knowledge base's use cases: writing, publishing and archiving an article, restoring
+a revision, and an agent's solution made into a draft. Each writes its revision row here,
+explicitly."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from tickets.models import Ticket
+
+from .models import Article, ArticleRevision
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A phone number: seven or more digits with the usual separators, an optional country code;
+# not a date (2026-11-23, 23/11/2026) nor a version (10.2.3).
+PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s()-]{5,}\d(?![\w])")
+DATE = re.compile(r"\d{1,4}[-/]\d{1,2}[-/]\d{1,4}")
+PHONE_MIN_DIGITS = 7
+REDACTED = "[…]"
+
+
+def _write_revision(article: Article, by) -> ArticleRevision:
+    last = article.revisions.aggregate(last=Max("number"))["last"] or 0
+    return ArticleRevision.objects.create(
+        article=article, number=last + 1, title=article.title, body=article.body, author=by
+    )
+
+
+def _locked(article: Article) -> Article:
+    return Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+
+
+def article_create(
+    *,
+    by,
+    title: str,
+    body: str,
+    keywords: str = "",
+    visibility: str = Article.Visibility.INTERNAL,
+    modules=(),
+    source_ticket: Ticket | None = None,
+) -> Article:
+    """A new draft, with its first revision."""
+    if not title.strip() or not body.strip():
+        raise ValidationError(_("El artículo necesita título y contenido."))
+    with transaction.atomic():
+        article = Article.objects.create(
+            title=title.strip(),
+            body=body.strip(),
+            keywords=keywords.strip(),
+            visibility=visibility,
+            source_ticket=source_ticket,
+            created_by=by,
+            updated_by=by,
+        )
+        article.modules.set(modules)
+        _write_revision(article, by)
+        return article
+
+
+def article_update(*, article: Article, by, **fields) -> Article:
+    """Change any of title, body, keywords, visibility and modules; a change of title or
+    body writes a revision."""
+    allowed = {"title", "body", "keywords", "visibility", "modules"}
+    if unknown := set(fields) - allowed:
+        raise TypeError(f"article_update does not change {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _locked(article)
+        modules = fields.pop("modules", None)
+        for name in ("title", "body", "keywords"):
+            if name in fields:
+                fields[name] = fields[name].strip()
+        if ("title" in fields and not fields["title"]) or ("body" in fields and not fields["body"]):
+            raise ValidationError(_("El artículo necesita título y contenido."))
+        if fields.get("visibility", locked.visibility) not in Article.Visibility.values:
+            raise ValidationError(_("Visibilidad desconocida."))
+        text_changed = any(getattr(locked, name) != fields[name] for name in ("title", "body") if name in fields)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.updated_by = by
+        locked.save()
+        if modules is not None:
+            locked.modules.set(modules)
+        if text_changed:
+            _write_revision(locked, by)
+        return locked
+
+
+def _transition(article: Article, name: str, user, **kwargs) -> Article:
+    with transaction.atomic():
+        locked = _locked(article)
+        method = getattr(locked, name)
+        if not can_proceed(method):
+            raise ValidationError(
+                _("Un artículo en estado %(state)s no admite ese cambio.") % {"state": locked.get_state_display()}
+            )
+        if not has_transition_perm(method, user):
+            raise PermissionDenied(_("No tiene permiso para publicar ni archivar artículos."))
+        method(**kwargs)
+        locked.updated_by = user
+        locked.save()
+        return locked
+
+
+def article_publish(*, article: Article, by) -> Article:
+    """A draft made readable (by requesters too if it is public); who and when recorded.
+    Needs knowledge.publish_article."""
+    return _transition(article, "publish", by, by=by, at=timezone.now())
+
+
+def article_archive(*, article: Article, by) -> Article:
+    """Out of every search; needs knowledge.publish_article."""
+    return _transition(article, "archive", by)
+
+
+def article_unarchive(*, article: Article, by) -> Article:
+    """An archived article back to a draft."""
+    return _transition(article, "unarchive", by)
+
+
+def article_restore_revision(*, revision: ArticleRevision, by) -> Article:
+    """The article's title and body as the revision had them, written as a new revision."""
+    with transaction.atomic():
+        locked = _locked(revision.article)
+        locked.restore_revision(revision)
+        locked.updated_by = by
+        locked.save()
+        _write_revision(locked, by)
+        return locked
+
+
+def _redact_phone(match: re.Match) -> str:
+    number = match.group(0)
+    if DATE.fullmatch(number.strip()) or sum(c.isdigit() for c in number) < PHONE_MIN_DIGITS:
+        return number
+    return REDACTED
+
+
+def without_requester(text: str, ticket: Ticket) -> str:
+    """The text with no email address, phone number, nor the requester's or the
+    organization's name (whole or each word of a person's name, in any case)."""
+    text = EMAIL.sub(REDACTED, text)
+    text = PHONE.sub(_redact_phone, text)
+    names = []
+    requester = ticket.requester
+    if requester.name.strip():
+        names.append(requester.name.strip())
+        names.extend(part for part in requester.name.split() if len(part) >= 3)
+    for organization in {ticket.organization, requester.organization} - {None}:
+        names.append(organization.name.strip())
+    for name in sorted(set(names), key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", REDACTED, text, flags=re.IGNORECASE)
+    return text
+
+
+def article_from_ticket(*, ticket: Ticket, by) -> Article:
+    """A draft from a solved or closed ticket's solution: its subject as title, its
+    solution as body and its module, internal, nothing of the requester copied
+    (without_requester). A coordinator reviews and publishes it."""
+    if ticket.state not in (Ticket.State.SOLVED, Ticket.State.CLOSED) or not ticket.solution.strip():
+        raise ValidationError(_("Solo la solución de un ticket solucionado o cerrado puede ser un artículo."))
+    return article_create(
+        by=by,
+        title=without_requester(ticket.subject, ticket)[:200],
+        body=without_requester(ticket.solution, ticket),
+        visibility=Article.Visibility.INTERNAL,
+        modules=[ticket.module] if ticket.module_id else [],
+        source_ticket=ticket,
+    )

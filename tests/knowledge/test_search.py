@@ -1,0 +1,120 @@
+"""search_articles: full-text in Spanish on PostgreSQL (stems, accents, typos in titles,
+stop words), a word match on SQLite, and never a draft, an archived or (for requesters)
+an internal article."""
+
+import pytest
+from django.db import connection
+
+from knowledge.models import Article
+from knowledge.search import search_articles
+from tests.factories import ArticleFactory, ModuleFactory
+
+pytestmark = pytest.mark.django_db
+
+V, S = Article.Visibility, Article.State
+
+postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search is PostgreSQL's; set DATABASE_URL=postgres://…"
+)
+
+
+def published(title, body="Siga los pasos.", *, visibility=V.PUBLIC, **fields):
+    return ArticleFactory(title=title, body=body, state=S.PUBLISHED, visibility=visibility, **fields)
+
+
+def titles(text, *, public_only=True, **kwargs):
+    return [a.title for a in search_articles(text, public_only=public_only, **kwargs)]
+
+
+@pytest.fixture
+def articles(db):
+    return {
+        "password": published("Cómo cambiar la contraseña", "Abra su perfil y elija «Cambiar contraseña»."),
+        "printer": published("Configurar la impresora de red", "Agregue la impresora desde el panel."),
+        "invoice": published("Timbrar una factura", "Pulse Timbrar.", keywords="cfdi sat"),
+    }
+
+
+def test_accents_do_not_matter(articles):
+    assert titles("contrasena") == ["Cómo cambiar la contraseña"]
+    assert titles("CONTRASEÑA") == ["Cómo cambiar la contraseña"]
+
+
+def test_a_plural_finds_the_singular(articles):
+    assert titles("impresoras") == ["Configurar la impresora de red"]
+
+
+def test_keywords_are_searched(articles):
+    assert titles("cfdi") == ["Timbrar una factura"]
+
+
+def test_an_empty_text_finds_nothing(articles):
+    assert titles("") == []
+    assert titles("   ") == []
+
+
+def test_drafts_archived_and_internal_articles_are_never_public(articles):
+    ArticleFactory(title="Borrador de la contraseña", state=S.DRAFT, visibility=V.PUBLIC)
+    ArticleFactory(title="Archivado: contraseña", state=S.ARCHIVED, visibility=V.PUBLIC)
+    published("Restablecer la contraseña en el directorio", visibility=V.INTERNAL)
+    assert titles("contraseña") == ["Cómo cambiar la contraseña"]
+    assert sorted(titles("contraseña", public_only=False)) == [
+        "Cómo cambiar la contraseña",
+        "Restablecer la contraseña en el directorio",
+    ]
+
+
+def test_a_module_narrows_the_search(articles):
+    billing = ModuleFactory(name="Facturación")
+    published("Contraseña del portal de facturación", modules=[billing])
+    assert titles("contraseña", module=billing) == ["Contraseña del portal de facturación"]
+    assert len(titles("contraseña")) == 2
+
+
+def test_the_limit_is_kept(articles):
+    for n in range(5):
+        published(f"Contraseña {n}")
+    assert len(titles("contraseña", limit=3)) == 3
+
+
+def test_the_snippet_is_escaped(db):
+    published("Contraseña", "Escriba <script>alert(1)</script> su contraseña nueva.")
+    (article,) = search_articles("contraseña", public_only=True)
+    assert "<script>" not in article.snippet
+    assert "alert(1)" in article.snippet
+
+
+@postgres
+def test_the_title_ranks_above_the_body(db):
+    published("Otra cosa", "Hablamos de la impresora al final.")
+    published("La impresora no imprime")
+    assert titles("impresora") == ["La impresora no imprime", "Otra cosa"]
+
+
+@postgres
+def test_a_typo_in_a_title_word_still_finds_it(articles):
+    assert titles("impresroa") == ["Configurar la impresora de red"]
+    assert titles("contrsaeña") == ["Cómo cambiar la contraseña"]
+
+
+@postgres
+def test_a_typo_never_finds_an_internal_article(articles):
+    published("Impresora del almacén", visibility=V.INTERNAL)
+    assert titles("impresroa") == ["Configurar la impresora de red"]
+
+
+@postgres
+def test_stop_words_alone_find_nothing(articles):
+    assert titles("de la para el") == []
+    assert titles("cómo") == []
+
+
+@postgres
+def test_the_snippet_marks_the_words_found(articles):
+    (article,) = search_articles("impresoras", public_only=True)
+    assert "<mark>impresora</mark>" in article.snippet
+    assert article.rank > 0
+
+
+def test_stop_words_alone_find_nothing_without_postgresql_either(articles):
+    assert titles("para como") == []
