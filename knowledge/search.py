@@ -1,5 +1,5 @@
 """Finding articles by their words: `search_articles`, the one search of the knowledge
-base (docs/knowledge.md, «Búsqueda»).
+base (docs/knowledge.md, «Search»).
 
 PostgreSQL: full-text search on the stored `Article.search_vector` (title weight A,
 keywords B, body C) with the `spanish_unaccent` configuration, Spanish stemming and stop
