@@ -36,25 +36,6 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "keywords", "body"]
     list_select_related = ["updated_by"]
     autocomplete_fields = ["modules"]
-    fields = [
-        "title",
-        "body",
-        "keywords",
-        "modules",
-        "visibility",
-        "state",
-        "preview",
-        "source_ticket",
-        "published_at",
-        "published_by",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "views",
-        "helpful_yes",
-        "helpful_no",
-    ]
     readonly_fields = [
         "state",
         "preview",
@@ -69,6 +50,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "helpful_yes",
         "helpful_no",
     ]
+    fields = ["title", "body", "keywords", "modules", "visibility", *readonly_fields]
     inlines = [ArticleRevisionInline]
     actions = ["publish", "archive"]
 

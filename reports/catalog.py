@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable
 
 from django.utils import formats
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -145,6 +146,10 @@ class Change:
         return str(_("Baja respecto al periodo anterior (%(previous)s).") % {"previous": previous})
 
 
+def cancellation_label(reason: str) -> str:
+    return Ticket.CancelReason(reason).label
+
+
 G_VOLUME = _("Volumen")
 G_TIMES = _("Tiempos")
 G_SLA = _("Nivel de servicio")
@@ -221,6 +226,64 @@ FIGURES: list[Figure] = [
 ]
 BY_KEY = {figure.key: figure for figure in FIGURES}
 
+def _cancelled(reason: str):
+    return lambda row: row.cancellations[reason]
+
+
+def _rating(n: int):
+    return lambda row: row.satisfaction.distribution[n]
+
+
+# The figures the sections show besides FIGURES (not in the headline nor the table): the
+# wall-clock median and 90th percentile, the cancellations by reason and the ratings'
+# distribution, each with the name of its tickets.
+TIMES_EXTRA = [
+    Figure("fr_wall_median", _("Primera respuesta, tiempo real (mediana)"),
+           _("La mitad de las primeras respuestas llegó antes de este tiempo de reloj (de un histograma: dentro de un 12,2 %)."),
+           _times("first_response", "wall", "median"), kind=Kind.DURATION, better=-1, tickets="first_responses", group=G_TIMES),
+    Figure("fr_wall_p90", _("Primera respuesta, tiempo real (percentil 90)"),
+           _("El 90 % de las primeras respuestas llegó antes de este tiempo de reloj (de un histograma: dentro de un 12,2 %)."),
+           _times("first_response", "wall", "p90"), kind=Kind.DURATION, better=-1, tickets="first_responses", group=G_TIMES),
+    Figure("res_wall_median", _("Resolución, tiempo real (mediana)"),
+           _("La mitad de los tickets resueltos se resolvió antes de este tiempo de reloj (de un histograma: dentro de un 12,2 %)."),
+           _times("resolution", "wall", "median"), kind=Kind.DURATION, better=-1, tickets="resolved", group=G_TIMES),
+    Figure("res_wall_p90", _("Resolución, tiempo real (percentil 90)"),
+           _("El 90 % de los tickets resueltos se resolvió antes de este tiempo de reloj (de un histograma: dentro de un 12,2 %)."),
+           _times("resolution", "wall", "p90"), kind=Kind.DURATION, better=-1, tickets="resolved", group=G_TIMES),
+]
+
+
+def cancellation_figures() -> list[Figure]:
+    return [
+        Figure(
+            f"cancelled_{reason}",
+            format_lazy(_("Cancelados: {reason}"), reason=cancellation_label(reason)),
+            _("Tickets cancelados en el periodo con este motivo."),
+            _cancelled(reason),
+            tickets=f"cancelled_{reason}",
+            group=G_RESOLUTION,
+        )
+        for reason in Ticket.CancelReason.values
+    ]
+
+
+def rating_figures() -> list[Figure]:
+    return [
+        Figure(
+            f"rating_{n}",
+            format_lazy(_("Calificación {n} de 5"), n=n),
+            _("Encuestas enviadas en el periodo que se respondieron con esta calificación."),
+            _rating(n),
+            tickets=f"rating_{n}",
+            group=G_SATISFACTION,
+        )
+        for n in range(1, 6)
+    ]
+
+
+# The detail figures by the group whose section shows them after its FIGURES.
+DETAILS = {G_TIMES: TIMES_EXTRA, G_RESOLUTION: cancellation_figures(), G_SATISFACTION: rating_figures()}
+
 # The figures at the top of a report and in the weekly email, against the period before.
 HEADLINES = ["created", "solved", "backlog", "fr_mean", "res_mean", "fr_within", "res_within", "fcr", "rating"]
 
@@ -232,8 +295,6 @@ TABLE = [
 ]
 
 
-def cancellation_label(reason: str) -> str:
-    return str(Ticket.CancelReason(reason).label)
 
 
 def headlines(row: Row, previous: Row) -> list[Change]:

@@ -31,7 +31,7 @@ from tickets.models import Priority, Ticket
 from . import labels
 from .figures import Row, period_figures
 from .models import Dimension, FactEvent, TicketFacts
-from .query import ReportQuery
+from .query import ReportQuery, period_text
 
 PAGE_SIZE = 50
 
@@ -325,21 +325,6 @@ def scope(dimension: str, value: str | None, prefix: str = "") -> Q:
 
 
 # The list -------------------------------------------------------------------------------
-
-def period_text(start: datetime.date, end: datetime.date) -> str:
-    """"1 – 30 de noviembre de 2026", "3 de noviembre de 2026", "15 de octubre – 14 de
-    noviembre de 2026", "20 de diciembre de 2025 – 5 de enero de 2026"."""
-    full = formats.date_format(end, "DATE_FORMAT")
-    if start == end:
-        return full
-    if (start.year, start.month) == (end.year, end.month):
-        first = str(start.day)
-    elif start.year == end.year:
-        first = formats.date_format(start, "MONTH_DAY_FORMAT")
-    else:
-        first = formats.date_format(start, "DATE_FORMAT")
-    return f"{first} – {full}"
-
 
 def in_course_on(day: datetime.date, value: Q | None = None) -> QuerySet:
     """The stretches in course at the end of `day`: entered by then, not left by then; of

@@ -30,10 +30,6 @@ CHOICES = {
 }
 
 
-def _agent_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def labels(dimension: str, values) -> dict[str, str]:
     """value → its label, for `values` of `dimension`; a value that is no longer a row
     (a deleted module, say) reads as its id with a note."""
@@ -49,7 +45,7 @@ def labels(dimension: str, values) -> dict[str, str]:
         found = {str(pk): name for pk, name in Organization.objects.filter(pk__in=ids).values_list("pk", "name")}
     elif dimension == Dimension.AGENT:
         users = get_user_model().objects.filter(pk__in=ids).only("pk", "first_name", "last_name", "username")
-        found = {str(user.pk): _agent_name(user) for user in users}
+        found = {str(user.pk): str(user) for user in users}  # accounts.User: the full name or the username
     else:
         found = {value: str(label) for value, label in CHOICES[dimension].items()}
     result = {}

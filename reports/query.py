@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .figures import named_period
@@ -69,6 +70,21 @@ DIMENSION_OF = {
     Breakdown.KIND: Dimension.KIND,
 }
 BREAKDOWN_OF = {dimension: breakdown for breakdown, dimension in DIMENSION_OF.items()}
+
+
+def period_text(start: datetime.date, end: datetime.date) -> str:
+    """ "1 – 30 de noviembre de 2026", "15 de octubre – 14 de noviembre de 2026", a day
+    alone as "30 de noviembre de 2026" (the desk's days)."""
+    end_text = formats.date_format(end, "DATE_FORMAT")
+    if start == end:
+        return end_text
+    if start.year != end.year:
+        start_text = formats.date_format(start, "DATE_FORMAT")
+    elif start.month != end.month:
+        start_text = formats.date_format(start, "MONTH_DAY_FORMAT")
+    else:
+        start_text = str(start.day)
+    return gettext("%(start)s – %(end)s") % {"start": start_text, "end": end_text}
 
 
 def today() -> datetime.date:

@@ -6,14 +6,9 @@ Every figure carries the link to its tickets (ReportQuery.tickets_url)."""
 from __future__ import annotations
 
 import dataclasses
-import datetime
 
-from django.utils import formats
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from tickets.models import Ticket
 
 from . import catalog
 from .catalog import Change, Figure, Kind
@@ -27,69 +22,9 @@ VERDICT_CLASS = {1: "good", -1: "bad", 0: "neutral"}
 VERDICT_TEXT = {1: gettext_lazy("mejora"), -1: gettext_lazy("empeora"), 0: ""}
 
 
-def _wall(clock: str, stat: str):
-    return lambda row: getattr(getattr(row, clock).wall, stat)
-
-
-def _cancelled(reason: str):
-    return lambda row: row.cancellations[reason]
-
-
-def _rating(n: int):
-    return lambda row: row.satisfaction.distribution[n]
-
-
-# The figures a section shows besides the catalog's: the wall-clock median and 90th
-# percentile, the cancellations by reason and the ratings' distribution, each with the
-# name of its tickets.
-TIMES_EXTRA = [
-    Figure("fr_wall_median", gettext_lazy("Primera respuesta, tiempo real (mediana)"),
-           gettext_lazy("La mitad de las primeras respuestas llegó antes de este tiempo de reloj (de un histograma: dentro de un 12,2 %)."),
-           _wall("first_response", "median"), kind=Kind.DURATION, better=-1, tickets="first_responses", group=catalog.G_TIMES),
-    Figure("fr_wall_p90", gettext_lazy("Primera respuesta, tiempo real (percentil 90)"),
-           gettext_lazy("El 90 % de las primeras respuestas llegó antes de este tiempo de reloj (de un histograma: dentro de un 12,2 %)."),
-           _wall("first_response", "p90"), kind=Kind.DURATION, better=-1, tickets="first_responses", group=catalog.G_TIMES),
-    Figure("res_wall_median", gettext_lazy("Resolución, tiempo real (mediana)"),
-           gettext_lazy("La mitad de los tickets resueltos se resolvió antes de este tiempo de reloj (de un histograma: dentro de un 12,2 %)."),
-           _wall("resolution", "median"), kind=Kind.DURATION, better=-1, tickets="resolved", group=catalog.G_TIMES),
-    Figure("res_wall_p90", gettext_lazy("Resolución, tiempo real (percentil 90)"),
-           gettext_lazy("El 90 % de los tickets resueltos se resolvió antes de este tiempo de reloj (de un histograma: dentro de un 12,2 %)."),
-           _wall("resolution", "p90"), kind=Kind.DURATION, better=-1, tickets="resolved", group=catalog.G_TIMES),
-]
-
-
-def cancellation_figures() -> list[Figure]:
-    return [
-        Figure(
-            f"cancelled_{reason}",
-            format_lazy(gettext_lazy("Cancelados: {reason}"), reason=catalog.cancellation_label(reason)),
-            gettext_lazy("Tickets cancelados en el periodo con este motivo."),
-            _cancelled(reason),
-            tickets=f"cancelled_{reason}",
-            group=catalog.G_RESOLUTION,
-        )
-        for reason in Ticket.CancelReason.values
-    ]
-
-
-def rating_figures() -> list[Figure]:
-    return [
-        Figure(
-            f"rating_{n}",
-            format_lazy(gettext_lazy("Calificación {n} de 5"), n=n),
-            gettext_lazy("Encuestas enviadas en el periodo que se respondieron con esta calificación."),
-            _rating(n),
-            tickets=f"rating_{n}",
-            group=catalog.G_SATISFACTION,
-        )
-        for n in range(1, 6)
-    ]
-
-
 def section_figures() -> list[tuple[str, list[Figure]]]:
     """(group, its figures) in the order of docs/reports.md."""
-    extra = {catalog.G_TIMES: TIMES_EXTRA, catalog.G_RESOLUTION: cancellation_figures(),
-             catalog.G_SATISFACTION: rating_figures()}
+    extra = catalog.DETAILS
     groups: dict[str, list[Figure]] = {}
     for figure in catalog.FIGURES:
         groups.setdefault(str(figure.group), []).append(figure)
@@ -246,18 +181,3 @@ def export_filename(query: ReportQuery) -> str:
     if query.breakdown and not query.own:
         parts.append(str(query.breakdown))
     return "-".join(parts)
-
-
-def period_text(start: datetime.date, end: datetime.date) -> str:
-    """ "1 – 30 de noviembre de 2026", "15 de octubre – 14 de noviembre de 2026", a day
-    alone as "30 de noviembre de 2026" (the desk's days)."""
-    end_text = formats.date_format(end, "DATE_FORMAT")
-    if start == end:
-        return end_text
-    if start.year != end.year:
-        start_text = formats.date_format(start, "DATE_FORMAT")
-    elif start.month != end.month:
-        start_text = formats.date_format(start, "MONTH_DAY_FORMAT")
-    else:
-        start_text = str(start.day)
-    return _("%(start)s – %(end)s") % {"start": start_text, "end": end_text}

@@ -20,7 +20,7 @@ from . import charts, comments, exports, tables
 from .figures import Report, Row, daily_figures, period_figures
 from .labels import labels
 from .models import Dimension, RefreshMark
-from .query import ReportFilterForm, ReportQuery
+from .query import ReportFilterForm, ReportQuery, period_text
 
 TEMPLATE = "reports/report.html"
 
@@ -75,10 +75,6 @@ class Page:
         }
 
 
-def _own_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 @dataclasses.dataclass(frozen=True)
 class Figures:
     """The period's figures as the query asks for them: `report` by its breakdown (or the
@@ -103,7 +99,7 @@ def read_figures(query: ReportQuery) -> Figures:
         report = period_figures(query.start, query.end, breakdown=query.dimension)
         total_report = report if query.dimension == Dimension.ALL else period_figures(query.start, query.end)
     (total,) = total_report.rows
-    table = tables.breakdown_table(query, report, total, own_label=_own_name(query.agent) if query.own else "")
+    table = tables.breakdown_table(query, report, total, own_label=str(query.agent) if query.own else "")
     return Figures(report, total_report, table)
 
 
@@ -127,8 +123,8 @@ def report_page(query: ReportQuery) -> Page:
     mark = RefreshMark.objects.order_by("pk").values_list("refreshed_to", flat=True).first()
     return Page(
         query=query,
-        period=tables.period_text(query.start, query.end),
-        previous_period=tables.period_text(report.previous_start, report.previous_end),
+        period=period_text(query.start, query.end),
+        previous_period=period_text(report.previous_start, report.previous_end),
         refreshed_to=timezone.localtime(mark) if mark else None,
         headline=tables.headline(query, total, previous),
         sections=tables.sections(query, total, previous),
@@ -182,7 +178,7 @@ def _export(request, fmt: str, *, own: bool):
         return _invalid(request, TEMPLATE, {"form": form, "own": own, "nav": "mine" if own else "reports"})
     query = form.query(agent=request.user if own else None)
     headers, rows = tables.export_rows(read_figures(query).table)
-    return exports.download(fmt, tables.export_filename(query), headers, rows, title=tables.period_text(query.start, query.end))
+    return exports.download(fmt, tables.export_filename(query), headers, rows, title=period_text(query.start, query.end))
 
 
 @require_safe

@@ -41,10 +41,10 @@ from tests.factories import (
     ContactFactory,
     UserFactory,
 )
-from tickets.models import Ticket, TicketChange
+from tickets.models import Ticket
 
 from .desk import known_desk, mx
-from .test_rollup import DAY0, DIMENSIONS, cast, make_ticket, ticket_plans, value_of  # noqa: F401 (cast: a fixture)
+from .test_rollup import DAY0, DIMENSIONS, cast, change_tickets, make_ticket, ticket_plans, value_of  # noqa: F401 (cast: a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -416,21 +416,7 @@ def test_every_list_is_as_long_as_its_figure(cast, plans, changes, period, dimen
     check_lengths(start, end, dimension)
 
     # Some tickets change or go (as in test_rollup): their events follow their facts.
-    touched = set()
-    for index, plan in changes:
-        if index >= len(tickets) or tickets[index].pk in touched:
-            continue
-        old = tickets[index]
-        touched.add(old.pk)
-        replacement = make_ticket(plan, cast)
-        TicketChange.objects.filter(ticket=old).delete()
-        TicketChange.objects.filter(ticket=replacement).update(ticket=old)
-        columns = {f.attname: getattr(replacement, f.attname) for f in Ticket._meta.concrete_fields if f.attname not in ("id", "reference", "search_vector")}
-        Ticket.objects.filter(pk=replacement.pk).delete()
-        Ticket.objects.filter(pk=old.pk).update(**columns)
-        if old.pk % 2 == 0:
-            Ticket.objects.filter(pk=old.pk).delete()
-    refresh_tickets(touched)
+    refresh_tickets(change_tickets(tickets, changes, cast))
     check_lengths(start, end, dimension)
     incremental = stored_events()
     reports_rebuild()

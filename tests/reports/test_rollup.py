@@ -126,6 +126,25 @@ def make_ticket(plan, cast) -> Ticket:
             )
     return ticket
 
+def change_tickets(tickets, changes, cast) -> set[int]:
+    """Some tickets change, as a new plan would have made them, and one in two of those
+    disappears instead; returns their ids (for the refresh to be told)."""
+    touched = set()
+    for index, plan in changes:
+        if index >= len(tickets) or tickets[index].pk in touched:
+            continue
+        old = tickets[index]
+        touched.add(old.pk)
+        replacement = make_ticket(plan, cast)
+        TicketChange.objects.filter(ticket=old).delete()
+        TicketChange.objects.filter(ticket=replacement).update(ticket=old)
+        columns = {f.attname: getattr(replacement, f.attname) for f in Ticket._meta.concrete_fields if f.attname not in ("id", "reference", "search_vector")}
+        Ticket.objects.filter(pk=replacement.pk).delete()
+        Ticket.objects.filter(pk=old.pk).update(**columns)
+        if old.pk % 2 == 0:
+            Ticket.objects.filter(pk=old.pk).delete()
+    return touched
+
 
 def value_of(facts: TicketFacts, dimension: str) -> str:
     raw = {
@@ -270,21 +289,7 @@ def test_the_rollup_is_the_sum_of_the_facts(cast, plans, changes, period, dimens
     assert stored_months() == months_of_the_days()
 
     # Some tickets change (or go): their old contribution leaves, their new one comes in.
-    touched = set()
-    for index, plan in changes:
-        if index >= len(tickets) or tickets[index].pk in touched:
-            continue
-        old = tickets[index]
-        touched.add(old.pk)
-        replacement = make_ticket(plan, cast)
-        TicketChange.objects.filter(ticket=old).delete()
-        TicketChange.objects.filter(ticket=replacement).update(ticket=old)
-        columns = {f.attname: getattr(replacement, f.attname) for f in Ticket._meta.concrete_fields if f.attname not in ("id", "reference", "search_vector")}
-        Ticket.objects.filter(pk=replacement.pk).delete()
-        Ticket.objects.filter(pk=old.pk).update(**columns)
-        if old.pk % 2 == 0:  # and one ticket in two disappears instead
-            Ticket.objects.filter(pk=old.pk).delete()
-    refresh_tickets(touched)
+    refresh_tickets(change_tickets(tickets, changes, cast))
     check(start, end, dimension)
     incremental, incremental_months = stored_rows(), stored_months()
     assert incremental_months == months_of_the_days()
