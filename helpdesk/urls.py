@@ -24,6 +24,8 @@ urlpatterns = [
     path("mesa/", include("reports.urls")),
     path("reportar/", include("intake.urls")),
     path("seguimiento/", include("intake.follow_urls")),
+    # The public help center: the published public articles, their search and votes.
+    path("ayuda/", include("knowledge.help_urls")),
     # The requester's answers from the emails: /solucion/… (confirm the solution), /encuesta/….
     path("", include("surveys.urls")),
     # The configured ESP's inbound email webhook only, refused without WEBHOOK_SECRET (intake.webhooks).

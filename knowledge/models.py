@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -116,6 +118,10 @@ class Article(ConcurrentTransitionMixin, models.Model):
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        """The article's public page (it opens only while `is_public`)."""
+        return reverse("help:article", args=[self.pk])
+
     @property
     def is_public(self) -> bool:
         return self.state == self.State.PUBLISHED and self.visibility == self.Visibility.PUBLIC
@@ -162,3 +168,64 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} #{self.number}"
+
+
+class ArticleVote(models.Model):
+    """One browser's answer to "¿Le sirvió este artículo?": one per browser and article
+    (`browser` is a digest of the help center's browser cookie, never the cookie itself).
+    `Article.helpful_yes`/`helpful_no` count them, for ordering by helpfulness."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="votes", verbose_name=_("artículo"))
+    browser = models.CharField(_("navegador"), max_length=64)
+    helpful = models.BooleanField(_("le sirvió"))
+    at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("voto")
+        verbose_name_plural = _("votos")
+        constraints = [models.UniqueConstraint(fields=["article", "browser"], name="article_vote_once_per_browser")]
+        indexes = [models.Index(fields=["at"], name="article_vote_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {'+' if self.helpful else '-'}"
+
+
+class Deflection(models.Model):
+    """A requester who, while writing a report, read a suggested article and said "Esto
+    resolvió mi problema": a report the desk did not receive."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="deflections", verbose_name=_("artículo")
+    )
+    at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("incidencia evitada")
+        verbose_name_plural = _("incidencias evitadas")
+        indexes = [models.Index(fields=["at"], name="deflection_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ArticleSuggestion(models.Model):
+    """A public article that was suggested beside the report form to a report that was
+    then submitted anyway. `at` is the report's moment, so that the reports count by
+    period without a join."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="article_suggestions", verbose_name=_("ticket")
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("artículo")
+    )
+    at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sugerencia")
+        verbose_name_plural = _("sugerencias")
+        constraints = [models.UniqueConstraint(fields=["ticket", "article"], name="article_suggestion_once")]
+        indexes = [models.Index(fields=["at"], name="article_suggestion_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.ticket_id}"

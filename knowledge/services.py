@@ -8,14 +8,17 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from tickets.models import Ticket
 
-from .models import Article, ArticleRevision
+from .models import Article, ArticleRevision, ArticleSuggestion, ArticleVote, Deflection
+
+ADD_PERMISSION = "knowledge.add_article"
+CHANGE_PERMISSION = "knowledge.change_article"
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A phone number: seven or more digits with the usual separators, an optional country code;
@@ -33,6 +36,11 @@ def _write_revision(article: Article, by) -> ArticleRevision:
     )
 
 
+def _require(user, permission: str) -> None:
+    if user is None or not user.is_active or not user.has_perm(permission):
+        raise PermissionDenied(_("No tiene permiso para escribir artículos."))
+
+
 def _locked(article: Article) -> Article:
     return Article.objects.select_for_update(no_key=True).get(pk=article.pk)
 
@@ -47,7 +55,9 @@ def article_create(
     modules=(),
     source_ticket: Ticket | None = None,
 ) -> Article:
-    """A new draft, with its first revision."""
+    """A new draft, with its first revision. Needs knowledge.add_article (agents and
+    coordinators)."""
+    _require(by, ADD_PERMISSION)
     if not title.strip() or not body.strip():
         raise ValidationError(_("El artículo necesita título y contenido."))
     with transaction.atomic():
@@ -67,7 +77,8 @@ def article_create(
 
 def article_update(*, article: Article, by, **fields) -> Article:
     """Change any of title, body, keywords, visibility and modules; a change of title or
-    body writes a revision."""
+    body writes a revision. Needs knowledge.change_article."""
+    _require(by, CHANGE_PERMISSION)
     allowed = {"title", "body", "keywords", "visibility", "modules"}
     if unknown := set(fields) - allowed:
         raise TypeError(f"article_update does not change {sorted(unknown)}")
@@ -121,12 +132,15 @@ def article_archive(*, article: Article, by) -> Article:
 
 
 def article_unarchive(*, article: Article, by) -> Article:
-    """An archived article back to a draft."""
+    """An archived article back to a draft, to be edited; needs knowledge.change_article."""
+    _require(by, CHANGE_PERMISSION)
     return _transition(article, "unarchive", by)
 
 
 def article_restore_revision(*, revision: ArticleRevision, by) -> Article:
-    """The article's title and body as the revision had them, written as a new revision."""
+    """The article's title and body as the revision had them, written as a new revision.
+    Needs knowledge.change_article."""
+    _require(by, CHANGE_PERMISSION)
     with transaction.atomic():
         locked = _locked(revision.article)
         locked.restore_revision(revision)
@@ -174,3 +188,47 @@ def article_from_ticket(*, ticket: Ticket, by) -> Article:
         modules=[ticket.module] if ticket.module_id else [],
         source_ticket=ticket,
     )
+
+
+# What requesters do with the public articles ------------------------------------------
+
+
+def article_viewed(*, article: Article) -> None:
+    """One more reading of a published article (one statement; neither a revision nor a
+    change of `updated_at`)."""
+    Article.objects.published().filter(pk=article.pk).update(views=F("views") + 1)
+
+
+def article_vote(*, article: Article, browser: str, helpful: bool) -> bool:
+    """This browser's "¿Le sirvió?" on a public article, once: False (nothing changes)
+    when it had voted on it already. `browser`: a digest identifying the browser."""
+    if not article.is_public:
+        raise ValidationError(_("Solo se vota por un artículo publicado para todos."))
+    with transaction.atomic():
+        _vote, created = ArticleVote.objects.get_or_create(
+            article=article, browser=browser[:64], defaults={"helpful": helpful}
+        )
+        if not created:
+            return False
+        counter = "helpful_yes" if helpful else "helpful_no"
+        Article.objects.filter(pk=article.pk).update(**{counter: F(counter) + 1})
+    return True
+
+
+def deflection_record(*, article: Article) -> Deflection:
+    """A requester who read a suggested public article instead of sending their report."""
+    if not article.is_public:
+        raise ValidationError(_("Solo un artículo publicado para todos resuelve un reporte."))
+    return Deflection.objects.create(article=article)
+
+
+def suggestions_record(*, ticket: Ticket, article_ids) -> int:
+    """The public articles suggested beside the report form before `ticket` was sent
+    anyway; ids of articles that are no longer public are ignored. How many were kept."""
+    ids = {int(pk) for pk in article_ids if str(pk).isdigit()}
+    if not ids:
+        return 0
+    public = Article.objects.public().filter(pk__in=ids).values_list("pk", flat=True)
+    rows = [ArticleSuggestion(ticket=ticket, article_id=pk, at=ticket.created_at) for pk in public]
+    ArticleSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
