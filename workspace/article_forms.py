@@ -125,8 +125,10 @@ class ArticleListForm(forms.Form):
     )
 
     def filtered(self, articles):
-        """`articles` narrowed by the valid filters (all of them when none is valid)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """`articles` narrowed by the filters whose values are valid (an invalid one is
+        left out, and reported by the page)."""
+        self.is_valid()
+        data = self.cleaned_data
         if state := data.get("estado"):
             articles = articles.filter(state=state)
         if visibility := data.get("visibilidad"):

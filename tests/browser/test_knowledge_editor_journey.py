@@ -42,7 +42,9 @@ def test_an_agent_writes_a_draft_with_the_preview_and_a_coordinator_publishes_it
     accessible(page)
     page.get_by_label("Título").fill("Reiniciar la cola de impresión")
     # Typed as a person types: the preview follows after a pause, rendered.
-    page.get_by_label("Contenido").press_sequentially("1. Abra **Servicios**.\n2. Reinicie *Cola de impresión*.", delay=5)
+    page.get_by_label("Contenido").press_sequentially(
+        "1. Abra **Servicios**.\n2. Reinicie *Cola de impresión*.", delay=5
+    )
     preview = page.locator("#article-preview")
     expect(preview.locator("strong")).to_have_text("Servicios")
     expect(preview.locator("em")).to_have_text("Cola de impresión")

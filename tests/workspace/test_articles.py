@@ -477,11 +477,22 @@ def test_the_list_shows_state_visibility_modules_who_and_when_views_and_votes(ag
     assert "120" in row and "9 / 3" in row
 
 
-def test_an_unknown_filter_is_a_400_in_spanish(agent_client, shelf):
-    response = agent_client.get(reverse("workspace:articles"), {"estado": "borrado", "modulo": "999"})
+@pytest.mark.parametrize(
+    "query, left_out, expected",
+    [
+        ({"estado": "borrado", "modulo": "999"}, ["Estado", "Módulo"], 4),
+        # The valid filter still applies.
+        ({"visibilidad": "public", "modulo": "impresion"}, ["Módulo"], 2),
+    ],
+)
+def test_an_unknown_filter_is_a_400_in_spanish_and_left_out(agent_client, shelf, query, left_out, expected):
+    response = agent_client.get(reverse("workspace:articles"), query)
     assert response.status_code == 400
-    assert "Algunos filtros no son válidos y no se aplicaron" in _text(response)
-    assert len(_titles(response)) == 4
+    text = _text(response)
+    assert "Algunos filtros no son válidos y no se aplicaron" in text
+    errors = re.search(r'<div class="queue-errors" role="alert">.*?</div>', text, re.S).group(0)
+    assert re.findall(r"<li>([^:<]+):", errors) == left_out
+    assert len(_titles(response)) == expected
 
 
 def test_the_list_pages_by_25(agent_client, agent):
