@@ -1,7 +1,8 @@
 """The knowledge base in the workspace, in the browser: an agent writes an article,
-watching the live preview render its Markdown, and saves it as a draft; a coordinator
-opens it from the list and publishes it. axe-core checks the list, the editor and the
-article's page; the editor is checked once more on a phone's screen."""
+watching the live preview render its Markdown, saves it as a draft, edits it and compares
+the revisions; a coordinator opens it from the list and publishes it. axe-core checks the
+list, the editor, the article's page and the revisions; the editor once more on a phone's
+screen."""
 
 import re
 
@@ -62,6 +63,20 @@ def test_an_agent_writes_a_draft_with_the_preview_and_a_coordinator_publishes_it
     accessible(page)
     article = Article.objects.get()
     assert (article.state, article.visibility, article.created_by) == (Article.State.DRAFT, "public", agent)
+
+    # A second thought, and its revision compared with the first.
+    page.get_by_role("link", name="Editar").click()
+    page.get_by_label("Contenido").fill(
+        "1. Abra **Servicios**.\n2. Reinicie *Cola de impresión*.\n3. Imprima de nuevo."
+    )
+    page.get_by_role("button", name="Guardar los cambios").click()
+    expect(page.get_by_text("Cambios guardados.")).to_be_visible()
+    page.get_by_role("link", name="Ver revisiones").click()
+    page.wait_for_url(re.compile(rf"/mesa/articulos/{article.pk}/revisiones/$"))
+    page.get_by_text("Diferencias con el texto actual").click()
+    expect(page.locator(".diff-added")).to_have_text("+3. Imprima de nuevo.")
+    accessible(page)
+    page.get_by_role("link", name="Reiniciar la cola de impresión").click()
 
     coordinator_context = browser.new_context(
         base_url=live_server.url, locale="es-MX", timezone_id="America/Mexico_City"
