@@ -576,3 +576,35 @@ def test_agents_see_internal_articles_and_drafts(agent, coordinator):
     assert response.status_code == 200
     assert "Borrador solo para agentes" in _text(response)
     assert "Solo agentes" in _text(response)
+
+
+@pytest.fixture
+def reader(db):
+    """Somebody who works tickets but may not write articles (a desk's own role)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.create(name="Solo tickets")
+    group.permissions.add(Permission.objects.get(codename="work_ticket"))
+    return AgentFactory(first_name="Rita", last_name="Lectora", username="rita", groups=["Solo tickets"])
+
+
+def test_who_may_not_write_articles_reads_them_and_every_change_is_refused_with_403(reader, agent, coordinator):
+    archived = _in_state(ARCHIVED, agent, coordinator)
+    services.article_update(article=archived, by=agent, body="Segunda versión.")
+    client = _client(reader)
+    page = _text(client.get(reverse("workspace:article", args=[archived.pk])))
+    assert "Segunda versión." in page
+    assert "Editar" not in page and "Desarchivar" not in page
+    assert "Restaurar la revisión" not in _text(client.get(reverse("workspace:article-revisions", args=[archived.pk])))
+    refused = [
+        client.get(reverse("workspace:article-new")),
+        client.post(reverse("workspace:article-new"), {"title": "T", "body": "B", "visibility": "internal"}),
+        client.get(reverse("workspace:article-edit", args=[archived.pk])),
+        client.post(reverse("workspace:article-edit", args=[archived.pk]), {"title": "T", "body": "B"}),
+        client.post(reverse("workspace:article-unarchive", args=[archived.pk])),
+        client.post(reverse("workspace:article-restore", args=[archived.pk, 1])),
+    ]
+    assert [response.status_code for response in refused] == [403] * 6
+    assert all("No tiene permiso para escribir artículos." in _text(response) for response in refused)
+    archived.refresh_from_db()
+    assert (archived.state, archived.body, Article.objects.count()) == (ARCHIVED, "Segunda versión.", 1)
