@@ -235,7 +235,7 @@ def article_edit(request, pk: int):
     try:
         with transaction.atomic():
             # Read under lock, so that nobody saves between this check and the update.
-            current = Article.objects.select_for_update(no_key=True).select_related("updated_by").get(pk=found.pk)
+            current = Article.objects.select_for_update(no_key=True).get(pk=found.pk)
             if form.is_stale(current):
                 form.renew_version(current)
                 return _editor_page(
