@@ -181,6 +181,7 @@ def vote(request, pk: int):
             samesite="Lax",
             secure=request.is_secure(),
         )
+    add_never_cache_headers(response)
     return response
 
 

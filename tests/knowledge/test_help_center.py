@@ -372,7 +372,7 @@ def test_votes_over_the_limit_of_an_address_are_429_in_spanish(settings):
 def test_a_page_with_a_message_is_never_cached(client):
     found = article()
     assert "no-cache" not in client.get(found.get_absolute_url()).get("Cache-Control", "")
-    vote(client, found)
+    assert "no-store" in vote(client, found)["Cache-Control"]
     after = client.get(found.get_absolute_url())
     assert "Gracias por su opinión" in text(after)
     assert "no-store" in after["Cache-Control"]
