@@ -2,11 +2,14 @@
 every page and search), the votes (once per browser, POST only, rate-limited), the views
 (counted by a POST, once per session) and the links to the report form."""
 
+import datetime
 import hashlib
 import re
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from knowledge.help_views import BROWSER_COOKIE
@@ -229,8 +232,6 @@ def test_an_inactive_or_unknown_module_is_a_spanish_404(client, which):
 
 
 def test_an_article_page_shows_its_body_modules_date_and_vote_form(client):
-    import datetime
-
     vpn = ModuleFactory(name="VPN")
     # 2026-03-01 04:30 UTC is still the 28th of February in Mexico City (UTC-6).
     found = article(
@@ -240,7 +241,7 @@ def test_an_article_page_shows_its_body_modules_date_and_vote_form(client):
     body = text(client.get(found.get_absolute_url()))
     assert "<h1>Conectar la VPN</h1>" in body
     assert "<strong>Conectar</strong>" in body
-    assert "28 de febrero de 2026" in body
+    assert 'Publicado el <time datetime="2026-02-28T22:30:00-06:00">28 de febrero de 2026</time>' in body
     assert f'<a href="{reverse("help:module", args=[vpn.pk])}">VPN</a>' in body
     assert "¿Le sirvió este artículo?" in body
     assert f'action="{reverse("help:vote", args=[found.pk])}"' in body
@@ -287,9 +288,7 @@ def vote(client, found, value="si", **extra):
     return client.post(reverse("help:vote", args=[found.pk]), {"util": value}, **extra)
 
 
-def test_a_vote_counts_once_per_browser_and_a_new_browser_counts_again(client, django_user_model):
-    from django.test import Client
-
+def test_a_vote_counts_once_per_browser_and_a_new_browser_counts_again(client):
     found = article()
     first = vote(client, found)
     again = vote(client, found, "no")
@@ -351,8 +350,6 @@ def test_a_bad_vote_value_is_a_spanish_400_and_counts_nothing(client, value):
 
 
 def test_votes_over_the_limit_of_an_address_are_429_in_spanish(settings):
-    from django.test import Client
-
     settings.HELPDESK_VOTE_RATE_LIMIT = (2, 600)
     found = article()
     # Three browsers behind one address: the third is over the limit.
@@ -390,8 +387,6 @@ def test_reading_an_article_changes_no_counter(client):
 
 
 def test_a_view_is_counted_once_per_session_through_its_post(client):
-    from django.test import Client
-
     found = article()
     url = reverse("help:viewed", args=[found.pk])
     statuses = [client.post(url).status_code, client.post(url).status_code, Client().post(url).status_code]
@@ -437,8 +432,6 @@ def many(count: int, module) -> None:
     ],
 )
 def test_the_pages_queries_do_not_grow_with_the_articles(client, page):
-    from django.test.utils import CaptureQueriesContext
-
     module = ModuleFactory(name="Impresión")
     many(3, module)
     url, query = page(module)
@@ -451,8 +444,6 @@ def test_the_pages_queries_do_not_grow_with_the_articles(client, page):
 
 
 def test_the_article_page_queries_do_not_grow_with_its_related_articles(client):
-    from django.test.utils import CaptureQueriesContext
-
     module = ModuleFactory(name="Impresión")
     found = article(modules=[module])
     many(3, module)
