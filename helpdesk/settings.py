@@ -324,6 +324,12 @@ HELPDESK_REPORT_RATE_LIMIT = (
     env.int("HELPDESK_REPORT_RATE_LIMIT_COUNT", default=5),
     env.int("HELPDESK_REPORT_RATE_LIMIT_SECONDS", default=10 * 60),
 )
+# The help center's "¿Le sirvió este artículo?" accepts (votes, seconds) per client address:
+# a brake on scripted votes, loose enough for an office behind one address.
+HELPDESK_VOTE_RATE_LIMIT = (
+    env.int("HELPDESK_VOTE_RATE_LIMIT_COUNT", default=30),
+    env.int("HELPDESK_VOTE_RATE_LIMIT_SECONDS", default=10 * 60),
+)
 # The monitoring API accepts (requests, seconds) per integration.
 HELPDESK_API_RATE_LIMIT = (
     env.int("HELPDESK_API_RATE_LIMIT_COUNT", default=60),

@@ -9,5 +9,9 @@ app_name = "help"
 
 urlpatterns = [
     path("", help_views.index, name="index"),
+    path("buscar/", help_views.search, name="search"),
+    path("servicios/<int:pk>/", help_views.module, name="module"),
     path("articulos/<int:pk>/", help_views.article, name="article"),
+    path("articulos/<int:pk>/voto/", help_views.vote, name="vote"),
+    path("articulos/<int:pk>/vista/", help_views.viewed, name="viewed"),
 ]

@@ -44,6 +44,7 @@ from django.core.validators import validate_email
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from .models import OutgoingEmail
@@ -154,6 +155,8 @@ def email_queue(
         "desk_name": settings.HELPDESK_NAME,
         "desk_support_email": settings.HELPDESK_SUPPORT_EMAIL,
         "desk_support_phone": settings.HELPDESK_SUPPORT_PHONE,
+        # Every email's footer offers the public help center (docs/knowledge.md).
+        "help_center_url": settings.HELPDESK_BASE_URL.rstrip("/") + reverse("help:index"),
         **context,
     }
     with translation.override(language or settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
