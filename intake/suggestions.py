@@ -43,7 +43,8 @@ def worth_searching(text: str) -> bool:
     return sum(len(word) for word in significant_words(text)) >= MIN_SIGNIFICANT_LETTERS
 
 
-def module_pk(value) -> int | None:
+def as_id(value) -> int | None:
+    """A row id typed in a query string or form (digits only), or None."""
     value = str(value or "").strip()
     return int(value) if value.isdigit() and len(value) < 10 else None
 

@@ -101,7 +101,7 @@ def report(request):
 def _preselected(request) -> dict:
     """?modulo=<pk> (the help center's "Reportar una incidencia") chooses an active module;
     any other value is ignored."""
-    pk = suggestions.module_pk(request.GET.get("modulo"))
+    pk = suggestions.as_id(request.GET.get("modulo"))
     if pk is None or not Module.objects.active().filter(pk=pk).exists():
         return {}
     return {"module": pk}
@@ -132,7 +132,7 @@ def suggestions_list(request):
         articles = suggestions.suggestions_for(
             request.GET.get("subject", ""),
             request.GET.get("description", ""),
-            suggestions.module_pk(request.GET.get("module")),
+            suggestions.as_id(request.GET.get("module")),
         )
         suggestions.remember_shown(request.session, articles)
     if request.htmx:
@@ -153,7 +153,7 @@ def _deflect_limit(request) -> dict:
 def deflect(request):
     """ "Esto resolvió mi problema": a deflection of a public article, no ticket; then the
     thanks page (PRG). Any other article: 404 in Spanish, nothing recorded."""
-    pk = suggestions.module_pk(request.POST.get("article"))
+    pk = suggestions.as_id(request.POST.get("article"))
     if pk is None:
         return render(request, "intake/deflected.html", {"unknown": True}, status=400)
     article = Article.objects.public().filter(pk=pk).first()
