@@ -1,11 +1,14 @@
 """Self-service on the report form: a requester who finds the answer while typing leaves
 without a ticket; another one sees the suggestions and sends the report anyway."""
 
+import re
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from knowledge.models import Article, ArticleSuggestion, Deflection
-from tests.factories import ArticleFactory, ContactFactory, SupportPolicyFactory
+from tests.factories import ArticleFactory, ContactFactory, CoordinatorFactory, SupportPolicyFactory
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,6 +28,9 @@ def printer_article():
 def test_a_requester_finds_the_answer_while_typing_and_leaves_without_a_ticket(page, accessible):
     article = printer_article()
     ArticleFactory(title="No puedo imprimir facturas (solo agentes)", state=Article.State.PUBLISHED)
+    # The strict CSP reports what it blocks (an inline style, a script) as console errors.
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
     page.goto("/reportar/")
     expect(page.get_by_role("heading", name="Quizás esto le ayude")).to_be_visible()
@@ -49,6 +55,7 @@ def test_a_requester_finds_the_answer_while_typing_and_leaves_without_a_ticket(p
     accessible(page)
     assert Ticket.objects.count() == 0
     assert list(Deflection.objects.values_list("article_id", flat=True)) == [article.pk]
+    assert errors == []
 
 
 def test_a_requester_sees_suggestions_and_sends_the_report_anyway(page, accessible):
@@ -72,3 +79,22 @@ def test_a_requester_sees_suggestions_and_sends_the_report_anyway(page, accessib
     assert ticket.subject == "No puedo imprimir"
     assert list(ArticleSuggestion.objects.filter(ticket=ticket).values_list("article_id", flat=True)) == [article.pk]
     assert Deflection.objects.count() == 0
+
+
+def test_a_coordinator_reads_the_deflection_in_informes(page, accessible):
+    article = printer_article()
+    Deflection.objects.create(article=article, at=timezone.now())
+    CoordinatorFactory(username="carla")
+    page.goto("/entrar/")
+    page.get_by_label("Usuario").fill("carla")
+    page.get_by_label("Contraseña").fill("clave-segura-123")
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url(re.compile(r"/mesa/$"))
+
+    page.goto("/mesa/informes/?periodo=hoy")
+    section = page.locator("section.self-service")
+    expect(section.get_by_role("heading", name="Autoservicio")).to_be_visible()
+    # 1 deflection, no report after suggestions: 1 ÷ (1 + 0).
+    expect(section.locator("tr[data-figure=deflection_rate] td.number")).to_have_text("100,0 %")
+    expect(section.get_by_role("link", name=PRINTER)).to_have_attribute("href", f"/mesa/articulos/{article.pk}/")
+    accessible(page)
