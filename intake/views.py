@@ -1,17 +1,26 @@
+import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from catalog.models import Module
 from helpdesk.client_ip import client_address
 from helpdesk.ratelimits import limit_hit, limit_reached
+from knowledge.models import Article
+from knowledge.services import deflection_record, suggestions_record
 from tickets.attachments import attachment_limits, limit_uploads
 from tickets.links import requester_page, scope_grant
 from tickets.models import Ticket
 
+from . import suggestions
 from .forms import ReportForm
 from .services import report_submit
+
+logger = logging.getLogger(__name__)
 
 # The confirmation page shows the report this browser just sent, for a day; nothing of it
 # travels in the address (the session keeps which ticket).
@@ -80,12 +89,92 @@ def report(request):
             if not _count_report(request):
                 return _rate_limited(request, files_chosen=files_chosen)
             ticket = report_submit(**form.submission())
+            _record_suggestions(request, ticket)
             confirmation_remember(request, ticket)
             return redirect("intake:confirmation")
     else:
-        form = ReportForm()
+        form = ReportForm(initial=_preselected(request))
     status = 400 if form.is_bound else 200  # a bound form here did not validate
     return render(request, "intake/report_form.html", {"form": form, "files_chosen": files_chosen}, status=status)
+
+
+def _preselected(request) -> dict:
+    """?modulo=<pk> (the help center's "Reportar una incidencia") chooses an active module;
+    any other value is ignored."""
+    pk = suggestions.as_id(request.GET.get("modulo"))
+    if pk is None or not Module.objects.active().filter(pk=pk).exists():
+        return {}
+    return {"module": pk}
+
+
+def _record_suggestions(request, ticket: Ticket) -> None:
+    """The articles suggested to this browser, recorded against the report it sent anyway,
+    then forgotten. Never costs the report: a failure is logged and the ticket stands."""
+    ids = suggestions.remembered_ids(request.session)
+    if not ids and suggestions.SESSION_KEY not in request.session:
+        return
+    try:
+        with transaction.atomic():
+            suggestions_record(ticket=ticket, article_ids=ids)
+    except Exception:  # noqa: BLE001 - the report is sent already: warn and go on
+        logger.warning("The suggestions shown before ticket %s were not recorded", ticket.pk, exc_info=True)
+    suggestions.forget(request.session)
+
+
+@require_safe
+def suggestions_list(request):
+    """The public articles for what is being typed (subject, description, module): the
+    report form's aside asks for the fragment with htmx; without htmx, a page of its own.
+    Reads only, but for the session remembering which articles this browser was shown.
+    Over the rate limit: nothing suggested (never an error)."""
+    articles = []
+    if not suggestions.rate_limited(request):
+        articles = suggestions.suggestions_for(
+            request.GET.get("subject", ""),
+            request.GET.get("description", ""),
+            suggestions.as_id(request.GET.get("module")),
+        )
+        suggestions.remember_shown(request.session, articles)
+    if request.htmx:
+        return render(request, "intake/_suggestions.html#list", {"articles": articles})
+    return render(request, "intake/_suggestions.html", {"articles": articles, "level": 2})
+
+
+# The thanks page names the article that solved the problem (the session keeps which).
+DEFLECTED_SESSION_KEY = "deflected_article"
+
+
+def _deflect_limit(request) -> dict:
+    rate = getattr(settings, "HELPDESK_SUGGESTIONS_RATE_LIMIT", suggestions.DEFAULT_RATE_LIMIT)
+    return {"group": "intake-deflect", "key": client_address(request), "rate": rate}
+
+
+@require_POST
+def deflect(request):
+    """ "Esto resolvió mi problema": a deflection of a public article, no ticket; then the
+    thanks page (PRG). Any other article: 404 in Spanish, nothing recorded."""
+    pk = suggestions.as_id(request.POST.get("article"))
+    if pk is None:
+        return render(request, "intake/deflected.html", {"unknown": True}, status=400)
+    article = Article.objects.public().filter(pk=pk).first()
+    if article is None:
+        return render(request, "intake/deflected.html", {"unknown": True}, status=404)
+    if limit_hit(**_deflect_limit(request)) == 0:
+        try:
+            deflection_record(article=article)
+        except ValidationError:  # it stopped being public in between
+            return render(request, "intake/deflected.html", {"unknown": True}, status=404)
+    suggestions.forget(request.session)
+    request.session[DEFLECTED_SESSION_KEY] = article.pk
+    return redirect("intake:deflected")
+
+
+@require_safe
+def deflected(request):
+    """Thanks, and the way out: the help center and the home page."""
+    pk = request.session.get(DEFLECTED_SESSION_KEY)
+    article = Article.objects.public().filter(pk=pk).first() if isinstance(pk, int) else None
+    return render(request, "intake/deflected.html", {"article": article})
 
 
 @requester_page

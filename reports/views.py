@@ -21,6 +21,8 @@ from .figures import Report, Row, daily_figures, period_figures
 from .labels import labels
 from .models import Dimension, RefreshMark
 from .query import ReportFilterForm, ReportQuery, period_text
+from .self_service import Section as SelfServiceSection
+from .self_service import section as self_service_section
 
 TEMPLATE = "reports/report.html"
 
@@ -55,6 +57,8 @@ class Page:
     table: tables.Table
     charts: list
     low_ratings: list
+    # Informes only (the whole desk's): «Autoservicio».
+    self_service: SelfServiceSection | None = None
 
     @property
     def export_csv(self) -> str:
@@ -106,7 +110,8 @@ def read_figures(query: ReportQuery) -> Figures:
 def report_page(query: ReportQuery) -> Page:
     """The reads of a report page: the period's figures against the one before, the
     breakdown's (when there is one) with the whole desk's as its total, each day's for the
-    charts, the modules' times, the low ratings' comments and the refresh's instant."""
+    charts, the modules' times, the low ratings' comments, the refresh's instant and, on
+    Informes, self-service's figures (reports.self_service)."""
     figures = read_figures(query)
     report, total = figures.report, figures.total
     previous = figures.total_report.previous_of(total)
@@ -131,6 +136,7 @@ def report_page(query: ReportQuery) -> Page:
         table=figures.table,
         charts=drawn,
         low_ratings=low,
+        self_service=None if query.own else self_service_section(query),
     )
 
 
