@@ -19,8 +19,8 @@
     }
     var before = textarea.value.slice(0, start);
     var after = textarea.value.slice(end);
-    // A space apart from the words around it, not glued to them.
-    var piece = (before && !/\s$/.test(before) ? " " : "") + text + (after && !/^\s/.test(after) ? " " : "");
+    // A space apart from the words around it, not glued to them (a period may follow).
+    var piece = (before && !/\s$/.test(before) ? " " : "") + text + (/^[^\s.,;:!?)]/.test(after) ? " " : "");
     textarea.setRangeText(piece, start, end, "end");
     textarea.focus();
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
