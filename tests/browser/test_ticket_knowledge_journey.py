@@ -165,6 +165,13 @@ def test_an_agent_puts_a_public_articles_link_in_a_reply_with_the_picker(page, a
     expect(results.locator(f'[data-pick-article="{vpn.pk}"]')).to_be_visible()
     expect(results).not_to_contain_text("Cómo vaciar la cola de la impresora")
     accessible(page)
+    # Enter searches at once, in place: the page stays, and so does the reply's text.
+    search = page.get_by_label("Buscar en la base de conocimiento")
+    search.fill("impresora")
+    search.press("Enter")
+    expect(results.locator(f'[data-pick-article="{public.pk}"]')).to_be_visible()
+    assert page.url.endswith(f"/mesa/tickets/{ticket.pk}/") and len(page.context.pages) == 1
+    expect(reply).to_have_value(f"Revise Cómo vaciar la cola de la impresora: {link} y me cuenta.")
 
     page.get_by_role("button", name="Enviar la respuesta").click()
     page.wait_for_url(re.compile(rf"/mesa/tickets/{ticket.pk}/$"))

@@ -234,6 +234,10 @@ def test_the_inserted_text_links_a_public_article_to_its_public_page_and_an_inte
     assert f'data-insert="{public_text}"' in html
     assert f'data-insert="{internal_text}"' in html
     assert 'data-insert-into="note-body"' in html
+    # The buttons wait for the page's script (static/js/ticket.js) to show them.
+    buttons = re.findall(r"<button[^>]*data-insert=[^>]*>", html)
+    assert len(buttons) == 2 and all(" hidden>" in button for button in buttons)
+    assert f'aria-label="Insertar enlace a «{internal.title}»"' in html
     reply = picker(client, printer_ticket, para="respuesta", q="impresora").content.decode()
     assert f'data-insert="{public_text}"' in reply
     assert 'data-insert-into="reply-body"' in reply
@@ -303,6 +307,7 @@ def test_the_reply_and_note_forms_carry_the_picker(client, agent, printer_ticket
     search = re.search(rf'<input type="search" name="q" id="{action}-article-q"[^>]*>', html).group(0)
     assert f'form="{action}-article-search"' in search
     assert f'<form method="get" action="{address}" id="{action}-article-search" target="_blank"' in html
+    assert f'id="{action}-article-results" aria-live="polite"' in html
 
 
 def test_a_reply_sent_with_the_pickers_search_box_filled_keeps_only_its_text(client, agent, printer_ticket):
