@@ -136,9 +136,8 @@ def matching_articles(ticket: Ticket, limit: int = ARTICLES_LIMIT) -> list[Artic
     ticket's, the ones of the ticket's module first (then the rest of the knowledge base,
     each group best first), at most `limit`. The search requires every word of the text
     (docs/knowledge.md, «Search»): the subject with the description first, and when that
-    finds nothing, the subject alone. At most two searches and a query for the modules (and one for the
-    visibilities on SQLite),
-    whatever the number of articles."""
+    finds nothing, the subject alone. The search's queries, then one for the modules (and
+    on SQLite one for the visibilities), whatever the number of articles."""
     found = search_articles(f"{ticket.subject} {ticket.description}", public_only=False, limit=ARTICLE_CANDIDATES)
     if not found:
         found = search_articles(ticket.subject, public_only=False, limit=ARTICLE_CANDIDATES)
