@@ -1,7 +1,8 @@
 """The guidance panel of the ticket page (docs/process.md, «Guidance panel»): the five
 questions an agent answers while working an incident, each beside what the desk knows
-that helps answer it: the module's protocol and policies, similar solved tickets, the
-agents of the module's specialty and the next support level."""
+that helps answer it: the module's protocol and policies, the knowledge base's matching
+articles and similar solved tickets, the agents of the module's specialty and the next
+support level."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AgentProfile, SupportLevel
+from knowledge.models import Article
+from knowledge.search import search_articles
 from tickets.models import Ticket
 from tickets.search import significant_words
+
+from .ticket_articles import with_state_and_visibility
 
 SIMILAR_LIMIT = 5
 # Ranking reads each candidate's stored text vector: only the latest solved tickets of the
@@ -23,6 +28,9 @@ SIMILAR_LIMIT = 5
 # years of history.
 SIMILAR_CANDIDATES = 500
 SIMILAR_SQLITE_WORDS = 5
+ARTICLES_LIMIT = 5
+# The best matches of the whole knowledge base, among which the module's come first.
+ARTICLE_CANDIDATES = 20
 
 
 class Question:
@@ -121,3 +129,29 @@ def ticket_guidance(ticket: Ticket) -> Guidance:
             .order_by("level", "user__first_name", "user__last_name", "user__username")
         )
     return Guidance(ticket=ticket, specialists=specialists)
+
+
+def matching_articles(ticket: Ticket, limit: int = ARTICLES_LIMIT) -> list[Article]:
+    """The published articles, public and internal ("Solo agentes"), whose words match the
+    ticket's, the ones of the ticket's module first (then the rest of the knowledge base,
+    each group best first), at most `limit`. The search requires every word of the text
+    (docs/knowledge.md, «Search»): the subject with the description first, and when that
+    finds nothing, the subject alone. The search's queries, then one for the modules (and
+    on SQLite one for the visibilities), whatever the number of articles."""
+    found = search_articles(f"{ticket.subject} {ticket.description}", public_only=False, limit=ARTICLE_CANDIDATES)
+    if not found:
+        found = search_articles(ticket.subject, public_only=False, limit=ARTICLE_CANDIDATES)
+    if not found:
+        return []
+    with_state_and_visibility(found)
+    of_module = set()
+    if ticket.module_id is not None:
+        of_module = set(
+            Article.modules.through.objects.filter(
+                module_id=ticket.module_id, article_id__in=[a.pk for a in found]
+            ).values_list("article_id", flat=True)
+        )
+    for article in found:
+        article.of_module = article.pk in of_module
+    # sorted() keeps the search's order within each group.
+    return sorted(found, key=lambda article: not article.of_module)[:limit]

@@ -1,10 +1,11 @@
 """Routes of the ticket pages (see workspace/urls.py): the page, the parts it loads after
-itself (the guidance panel, possible duplicates), its attachments, and one address
+itself (the guidance panel, possible duplicates), the knowledge base's article picker and
+"Publicar como artículo", its attachments, and one address
 per action (`ticket-<action>`, e.g. `ticket-take` at …/tomar/): GET its form, POST it."""
 
 from django.urls import path
 
-from . import ticket_views
+from . import ticket_articles, ticket_views
 from .actions import ACTIONS
 
 urlpatterns = [
@@ -14,6 +15,16 @@ urlpatterns = [
         "tickets/<int:pk>/posibles-duplicados/",
         ticket_views.ticket_possible_duplicates,
         name="ticket-possible-duplicates",
+    ),
+    path(
+        "tickets/<int:pk>/articulos/",
+        ticket_articles.ticket_article_picker,
+        name="ticket-article-picker",
+    ),
+    path(
+        "tickets/<int:pk>/publicar-articulo/",
+        ticket_views.article_from_ticket,
+        name="article-from-ticket",
     ),
     path(
         "tickets/<int:pk>/adjuntos/<int:attachment_id>/",

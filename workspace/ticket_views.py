@@ -19,9 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import agent_required
+from knowledge import services as knowledge_services
 from sla.display import business_duration_text, sla_light
 from surveys.timeline import confirmation_and_survey_events
 from tickets.attachments import attachment_limits, limit_uploads
@@ -31,7 +32,8 @@ from tickets.services import TicketConflict
 
 from .access import ticket_for_agent
 from .actions import ACTIONS, Action, available_actions
-from .guidance import similar_solved_tickets, ticket_guidance
+from .guidance import matching_articles, similar_solved_tickets, ticket_guidance
+from .ticket_articles import PICKER_PARA, articles_of_ticket, articles_suggested_to, solution_may_become_article
 
 # Refusals that mean "the ticket is not (or no longer) in a state for this": a conflict.
 STATE_REFUSALS = {"conflict", "not_allowed", "max_level", "final"}
@@ -133,6 +135,10 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
         # The cancel form offers them as references to pick.
         "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)) if inline_cancel else [],
         "duplicates": list(ticket.duplicates.only("pk", "reference", "subject")),
+        # The knowledge base: the articles made from this ticket, the ones its report was shown.
+        "made_articles": articles_of_ticket(ticket),
+        "suggested_articles": articles_suggested_to(ticket),
+        "may_publish_solution": solution_may_become_article(ticket, request.user),
         "show_all_agents": show_all_agents,
         "limits": attachment_limits(),
         "nav": "queue",
@@ -149,6 +155,8 @@ def _action_item(action: Action, ticket: Ticket, form, *, refused: bool = False)
         "form": form,
         "url": reverse(f"workspace:{action.url_name}", args=[ticket.pk]),
         "refused": refused,
+        # The reply and the note carry the article picker (`para` of ticket_article_picker).
+        "picker_para": PICKER_PARA.get(action.name),
     }
 
 
@@ -178,14 +186,15 @@ def _action_form_page(request, ticket: Ticket, action: Action):
 @require_safe
 @agent_required
 def ticket_guidance_part(request, pk: int):
-    """The guidance panel (docs/process.md, «Guidance panel»: the five questions with the module's protocol, similar solved
-    tickets ranked by text, the specialists): loaded after the page."""
+    """The guidance panel (docs/process.md, «Guidance panel»: the five questions with the module's protocol, the
+    matching articles and similar solved tickets ranked by text, the specialists): loaded after the page."""
     ticket = ticket_for_agent(request, pk, Ticket.objects.select_related("module__specialty").defer("search_vector"))
     return _ticket_part(
         request,
         ticket,
         "guidance",
         guidance=ticket_guidance(ticket),
+        articles=matching_articles(ticket),
         similar=list(similar_solved_tickets(ticket)),
     )
 
@@ -263,6 +272,25 @@ def ticket_action(request, pk: int, action: str):
         )
     messages.success(request, success)
     return redirect("workspace:ticket", pk=ticket.pk)
+
+
+@require_POST
+@agent_required
+def article_from_ticket(request, pk: int):
+    """"Publicar como artículo": a draft from the solution of a solved or closed ticket
+    (knowledge.services.article_from_ticket, which copies nothing of the requester), then
+    its page, where a coordinator publishes it. Not allowed: 403; a ticket without a
+    solution to publish: 409, with the page as it is."""
+    ticket = ticket_for_agent(request, pk, _page_tickets())
+    if not request.user.has_perm(knowledge_services.ADD_PERMISSION):
+        return _page(request, ticket, error=_("Usted no tiene permiso para escribir artículos."), status=403)
+    try:
+        article = knowledge_services.article_from_ticket(ticket=ticket, by=request.user)
+    except (ValidationError, PermissionDenied) as refusal:
+        status = 403 if isinstance(refusal, PermissionDenied) else 409
+        return _page(request, ticket, error=_error_text(refusal), status=status)
+    messages.success(request, _("Borrador creado a partir de la solución: revíselo antes de publicarlo."))
+    return redirect("workspace:article", pk=article.pk)
 
 
 @require_safe
