@@ -330,6 +330,13 @@ HELPDESK_VOTE_RATE_LIMIT = (
     env.int("HELPDESK_VOTE_RATE_LIMIT_COUNT", default=30),
     env.int("HELPDESK_VOTE_RATE_LIMIT_SECONDS", default=10 * 60),
 )
+# The report form's suggestions while typing, and its "Esto resolvió mi problema", each
+# accept (requests, seconds) per client address: generous for a person typing (the
+# requests are debounced), a brake on a script hammering the search.
+HELPDESK_SUGGESTIONS_RATE_LIMIT = (
+    env.int("HELPDESK_SUGGESTIONS_RATE_LIMIT_COUNT", default=120),
+    env.int("HELPDESK_SUGGESTIONS_RATE_LIMIT_SECONDS", default=60),
+)
 # The monitoring API accepts (requests, seconds) per integration.
 HELPDESK_API_RATE_LIMIT = (
     env.int("HELPDESK_API_RATE_LIMIT_COUNT", default=60),

@@ -28,14 +28,11 @@ MAX_TEXT = 500
 # The session remembers at most this many article ids (the most recent).
 MAX_REMEMBERED = 20
 SESSION_KEY = "suggested_articles"
-# Generous: a person typing for minutes asks a few times a second at most (the requests
-# are debounced); a script hammering the search is answered with nothing.
-DEFAULT_RATE_LIMIT = (120, 60)
 
 
 def rate_limited(request) -> bool:
     """Count one request for suggestions from this address; True when over the limit."""
-    rate = getattr(settings, "HELPDESK_SUGGESTIONS_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    rate = settings.HELPDESK_SUGGESTIONS_RATE_LIMIT
     return limit_hit(group="intake-suggestions", key=client_address(request), rate=rate) != 0
 
 

@@ -145,8 +145,7 @@ DEFLECTED_SESSION_KEY = "deflected_article"
 
 
 def _deflect_limit(request) -> dict:
-    rate = getattr(settings, "HELPDESK_SUGGESTIONS_RATE_LIMIT", suggestions.DEFAULT_RATE_LIMIT)
-    return {"group": "intake-deflect", "key": client_address(request), "rate": rate}
+    return {"group": "intake-deflect", "key": client_address(request), "rate": settings.HELPDESK_SUGGESTIONS_RATE_LIMIT}
 
 
 @require_POST

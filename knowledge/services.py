@@ -174,11 +174,16 @@ def without_requester(text: str, ticket: Ticket) -> str:
     return text
 
 
+def solution_may_become_article(ticket: Ticket) -> bool:
+    """Whether `article_from_ticket` accepts the ticket: solved or closed, with a solution."""
+    return ticket.state in (Ticket.State.SOLVED, Ticket.State.CLOSED) and bool(ticket.solution.strip())
+
+
 def article_from_ticket(*, ticket: Ticket, by) -> Article:
     """A draft from a solved or closed ticket's solution: its subject as title, its
     solution as body and its module, internal, nothing of the requester copied
     (without_requester). A coordinator reviews and publishes it."""
-    if ticket.state not in (Ticket.State.SOLVED, Ticket.State.CLOSED) or not ticket.solution.strip():
+    if not solution_may_become_article(ticket):
         raise ValidationError(_("Solo la solución de un ticket solucionado o cerrado puede ser un artículo."))
     return article_create(
         by=by,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from accounts.decorators import agent_required
 from knowledge.models import Article
 from knowledge.search import search_articles
-from knowledge.services import ADD_PERMISSION
+from knowledge.services import ADD_PERMISSION, solution_may_become_article
 from tickets.links import absolute
 from tickets.models import Ticket
 
@@ -49,15 +49,10 @@ def with_state_and_visibility(articles: list[Article]) -> list[Article]:
     return articles
 
 
-def solution_may_become_article(ticket: Ticket, user) -> bool:
-    """Whether the page offers "Publicar como artículo": a solved or closed ticket with a
-    solution (what knowledge.services.article_from_ticket accepts), to a user who may write
-    articles."""
-    return (
-        ticket.state in (Ticket.State.SOLVED, Ticket.State.CLOSED)
-        and bool(ticket.solution.strip())
-        and user.has_perm(ADD_PERMISSION)
-    )
+def offers_article_from_solution(ticket: Ticket, user) -> bool:
+    """Whether the page offers "Publicar como artículo": a ticket whose solution
+    knowledge.services.article_from_ticket accepts, to a user who may write articles."""
+    return solution_may_become_article(ticket) and user.has_perm(ADD_PERMISSION)
 
 
 def articles_of_ticket(ticket: Ticket) -> list[Article]:

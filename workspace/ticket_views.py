@@ -33,7 +33,7 @@ from tickets.services import TicketConflict
 from .access import ticket_for_agent
 from .actions import ACTIONS, Action, available_actions
 from .guidance import matching_articles, similar_solved_tickets, ticket_guidance
-from .ticket_articles import PICKER_PARA, articles_of_ticket, articles_suggested_to, solution_may_become_article
+from .ticket_articles import PICKER_PARA, articles_of_ticket, articles_suggested_to, offers_article_from_solution
 
 # Refusals that mean "the ticket is not (or no longer) in a state for this": a conflict.
 STATE_REFUSALS = {"conflict", "not_allowed", "max_level", "final"}
@@ -138,7 +138,7 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
         # The knowledge base: the articles made from this ticket, the ones its report was shown.
         "made_articles": articles_of_ticket(ticket),
         "suggested_articles": articles_suggested_to(ticket),
-        "may_publish_solution": solution_may_become_article(ticket, request.user),
+        "may_publish_solution": offers_article_from_solution(ticket, request.user),
         "show_all_agents": show_all_agents,
         "limits": attachment_limits(),
         "nav": "queue",
