@@ -6,8 +6,9 @@ keywords B, body C) with the `spanish_unaccent` configuration, Spanish stemming 
 words over words without their accents (migration 0001: the `unaccent` dictionary before
 the Spanish stemmer, since `unaccent()` itself may not compute a stored column), ranked,
 with `ts_headline` snippets; when that finds nothing, the titles most alike by trigrams,
-for typos. Other databases (the embedded SQLite default): every significant word of the
-text, in any case and with or without accents, in the title, keywords or body."""
+for typos, through the titles' trigram index (migration 0003). Other databases (the
+embedded SQLite default): every significant word of the text, in any case and with or
+without accents, in the title, keywords or body."""
 
 from __future__ import annotations
 
@@ -19,17 +20,17 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramWordSimilarity,
 )
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import F, Func
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tickets.search import _unaccent, significant_words
 
-from .documents import SEARCH_CONFIG
+from .documents import SEARCH_CONFIG, WordSimilar, folded_title
 from .models import Article
 
-# word_similarity of the text and a title's closest words: above this, a typo of them.
+# word_similarity of the text and a title's closest words: from this on, a typo of them.
 TYPO_MIN_SIMILARITY = 0.45
 SNIPPET_WORDS = 30
 # ts_headline marks the matches with these; the snippet is escaped, then they become <mark>.
@@ -85,19 +86,31 @@ def _search_postgresql(articles: models.QuerySet, text: str, limit: int) -> list
         [:limit]
     )
     if not found:
-        # A typo: no word stems alike, but the title has words that look like the text's.
-        found = list(
-            articles.annotate(
-                rank=TrigramWordSimilarity(_unaccent(text), Func(F("title"), function="unaccent")),
-                headline=Func(F("body"), models.Value(1), models.Value(200), function="substr", output_field=models.TextField()),
-            )
-            .filter(rank__gt=TYPO_MIN_SIMILARITY)
-            .order_by("-rank", "-published_at", "-id")
-            [:limit]
-        )
+        found = _search_typos(articles, text, limit)
     for article in found:
         article.snippet = _marked(article.headline)
     return found
+
+
+def _search_typos(articles: models.QuerySet, text: str, limit: int) -> list[Article]:
+    """A typo: no word stems alike, but the title has words that look like the text's,
+    by trigrams over both folded (lowercase, no accents). The `<%` operator with the
+    threshold set for this transaction only lets the titles' trigram index (migration
+    0003) find the candidates instead of comparing every title."""
+    folded = _folded(text)
+    with transaction.atomic(using=articles.db), connections[articles.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(TYPO_MIN_SIMILARITY)]
+        )
+        return list(
+            articles.filter(WordSimilar(models.Value(folded), folded_title()))
+            .annotate(
+                rank=TrigramWordSimilarity(models.Value(folded), folded_title()),
+                headline=Func(F("body"), models.Value(1), models.Value(200), function="substr", output_field=models.TextField()),
+            )
+            .order_by("-rank", "-published_at", "-id")
+            [:limit]
+        )
 
 
 def _folded(text: str) -> str:
@@ -120,7 +133,8 @@ def _search_words(articles: models.QuerySet, text: str, limit: int) -> list[Arti
     if not words:
         return []
     found = []
-    for article in articles.only("id", "title", "keywords", "body", "published_at").order_by("-published_at", "-id"):
+    # `state` too: the protected FSMField reads it back on load, one query per article if deferred.
+    for article in articles.only("id", "title", "keywords", "body", "published_at", "state").order_by("-published_at", "-id"):
         title, keywords, body = _folded(article.title), _folded(article.keywords), _folded(article.body)
         if all(word in title or word in keywords or word in body for word in words):
             article.rank = sum(3 * (w in title) + 2 * (w in keywords) + (w in body) for w in words)

@@ -3,7 +3,7 @@ stop words), a word match on SQLite, and never a draft, an archived or (for requ
 an internal article."""
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 
 from knowledge.models import Article
 from knowledge.search import search_articles
@@ -118,3 +118,92 @@ def test_the_snippet_marks_the_words_found(articles):
 
 def test_stop_words_alone_find_nothing_without_postgresql_either(articles):
     assert titles("para como") == []
+
+
+@pytest.fixture
+def desk(db):
+    """A few articles like a desk's, to search as a requester would type."""
+    for title, body, keywords in [
+        ("No puedo imprimir: la cola de impresión está detenida", "Reinicie la cola de impresión.", "impresora"),
+        ("Restablecer su contraseña del correo", "Entre al portal y pida un enlace.", "clave"),
+        ("Conectarse a la VPN desde casa", "Instale el cliente y entre con su usuario.", "remoto"),
+        ("Consultar su recibo de nómina", "Los recibos se publican cada quincena.", "pago"),
+        ("Cancelar una factura timbrada", "La cancelación pide el motivo.", "cfdi"),
+    ]:
+        published(title, body, keywords=keywords)
+
+
+PRINTER = "No puedo imprimir: la cola de impresión está detenida"
+PASSWORD = "Restablecer su contraseña del correo"
+VPN = "Conectarse a la VPN desde casa"
+PAYROLL = "Consultar su recibo de nómina"
+INVOICE = "Cancelar una factura timbrada"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no puedo imprimir", [PRINTER]),  # stop words ("no") dropped, the rest required
+        ("contrasena", [PASSWORD]),  # without its accent
+        ("NÓMINA", [PAYROLL]),  # upper case, with its accent
+        ("recibos de nomina", [PAYROLL]),  # a plural and no accent
+        ("facturas", [INVOICE]),  # a plural of a title word
+        ("cfdi", [INVOICE]),  # a keyword
+        ("vpn casa", [VPN]),  # two words, both required
+    ],
+)
+def test_what_a_requester_types_finds_the_article(desk, text, expected):
+    assert titles(text) == expected
+
+
+@postgres
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("impresroa", [PRINTER]),  # letters swapped
+        ("contraseia", [PASSWORD]),  # a letter wrong
+        ("nomian", [PAYROLL]),  # the last two letters swapped
+        ("facturra", [INVOICE]),  # a letter doubled
+        ("zzqwx", []),  # nothing alike
+    ],
+)
+def test_a_typo_finds_the_title_through_trigrams(desk, text, expected):
+    assert titles(text) == expected
+
+
+@postgres
+def test_a_typo_is_found_through_the_titles_trigram_index(desk):
+    """The fallback's filter is the operator the index answers: with sequential scans
+    made dear (five rows would otherwise be read in order), PostgreSQL reads the index."""
+    from django.db import transaction
+
+    from knowledge.documents import WordSimilar, folded_title
+
+    articles = Article.objects.filter(WordSimilar(models.Value("impresroa"), folded_title()))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = articles.explain()
+    assert "article_title_trgm_idx" in plan
+
+
+@postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_typo_threshold_does_not_outlive_the_search(desk):
+    """Set for the fallback's own transaction only: other trigram searches keep theirs."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        before = cursor.fetchone()[0]
+    assert titles("impresroa") == [PRINTER]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert cursor.fetchone()[0] == before
+
+
+@pytest.mark.parametrize("text", ["contraseña", "impresroa", "de la"])
+def test_the_queries_do_not_grow_with_the_articles(db, django_assert_max_num_queries, text):
+    for n in range(30):
+        published(f"Contraseña e impresora {n}", f"Texto {n}.")
+    # Stop words check, full-text search, then the typo fallback (savepoint, threshold,
+    # query, release) on PostgreSQL; one query on SQLite.
+    with django_assert_max_num_queries(6):
+        search_articles(text, public_only=True)
