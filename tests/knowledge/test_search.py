@@ -186,24 +186,33 @@ def test_a_typo_is_found_through_the_titles_trigram_index(desk):
     assert "article_title_trgm_idx" in plan
 
 
+SETTINGS = ("pg_trgm.word_similarity_threshold", "enable_seqscan")
+
+
+def settings_shown():
+    with connection.cursor() as cursor:
+        shown = []
+        for name in SETTINGS:
+            cursor.execute(f"SHOW {name}")
+            shown.append(cursor.fetchone()[0])
+        return shown
+
+
 @postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_typo_threshold_does_not_outlive_the_search(desk):
-    """Set for the fallback's own transaction only: other trigram searches keep theirs."""
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
-        before = cursor.fetchone()[0]
+def test_the_search_settings_do_not_outlive_the_search(desk):
+    """Set for the search's own transaction only: other queries keep theirs."""
+    before = settings_shown()
     assert titles("impresroa") == [PRINTER]
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
-        assert cursor.fetchone()[0] == before
+    assert titles("nómina") == [PAYROLL]
+    assert settings_shown() == before == ["0.6", "on"]
 
 
 @pytest.mark.parametrize("text", ["contraseña", "impresroa", "de la"])
 def test_the_queries_do_not_grow_with_the_articles(db, django_assert_max_num_queries, text):
     for n in range(30):
         published(f"Contraseña e impresora {n}", f"Texto {n}.")
-    # Stop words check, full-text search, then the typo fallback (savepoint, threshold,
-    # query, release) on PostgreSQL; one query on SQLite.
-    with django_assert_max_num_queries(6):
+    # On PostgreSQL: a savepoint, the settings with the stop words' check, full-text
+    # search, the typo fallback, the savepoint's release; one query on SQLite.
+    with django_assert_max_num_queries(5):
         search_articles(text, public_only=True)
