@@ -280,7 +280,11 @@ def http_part(args):
     """The two pages over HTTP, or the line saying which one does not exist yet."""
     from django.test import Client
 
-    client = Client()
+    environment = {**SERVER_ENV, "SECRET_KEY": os.environ["SECRET_KEY"]}
+    # With DEBUG off the pages name the static files' manifest: collect them as the server sees them.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
+                   env={**os.environ, **environment}, check=True)
+    client = Client(raise_request_exception=False)  # a page that fails answers 500 and is not measured
     pages = []
     for label, path_of, budget_ms in (
         ("Sugerencias · GET /reportar/sugerencias/", suggestions_path, BUDGET_SUGGESTIONS_MS),
@@ -296,10 +300,6 @@ def http_part(args):
     if not pages:
         print("HTTP (gunicorn): ninguna de las dos páginas existe todavía; no se arranca gunicorn.")
         return
-    environment = {**SERVER_ENV, "SECRET_KEY": os.environ["SECRET_KEY"]}
-    # With DEBUG off the pages name the static files' manifest: collect them as the server sees them.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
-                   env={**os.environ, **environment}, check=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-knowledge-"))
     server = Gunicorn(args, environment, folder / "media", folder / "gunicorn.log")
     try:
