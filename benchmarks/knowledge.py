@@ -152,7 +152,8 @@ def build(count: int) -> None:
     started = time.perf_counter()
     now = timezone.now()
     with transaction.atomic():
-        deleted, _by_model = Article.objects.filter(created_by=author).delete()
+        _rows, by_model = Article.objects.filter(created_by=author).delete()
+        deleted = by_model.get(Article._meta.label, 0)
         articles, module_names = [], []
         for n in range(count):
             title, body, keywords, names = rng.choice(texts)
