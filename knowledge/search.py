@@ -74,11 +74,30 @@ def search_articles(text: str, *, public_only: bool, module=None, limit: int = 1
     return _search_words(articles, text, limit)
 
 
+# The settings _prepare changes; read before and put back when the search runs inside a
+# caller's transaction, whose end would otherwise be theirs too (a savepoint's release
+# keeps them; its rollback, on an error, puts them back by itself).
+_SETTINGS = ("enable_seqscan", "pg_trgm.word_similarity_threshold")
+
+
 def _search_postgresql(articles: models.QuerySet, text: str, limit: int) -> list[Article]:
-    with transaction.atomic(using=articles.db), connections[articles.db].cursor() as cursor:
-        if not _prepare(text, cursor):
-            return []
-        found = _search_full_text(articles, text, limit) or _search_typos(articles, text, limit)
+    connection = connections[articles.db]
+    inside_a_transaction = connection.in_atomic_block
+    with transaction.atomic(using=articles.db), connection.cursor() as cursor:
+        previous = None
+        if inside_a_transaction:
+            cursor.execute("SELECT current_setting(%s, true), current_setting(%s, true)", _SETTINGS)
+            previous = cursor.fetchone()
+        found = []
+        if _prepare(text, cursor):
+            found = _search_full_text(articles, text, limit) or _search_typos(articles, text, limit)
+        if previous is not None:
+            # A setting that did not exist yet (pg_trgm not loaded before) keeps the search's value.
+            cursor.execute(
+                "SELECT set_config(%s, coalesce(%s, current_setting(%s)), true), "
+                "set_config(%s, coalesce(%s, current_setting(%s)), true)",
+                [_SETTINGS[0], previous[0], _SETTINGS[0], _SETTINGS[1], previous[1], _SETTINGS[1]],
+            )
     for article in found:
         article.snippet = _marked(article.headline)
     return found

@@ -208,11 +208,22 @@ def test_the_search_settings_do_not_outlive_the_search(desk):
     assert settings_shown() == before == ["0.6", "on"]
 
 
+@postgres
+def test_inside_a_transaction_the_search_puts_its_settings_back(desk):
+    """The test's own transaction stands for a caller's: its later queries keep their plans."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true)")
+    for text in ("impresroa", "nómina", "cómo"):
+        search_articles(text, public_only=True)
+        assert settings_shown() == ["0.5", "on"]
+
+
 @pytest.mark.parametrize("text", ["contraseña", "impresroa", "de la"])
 def test_the_queries_do_not_grow_with_the_articles(db, django_assert_max_num_queries, text):
     for n in range(30):
         published(f"Contraseña e impresora {n}", f"Texto {n}.")
-    # On PostgreSQL: a savepoint, the settings with the stop words' check, full-text
-    # search, the typo fallback, the savepoint's release; one query on SQLite.
-    with django_assert_max_num_queries(5):
+    # On PostgreSQL, inside the test's transaction: a savepoint, the settings read, set
+    # with the stop words' check, full-text search, the typo fallback, the settings put
+    # back, the savepoint's release; one query on SQLite.
+    with django_assert_max_num_queries(7):
         search_articles(text, public_only=True)
