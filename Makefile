@@ -11,7 +11,7 @@ LOCKS := requirements/base.txt requirements/demo.txt requirements/dev.txt
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 	--custom-compile-command "make lock"
 
-.PHONY: run test lint check-migrations install lock migrate demo messages check-deploy clean bench bench-intake bench-reports
+.PHONY: run test lint check-migrations install lock migrate demo messages check-deploy clean bench bench-intake bench-reports bench-knowledge
 
 $(STAMP): pyproject.toml $(LOCKS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ bench-intake: install
 # filled by `manage.py generate_dataset` and `manage.py reports_rebuild`; nothing is left changed.
 bench-reports: install
 	DEBUG=1 $(PY) benchmarks/reports.py --repeat $${REQUESTS:-30} --rounds $${ROUNDS:-3} $(BENCH_ARGS)
+
+# The knowledge base's search (benchmarks/README.md, «The knowledge base»): DATABASE_URL must
+# name a PostgreSQL database of its own; BENCH_ARGS=--build (re)makes its 10,000 articles.
+bench-knowledge: install
+	$(PY) benchmarks/knowledge.py --repeat $${REQUESTS:-30} --rounds $${ROUNDS:-3} $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 db.sqlite3-*

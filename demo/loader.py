@@ -12,11 +12,18 @@ requesters then answer their survey, within its window. Every business day of th
 and last month has tickets created and solved, so that the reports have something to show
 each day; the reports are rebuilt at the end of the load. No email is queued. A fixed
 random seed makes the data the same on every database (for a given day).
+
+The knowledge base (load_articles): the articles of demo/articles.py, written by the
+agents and published by the coordinator across the history's weeks through
+knowledge.services, then read, voted on, suggested to web reports and said to have
+solved problems; three closed tickets' solutions become articles. Only when none of the
+demo's articles exists yet.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import random
 import time
 from dataclasses import dataclass, field
@@ -34,6 +41,7 @@ from django.utils import timezone
 from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
 from catalog.models import Module
 from customers.models import Contact, Organization, SupportPolicy
+from demo.articles import ARCHIVED, ARTICLES, PUBLISHED
 from demo.content import (
     ADMIN,
     AGENTS,
@@ -78,6 +86,8 @@ from demo.content import (
     WORK_NOTES,
     load_catalog,
 )
+from knowledge import services as knowledge
+from knowledge.models import Article, ArticleSuggestion, ArticleVote, Deflection
 from reports.refresh import reports_rebuild
 from sla.services import sla_recompute
 from surveys.answers import confirmation_accept, confirmation_reject, survey_answer
@@ -201,13 +211,14 @@ class DemoLoader:
             else:
                 self.load_tickets()
                 created_tickets = True
+            created_articles = self.load_articles()
             # The services gave each ticket its deadlines at the travelled times; record the
             # warnings and breaches already behind them, without emails, as beat would have.
             sla_recompute(tickets=Ticket.objects.filter(organization__in=demo_orgs).not_final())
             # The reports from everything just written (sla_recompute saves no updated_at, so
             # a refresh would not see its verdicts): `make run` opens on current figures.
             reports_rebuild()
-        self.report(created_tickets, time.monotonic() - started)
+        self.report(created_tickets, created_articles, time.monotonic() - started)
 
     # Catalog, customers, staff ------------------------------------------------------
 
@@ -875,9 +886,112 @@ class DemoLoader:
             ticket=plan.ticket, by=by, reason=reason, note=note, duplicate_of=original, notify=False
         )
 
+    # Knowledge base ----------------------------------------------------------------------
+
+    def load_articles(self) -> bool:
+        """The articles of demo/articles.py, written by the agents and published by the
+        coordinator over the history's first weeks through knowledge.services; then read
+        (views), voted on by made-up browsers, and some of them suggested to web reports
+        or said to have solved a problem (deflections); and a few solved tickets' solutions
+        made into articles. Only when none of the demo's articles exists yet. False when
+        they existed."""
+        if Article.objects.filter(title__in=[data["title"] for data in ARTICLES]).exists():
+            return False
+        rng = random.Random(SEED + 3)  # a generator of its own: the tickets stay as they are
+        clock = getattr(self, "clock", None) or BusinessClock(timezone.now(), self.tz, HISTORY_DAYS)
+        now = clock.now
+        browsers = [hashlib.sha256(f"demo-browser-{n}".encode()).hexdigest() for n in range(400)]
+        published = []  # (article, data, the business minute of its publication)
+        for n, data in enumerate(ARTICLES):
+            # Written across the first two thirds of the history, published within a day or two.
+            written = now // 20 + n * (now * 2 // 3) // len(ARTICLES) + rng.randint(0, 120)
+            with time_machine.travel(clock.at(written), tick=False):
+                article = knowledge.article_create(
+                    by=self.agents[data["author"]],
+                    title=data["title"],
+                    body=data["body"],
+                    keywords=data["keywords"],
+                    visibility=Article.Visibility.PUBLIC if data["public"] else Article.Visibility.INTERNAL,
+                    modules=[self.modules[name] for name in data["modules"]],
+                )
+            if data["state"] not in (PUBLISHED, ARCHIVED):
+                continue
+            at = written + rng.randint(30, 2 * DAY_MINUTES)
+            with time_machine.travel(clock.at(at), tick=False):
+                article = knowledge.article_publish(article=article, by=self.coordinator)
+            if data["state"] == ARCHIVED:
+                with time_machine.travel(clock.at(at + rng.randint(5, 10) * DAY_MINUTES), tick=False):
+                    knowledge.article_archive(article=article, by=self.coordinator)
+                continue
+            published.append((article, data, at))
+        self.read_and_vote(published, clock, browsers, rng)
+        self.suggest(published, clock, rng)
+        self.articles_from_tickets(clock, rng)
+        return True
+
+    def read_and_vote(self, published, clock, browsers, rng) -> None:
+        """Views for every published article (agents read the internal ones too); votes and
+        deflections for the public ones, after their publication."""
+        for article, data, at in published:
+            # One statement a reading: few enough to keep `make run` fast.
+            views = data["interest"] * rng.randint(2, 5) if data["public"] else rng.randint(2, 6)
+            for _ in range(views):
+                knowledge.article_viewed(article=article)
+            if not data["public"]:
+                continue
+            for browser in rng.sample(browsers, data["interest"] * rng.randint(1, 3)):
+                with time_machine.travel(clock.at(rng.randint(at + 1, clock.now - 1)), tick=False):
+                    knowledge.article_vote(article=article, browser=browser, helpful=rng.random() < data["helpful"])
+            for _ in range(rng.randint(0, data["interest"] // 2)):
+                with time_machine.travel(clock.at(rng.randint(at + 1, clock.now - 1)), tick=False):
+                    knowledge.deflection_record(article=article)
+
+    def suggest(self, published, clock, rng) -> None:
+        """Up to three public articles of its module, published before it, suggested beside
+        the form to about half the web reports that were sent anyway."""
+        public = [
+            (article, clock.at(at), {self.modules[name].pk for name in data["modules"]})
+            for article, data, at in published if data["public"]
+        ]
+        reports = Ticket.objects.filter(
+            organization__in=list(self.organizations.values()), channel=Ticket.Channel.WEB, module__isnull=False
+        ).order_by("created_at", "pk")
+        for ticket in reports:
+            candidates = [
+                article for article, at, modules in public if at < ticket.created_at and ticket.module_id in modules
+            ]
+            if candidates and rng.random() < 0.5:
+                chosen = rng.sample(candidates, min(3, len(candidates)))
+                knowledge.suggestions_record(ticket=ticket, article_ids=[a.pk for a in chosen])
+
+    def articles_from_tickets(self, clock, rng) -> None:
+        """The solutions of three closed tickets of different modules made into articles
+        by the agent who solved them, the next business day; the coordinator publishes two
+        the day after."""
+        modules_done = set()
+        closed = Ticket.objects.filter(
+            organization__in=list(self.organizations.values()),
+            state=Ticket.State.CLOSED,
+            assignee__in=self.agents,
+            module__isnull=False,
+        ).exclude(solution="").select_related("requester", "organization", "assignee").order_by("solved_at", "pk")
+        for ticket in closed:
+            if len(modules_done) == 3:
+                break
+            written = clock.first_index_after(timezone.localtime(ticket.solved_at, self.tz).date())
+            written += rng.randint(30, 240)
+            if ticket.module_id in modules_done or written + DAY_MINUTES >= clock.now:
+                continue
+            with time_machine.travel(clock.at(written), tick=False):
+                article = knowledge.article_from_ticket(ticket=ticket, by=ticket.assignee)
+            if len(modules_done) < 2:
+                with time_machine.travel(clock.at(written + DAY_MINUTES), tick=False):
+                    knowledge.article_publish(article=article, by=self.coordinator)
+            modules_done.add(ticket.module_id)
+
     # Report -----------------------------------------------------------------------------
 
-    def report(self, created_tickets: bool, seconds: float) -> None:
+    def report(self, created_tickets: bool, created_articles: bool, seconds: float) -> None:
         out, style = self.stdout, self.style
         demo_orgs = list(self.organizations.values())
         tickets = Ticket.objects.filter(organization__in=demo_orgs) | Ticket.objects.filter(
@@ -905,6 +1019,16 @@ class DemoLoader:
         surveys = Survey.objects.filter(ticket__in=tickets).summary()
         rate = f" ({surveys.answer_rate:.0%})" if surveys.sent else ""
         out.write(f"  Encuestas: {surveys.sent} enviadas · {surveys.answered} respondidas{rate}")
+        by_state = dict(Article.objects.values_list("state").annotate(n=Count("pk")).order_by())
+        states = ", ".join(f"{label.lower()}: {by_state.get(value, 0)}" for value, label in Article.State.choices)
+        out.write(
+            f"  Artículos: {sum(by_state.values())} ({states}; públicos publicados: {Article.objects.public().count()})"
+            + ("" if created_articles else " · ya existían: no se crearon otros")
+        )
+        out.write(
+            f"  Votos: {ArticleVote.objects.count()} · incidencias evitadas: {Deflection.objects.count()}"
+            f" · sugerencias a reportes enviados: {ArticleSuggestion.objects.count()}"
+        )
         out.write("")
         out.write(style.MIGRATE_HEADING(f"Accesos de demostración (contraseña de todos: {DEMO_PASSWORD})"))
         rows = [("Usuario", "Rol", "Nombre")]

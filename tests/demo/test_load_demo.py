@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, SupportLevel, User
 from catalog.models import Module, Specialty
 from customers.models import Contact, Organization, SupportPolicy
+from knowledge.models import Article, ArticleSuggestion, ArticleVote, Deflection
 from notifications.models import OutgoingEmail
 from surveys.models import ConfirmationChange, Survey, SurveyAnswer
 from tickets.models import Message, Ticket, TicketChange
@@ -39,6 +40,10 @@ def counts():
         "surveys": Survey.objects.count(),
         "answers": SurveyAnswer.objects.count(),
         "emails": OutgoingEmail.objects.count(),
+        "articles": Article.objects.count(),
+        "votes": ArticleVote.objects.count(),
+        "deflections": Deflection.objects.count(),
+        "suggestions": ArticleSuggestion.objects.count(),
     }
 
 
@@ -134,6 +139,13 @@ def test_load_demo_is_complete_realistic_and_idempotent(client):
         assert answer.answered_at <= now
     assert not answers.filter(ticket__channel=Ticket.Channel.MONITORING).exists()  # the tool never answers
     assert after_first["emails"] == 0
+
+    # The knowledge base (tests/demo/test_demo_articles.py): about thirty articles, three
+    # of them from closed tickets, read, voted, suggested to reports and deflecting others.
+    assert 30 <= after_first["articles"] <= 35
+    assert Article.objects.filter(source_ticket__state=Ticket.State.CLOSED).count() == 3
+    assert after_first["votes"] > 100 and after_first["deflections"] > 10 and after_first["suggestions"] > 20
+    assert "Artículos: " in first_output.getvalue()
 
 
 def test_without_the_demo_extra_it_says_what_to_install(monkeypatch):

@@ -3,7 +3,7 @@ stop words), a word match on SQLite, and never a draft, an archived or (for requ
 an internal article."""
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 
 from knowledge.models import Article
 from knowledge.search import search_articles
@@ -118,3 +118,112 @@ def test_the_snippet_marks_the_words_found(articles):
 
 def test_stop_words_alone_find_nothing_without_postgresql_either(articles):
     assert titles("para como") == []
+
+
+@pytest.fixture
+def desk(db):
+    """A few articles like a desk's, to search as a requester would type."""
+    for title, body, keywords in [
+        ("No puedo imprimir: la cola de impresión está detenida", "Reinicie la cola de impresión.", "impresora"),
+        ("Restablecer su contraseña del correo", "Entre al portal y pida un enlace.", "clave"),
+        ("Conectarse a la VPN desde casa", "Instale el cliente y entre con su usuario.", "remoto"),
+        ("Consultar su recibo de nómina", "Los recibos se publican cada quincena.", "pago"),
+        ("Cancelar una factura timbrada", "La cancelación pide el motivo.", "cfdi"),
+    ]:
+        published(title, body, keywords=keywords)
+
+
+PRINTER = "No puedo imprimir: la cola de impresión está detenida"
+PASSWORD = "Restablecer su contraseña del correo"
+VPN = "Conectarse a la VPN desde casa"
+PAYROLL = "Consultar su recibo de nómina"
+INVOICE = "Cancelar una factura timbrada"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no puedo imprimir", [PRINTER]),  # stop words ("no") dropped, the rest required
+        ("contrasena", [PASSWORD]),  # without its accent
+        ("NÓMINA", [PAYROLL]),  # upper case, with its accent
+        ("recibos de nomina", [PAYROLL]),  # a plural and no accent
+        ("facturas", [INVOICE]),  # a plural of a title word
+        ("cfdi", [INVOICE]),  # a keyword
+        ("vpn casa", [VPN]),  # two words, both required
+    ],
+)
+def test_what_a_requester_types_finds_the_article(desk, text, expected):
+    assert titles(text) == expected
+
+
+@postgres
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("impresroa", [PRINTER]),  # letters swapped
+        ("contraseia", [PASSWORD]),  # a letter wrong
+        ("nomian", [PAYROLL]),  # the last two letters swapped
+        ("facturra", [INVOICE]),  # a letter doubled
+        ("zzqwx", []),  # nothing alike
+    ],
+)
+def test_a_typo_finds_the_title_through_trigrams(desk, text, expected):
+    assert titles(text) == expected
+
+
+@postgres
+def test_a_typo_is_found_through_the_titles_trigram_index(desk):
+    """The fallback's filter is the operator the index answers: with sequential scans
+    made dear (five rows would otherwise be read in order), PostgreSQL reads the index."""
+    from django.db import transaction
+
+    from knowledge.documents import WordSimilar, folded_title
+
+    articles = Article.objects.filter(WordSimilar(models.Value("impresroa"), folded_title()))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = articles.explain()
+    assert "article_title_trgm_idx" in plan
+
+
+SETTINGS = ("pg_trgm.word_similarity_threshold", "enable_seqscan")
+
+
+def settings_shown():
+    with connection.cursor() as cursor:
+        shown = []
+        for name in SETTINGS:
+            cursor.execute(f"SHOW {name}")
+            shown.append(cursor.fetchone()[0])
+        return shown
+
+
+@postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_search_settings_do_not_outlive_the_search(desk):
+    """Set for the search's own transaction only: other queries keep theirs."""
+    before = settings_shown()
+    assert titles("impresroa") == [PRINTER]
+    assert titles("nómina") == [PAYROLL]
+    assert settings_shown() == before == ["0.6", "on"]
+
+
+@postgres
+def test_inside_a_transaction_the_search_puts_its_settings_back(desk):
+    """The test's own transaction stands for a caller's: its later queries keep their plans."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true)")
+    for text in ("impresroa", "nómina", "cómo"):
+        search_articles(text, public_only=True)
+        assert settings_shown() == ["0.5", "on"]
+
+
+@pytest.mark.parametrize("text", ["contraseña", "impresroa", "de la"])
+def test_the_queries_do_not_grow_with_the_articles(db, django_assert_max_num_queries, text):
+    for n in range(30):
+        published(f"Contraseña e impresora {n}", f"Texto {n}.")
+    # On PostgreSQL, inside the test's transaction: a savepoint, the settings read, set
+    # with the stop words' check, full-text search, the typo fallback, the settings put
+    # back, the savepoint's release; one query on SQLite.
+    with django_assert_max_num_queries(7):
+        search_articles(text, public_only=True)
