@@ -60,11 +60,6 @@ def suggestions_for(subject: str, description: str, module: int | None = None) -
             .values_list("article_id", flat=True)
         )
         found.sort(key=lambda article: article.pk not in of_module)  # stable: rank kept within each
-    if any("body_html" in article.get_deferred_fields() for article in found):
-        # The word match (SQLite) reads the articles without their HTML: one query for all.
-        html = dict(Article.objects.filter(pk__in=[a.pk for a in found]).values_list("pk", "body_html"))
-        for article in found:
-            article.body_html = html.get(article.pk, "")
     return found
 
 

@@ -160,8 +160,9 @@ def _search_words(articles: models.QuerySet, text: str, limit: int) -> list[Arti
     if not words:
         return []
     found = []
-    # `state` too: the protected FSMField reads it back on load, one query per article if deferred.
-    for article in articles.only("id", "title", "keywords", "body", "published_at", "state").order_by("-published_at", "-id"):
+    # Whole rows, as on PostgreSQL: the callers show any column (and the protected FSMField
+    # would read a deferred state back, one query an article).
+    for article in articles.order_by("-published_at", "-id"):
         title, keywords, body = _folded(article.title), _folded(article.keywords), _folded(article.body)
         if all(word in title or word in keywords or word in body for word in words):
             article.rank = sum(3 * (w in title) + 2 * (w in keywords) + (w in body) for w in words)

@@ -20,8 +20,6 @@ from knowledge.search import search_articles
 from tickets.models import Ticket
 from tickets.search import significant_words
 
-from .ticket_articles import with_state_and_visibility
-
 SIMILAR_LIMIT = 5
 # Ranking reads each candidate's stored text vector: only the latest solved tickets of the
 # module and of the organization are ranked, so the page costs the same on a desk with
@@ -136,14 +134,13 @@ def matching_articles(ticket: Ticket, limit: int = ARTICLES_LIMIT) -> list[Artic
     ticket's, the ones of the ticket's module first (then the rest of the knowledge base,
     each group best first), at most `limit`. The search requires every word of the text
     (docs/knowledge.md, «Search»): the subject with the description first, and when that
-    finds nothing, the subject alone. The search's queries, then one for the modules (and
-    on SQLite one for the visibilities), whatever the number of articles."""
+    finds nothing, the subject alone. The search's queries, then one for the modules,
+    whatever the number of articles."""
     found = search_articles(f"{ticket.subject} {ticket.description}", public_only=False, limit=ARTICLE_CANDIDATES)
     if not found:
         found = search_articles(ticket.subject, public_only=False, limit=ARTICLE_CANDIDATES)
     if not found:
         return []
-    with_state_and_visibility(found)
     of_module = set()
     if ticket.module_id is not None:
         of_module = set(

@@ -33,22 +33,6 @@ PICKER_PARA = {target["action"]: para for para, target in PICKER_TARGETS.items()
 _SHOWN_FIELDS = ("pk", "title", "state", "visibility")
 
 
-def with_state_and_visibility(articles: list[Article]) -> list[Article]:
-    """The articles of a search with the state and visibility their lists show: on SQLite
-    search_articles reads only some columns of each article, so what is missing of these
-    two is read here in one query whatever the number (none on PostgreSQL, which reads
-    whole rows)."""
-    missing = [a for a in articles if {"state", "visibility"} & a.get_deferred_fields()]
-    if missing:
-        rows = Article.objects.filter(pk__in=[a.pk for a in missing]).values("pk", "state", "visibility")
-        by_pk = {row.pop("pk"): row for row in rows}
-        for article in missing:
-            for name in {"state", "visibility"} & article.get_deferred_fields():
-                # Only a column not yet read: a protected state is never set twice.
-                setattr(article, name, by_pk[article.pk][name])
-    return articles
-
-
 def offers_article_from_solution(ticket: Ticket, user) -> bool:
     """Whether the page offers "Publicar como artículo": a ticket whose solution
     knowledge.services.article_from_ticket accepts, to a user who may write articles."""
@@ -98,9 +82,7 @@ def ticket_article_picker(request, pk: int):
             "No se sabe dónde poner el enlace: «para» debe ser «respuesta» (al solicitante) o «nota» (interna)."
         )
         return _picker_response(request, context, status=HttpResponseBadRequest.status_code)
-    found = with_state_and_visibility(
-        search_articles(query or ticket.subject, public_only=target["public_only"], limit=PICKER_LIMIT)
-    )
+    found = search_articles(query or ticket.subject, public_only=target["public_only"], limit=PICKER_LIMIT)
     for article in found:
         article.link_text = link_text(article)
     context.update(

@@ -426,8 +426,8 @@ def many(count: int, module) -> None:
     [
         pytest.param(lambda module: (reverse("help:index"), {}), id="index"),
         # SQLite's word match loads each candidate's state once more (knowledge.search): constant on PostgreSQL.
-        pytest.param(lambda module: (reverse("help:search"), {"q": "impresora"}), id="search", marks=postgres),
-        pytest.param(lambda module: (reverse("help:search"), {"q": "impresora", "modulo": module.pk}), id="search-module", marks=postgres),
+        pytest.param(lambda module: (reverse("help:search"), {"q": "impresora"}), id="search"),
+        pytest.param(lambda module: (reverse("help:search"), {"q": "impresora", "modulo": module.pk}), id="search-module"),
         pytest.param(lambda module: (reverse("help:module", args=[module.pk]), {}), id="module"),
     ],
 )

@@ -24,14 +24,6 @@ from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
 
-# On SQLite knowledge.search compares words in Python and builds every published article
-# with some columns deferred, which django-fsm completes one by one: its queries grow with
-# the articles there. What the ticket page adds is constant on either database.
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="knowledge.search reads the articles one by one on SQLite; constant queries on PostgreSQL only",
-)
-
 S, V = Article.State, Article.Visibility
 BASE = "https://mesa.example.mx"
 
@@ -152,7 +144,6 @@ def test_guidance_lists_at_most_five_articles(client, agent, printer_ticket):
     assert len(guidance_article_ids(guidance(client, printer_ticket))) == 5
 
 
-@postgresql_only
 def test_guidance_makes_the_same_number_of_queries_with_one_or_five_articles(client, agent, printer_ticket):
     client.force_login(agent)
     published("La impresora no imprime (única)", modules=[printer_ticket.module])
@@ -323,7 +314,6 @@ def test_a_reply_sent_with_the_pickers_search_box_filled_keeps_only_its_text(cli
     assert reply.body == "Revise este artículo: Cómo vaciar la cola: https://mesa.example.mx/ayuda/articulos/1/"
 
 
-@postgresql_only
 def test_picker_makes_the_same_number_of_queries_with_one_or_six_articles(client, agent, printer_ticket):
     client.force_login(agent)
     published("La impresora no imprime (primera)", visibility=V.INTERNAL)
