@@ -37,8 +37,22 @@ SNIPPET_WORDS = 30
 _START, _STOP = "\x02", "\x03"
 
 
+# A snippet is read as text: the body's Markdown signs go (a link or image keeps its words).
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_LINE_START = re.compile(r"^[ \t]*(?:#{1,6}|>|[-*+]|\d+[.)])[ \t]+", re.MULTILINE)
+_MARKDOWN_INLINE = re.compile(r"[*`|~]+|(?<![^\W_])_+|_+(?![^\W_])|(?<![^\s|]):?-{3,}:?(?![^\s|])")
+
+
+def plain_text(markdown: str) -> str:
+    """The words of a piece of Markdown, without its signs, on one line."""
+    text = _MARKDOWN_LINK.sub(r"\1", markdown)
+    text = _MARKDOWN_INLINE.sub(" ", _MARKDOWN_LINE_START.sub("", text))
+    return " ".join(text.split())
+
+
 def _marked(headline: str) -> SafeString:
-    return mark_safe(escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
+    text = escape(plain_text(headline))
+    return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
 
 
 def _prepare(text: str, cursor) -> bool:
@@ -178,4 +192,4 @@ def _snippet(body: str, words: list[str]) -> SafeString:
     folded = [_folded(token) for token in tokens]
     first = next((i for i, token in enumerate(folded) if any(w in token for w in words)), 0)
     start = max(0, first - 10)
-    return mark_safe(escape("".join(tokens[start : start + 2 * SNIPPET_WORDS]).strip()))  # noqa: S308
+    return mark_safe(escape(plain_text("".join(tokens[start : start + 2 * SNIPPET_WORDS]))))  # noqa: S308

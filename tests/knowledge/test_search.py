@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, models
 
 from knowledge.models import Article
-from knowledge.search import search_articles
+from knowledge.search import plain_text, search_articles
 from tests.factories import ArticleFactory, ModuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +227,29 @@ def test_the_queries_do_not_grow_with_the_articles(db, django_assert_max_num_que
     # back, the savepoint's release; one query on SQLite.
     with django_assert_max_num_queries(7):
         search_articles(text, public_only=True)
+
+
+@pytest.mark.parametrize(
+    "markdown, text",
+    [
+        ("## Pasos\n1. Abra **Inicio** > *Impresoras*\n2. Pulse `Reiniciar`", "Pasos Abra Inicio > Impresoras Pulse Reiniciar"),
+        ("Vea [la guía](https://mesa.example.mx/ayuda/) y ![la captura](captura.png)", "Vea la guía y la captura"),
+        ("| Campo | Valor |\n|---|:---:|\n| RFC | XAXX010101000 |", "Campo Valor RFC XAXX010101000"),
+        ("El archivo nomina_2026.xls se llama _así_", "El archivo nomina_2026.xls se llama así"),
+        ("- Versión 10.2 del cliente\n- ~~Antes~~ ahora", "Versión 10.2 del cliente Antes ahora"),
+    ],
+)
+def test_a_snippet_reads_as_text_without_the_markdown_signs(markdown, text):
+    assert plain_text(markdown) == text
+
+
+def test_the_snippet_shown_has_no_markdown_signs(db):
+    ArticleFactory(
+        title="Impresora atascada",
+        body="Si la **impresora** no responde, abra `Dispositivos` y vea [la guía](https://x.example/guia).",
+        state=Article.State.PUBLISHED,
+        visibility=Article.Visibility.PUBLIC,
+    )
+    (found,) = search_articles("impresora", public_only=True)
+    assert "**" not in found.snippet and "`" not in found.snippet and "](" not in found.snippet
+    assert "la guía" in found.snippet
