@@ -21,7 +21,7 @@ from catalog.models import Module
 from helpdesk.client_ip import client_address
 from helpdesk.ratelimits import limit_hit
 
-from .models import Article
+from .models import Article, ArticleVote
 from .search import search_articles
 from .services import article_viewed, article_vote
 
@@ -122,20 +122,29 @@ def _article_context(article: Article, **extra) -> dict:
     }
 
 
-@require_safe
-def article(request, pk: int):
-    found = _public_article(pk)
-    if found is None:
-        return _not_found(request)
-    return _render(request, "knowledge/help/article.html", _article_context(found))
-
-
 def _browser_token(request) -> tuple[str, bool]:
     """This browser's random name and whether it is new (no valid cookie yet)."""
     token = request.COOKIES.get(BROWSER_COOKIE, "")
     if BROWSER_TOKEN.fullmatch(token):
         return token, False
     return secrets.token_urlsafe(32), True
+
+
+def _browser_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@require_safe
+def article(request, pk: int):
+    found = _public_article(pk)
+    if found is None:
+        return _not_found(request)
+    extra = {}
+    token, new = _browser_token(request)
+    if not new and ArticleVote.objects.filter(article=found, browser=_browser_digest(token)).exists():
+        # This browser answered already: the page says so instead of asking again.
+        extra["vote_outcome"] = "already"
+    return _render(request, "knowledge/help/article.html", _article_context(found, **extra))
 
 
 def _vote_answer(request, article: Article, *, outcome: str, status: int = 200):
@@ -170,7 +179,7 @@ def vote(request, pk: int):
     if helpful is None:
         return _vote_answer(request, found, outcome="invalid", status=400)
     token, new = _browser_token(request)
-    counted = article_vote(article=found, browser=hashlib.sha256(token.encode()).hexdigest(), helpful=helpful)
+    counted = article_vote(article=found, browser=_browser_digest(token), helpful=helpful)
     response = _vote_answer(request, found, outcome="thanks" if counted else "already")
     if new:
         response.set_cookie(

@@ -453,3 +453,14 @@ def test_the_article_page_queries_do_not_grow_with_its_related_articles(client):
     with CaptureQueriesContext(connection) as more:
         client.get(found.get_absolute_url())
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_a_browser_that_voted_reads_that_it_did_instead_of_the_question_again(client):
+    found = article()
+    assert 'name="util"' in client.get(found.get_absolute_url()).content.decode()
+    vote(client, found)
+    page = client.get(found.get_absolute_url()).content.decode()
+    assert 'name="util"' not in page
+    assert "Ya nos dio su opinión sobre este artículo." in page
+    # Another browser is still asked.
+    assert 'name="util"' in Client().get(found.get_absolute_url()).content.decode()
