@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.util
 import os
 import random
 import secrets
@@ -54,18 +53,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from machine import cpu_reference_ms, load  # noqa: E402 - beside this script
+from machine import cpu_reference_ms, intake_benchmark, load  # noqa: E402 - beside this script
 
-
-def _intake_benchmark():
-    """benchmarks/intake.py (its gunicorn and HTTP client), by path: `intake` is also an app."""
-    spec = importlib.util.spec_from_file_location("intake_benchmark", Path(__file__).with_name("intake.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_intake = _intake_benchmark()
+_intake = intake_benchmark()
 SERVER_ENV, Browser, Gunicorn = _intake.SERVER_ENV, _intake.Browser, _intake.Gunicorn
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")

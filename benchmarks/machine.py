@@ -1,9 +1,11 @@
 """What every benchmark prints beside its figures: how busy the machine was and how fast
 it ran at that moment, since a shared machine's speed drifts by half within minutes."""
 
+import importlib.util
 import os
 import statistics
 import time
+from pathlib import Path
 
 
 def load(own: float = 0) -> str:
@@ -26,3 +28,12 @@ def cpu_reference_ms() -> float:
         sum(i * i for i in range(200_000))
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
+
+
+def intake_benchmark():
+    """benchmarks/intake.py (its gunicorn and HTTP client), loaded by path: `intake` is
+    also an app, so it cannot be imported by name."""
+    spec = importlib.util.spec_from_file_location("intake_benchmark", Path(__file__).with_name("intake.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

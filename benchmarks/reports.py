@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.util
 import os
 import random
 import secrets
@@ -43,18 +42,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from machine import cpu_reference_ms, load  # noqa: E402 - beside this script
+from machine import cpu_reference_ms, intake_benchmark, load  # noqa: E402 - beside this script
 
-
-def _intake_benchmark():
-    """benchmarks/intake.py (its gunicorn and HTTP client), by path: `intake` is also an app."""
-    spec = importlib.util.spec_from_file_location("intake_benchmark", Path(__file__).with_name("intake.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_intake = _intake_benchmark()
+_intake = intake_benchmark()
 SERVER_ENV, Browser, Gunicorn, cpu_seconds = _intake.SERVER_ENV, _intake.Browser, _intake.Gunicorn, _intake.cpu_seconds
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
