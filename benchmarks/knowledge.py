@@ -53,7 +53,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from machine import cpu_reference_ms, intake_benchmark, load  # noqa: E402 - beside this script
+from machine import SqlTimer, cpu_reference_ms, intake_benchmark, load  # noqa: E402 - beside this script
 
 _intake = intake_benchmark()
 SERVER_ENV, Browser, Gunicorn = _intake.SERVER_ENV, _intake.Browser, _intake.Gunicorn
@@ -193,20 +193,6 @@ def _formatted(text: str, context: dict) -> str:
 
 
 # Measuring ---------------------------------------------------------------------------
-
-
-class SqlTimer:
-    """An execute wrapper that adds up the time of every query."""
-
-    def __init__(self):
-        self.total = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.total += time.perf_counter() - started
 
 
 def in_process(label, call, args, budget_ms):

@@ -37,3 +37,17 @@ def intake_benchmark():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class SqlTimer:
+    """A database execute wrapper (connection.execute_wrapper) that adds up the time of every query."""
+
+    def __init__(self):
+        self.total = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.total += time.perf_counter() - started

@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from machine import cpu_reference_ms, intake_benchmark, load  # noqa: E402 - beside this script
+from machine import SqlTimer, cpu_reference_ms, intake_benchmark, load  # noqa: E402 - beside this script
 
 _intake = intake_benchmark()
 SERVER_ENV, Browser, Gunicorn, cpu_seconds = _intake.SERVER_ENV, _intake.Browser, _intake.Gunicorn, _intake.cpu_seconds
@@ -75,20 +75,6 @@ def parse_args():
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
-class SqlTimer:
-    """An execute wrapper that adds up the time of every query."""
-
-    def __init__(self):
-        self.total = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.total += time.perf_counter() - started
 
 
 class Scenario:
