@@ -32,9 +32,10 @@ def _require(user, permission: str) -> None:
 
 
 def _checked(title: str, body: str) -> tuple[str, str]:
-    """The title and body to save, stripped; ValidationError (by field) when one is empty,
-    too long, or the body names a placeholder that does not exist."""
-    title, body = title.strip(), body.strip()
+    """The title and body to save, stripped, the body's line breaks as "\n" (a browser
+    sends "\r\n"); ValidationError (by field) when one is empty, too long, or the body
+    names a placeholder that does not exist."""
+    title, body = title.strip(), body.replace("\r\n", "\n").replace("\r", "\n").strip()
     errors: dict[str, list[str]] = {}
     if not title:
         errors["title"] = [_("Escriba un título.")]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from canned.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, CannedReply
 from canned.placeholders import PLACEHOLDERS
 from catalog.models import Module
+from helpdesk.validation import TextField
 
 from .ticket_articles import PICKER_TARGETS
 
@@ -20,8 +21,8 @@ SEARCH_MAX_LENGTH = 100
 class CannedReplyForm(forms.Form):
     """Title, text (with placeholders) and module (none: global)."""
 
-    title = forms.CharField(label=_("Título"), max_length=TITLE_MAX_LENGTH)
-    body = forms.CharField(
+    title = TextField(label=_("Título"), max_length=TITLE_MAX_LENGTH)
+    body = TextField(
         label=_("Texto"),
         max_length=BODY_MAX_LENGTH,
         help_text=_("Texto simple. Los marcadores entre llaves se llenan con los datos del ticket al insertarla."),

@@ -48,8 +48,8 @@ def test_the_search_finds_every_word_in_the_title_or_the_body(words, expected):
 
 def test_a_coordinator_creates_changes_archives_and_restores(coordinator):
     module = ModuleFactory(name="Nómina")
-    reply = services.canned_create(by=coordinator, title="  Saludo ", body=" Hola {nombre}. ", module=None)
-    assert (reply.title, reply.body, reply.module, reply.is_active) == ("Saludo", "Hola {nombre}.", None, True)
+    reply = services.canned_create(by=coordinator, title="  Saludo ", body=" Hola {nombre}.\r\n\r\nBuen día. ", module=None)
+    assert (reply.title, reply.body, reply.module, reply.is_active) == ("Saludo", "Hola {nombre}.\n\nBuen día.", None, True)
 
     services.canned_update(reply=reply, by=coordinator, title="Saludo de nómina", body="Hola {nombre}", module=module)
     reply.refresh_from_db()
