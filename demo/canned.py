@@ -1,7 +1,8 @@
 """The demo's canned replies (docs/workspace.md, «Canned replies»): what the demo desk's
 coordinator would keep at hand, global and for some modules of demo/content.py, with the
 placeholders filled when an agent inserts one. demo/loader.py loads them through
-canned.services (load_canned_replies).
+canned.services (load_canned_replies). Plain text, as the reply's email sends it: each
+paragraph is one line.
 
 Each: `title`, `module` (a name of demo/content.py's MODULES, or None: global), `body`."""
 
@@ -17,8 +18,7 @@ CANNED_REPLIES = [
         body="""\
 Hola {nombre}:
 
-Recibimos su reporte {referencia} («{asunto}») y ya lo estoy revisando. Le escribo por este
-medio en cuanto tenga novedades; si mientras tanto nota algo más, responda a este correo.
+Recibimos su reporte {referencia} («{asunto}») y ya lo estoy revisando. Le escribo por este medio en cuanto tenga novedades; si mientras tanto nota algo más, responda a este correo.
 
 Saludos,
 {agente}
@@ -30,9 +30,7 @@ Mesa de ayuda""",
         body="""\
 Hola {nombre}:
 
-Para avanzar con su reporte {referencia}, ¿nos puede enviar una captura de pantalla del
-mensaje de error completo? Si puede, indíquenos también la hora aproximada en que ocurrió y
-los pasos que siguió justo antes.
+Para avanzar con su reporte {referencia}, ¿nos puede enviar una captura de pantalla del mensaje de error completo? Si puede, indíquenos también la hora aproximada en que ocurrió y los pasos que siguió justo antes.
 
 Gracias,
 {agente}""",
@@ -43,8 +41,7 @@ Gracias,
         body="""\
 Hola {nombre}:
 
-Aplicamos la solución a su reporte {referencia}. ¿Nos confirma que ya funciona como
-esperaba? Si el problema sigue, responda a este correo y lo retomamos de inmediato.
+Aplicamos la solución a su reporte {referencia}. ¿Nos confirma que ya funciona como esperaba? Si el problema sigue, responda a este correo y lo retomamos de inmediato.
 
 Saludos,
 {agente}""",
@@ -53,8 +50,7 @@ Saludos,
         title="Nota interna: escalar con lo ya revisado",
         module=None,
         body="""\
-Escalo {referencia} ({modulo}) al siguiente nivel. Lo que {agente} ya revisó: [qué se probó y
-con qué resultado]. Lo que falta: [qué no se pudo probar y por qué].""",
+Escalo {referencia} ({modulo}) al siguiente nivel. Lo que {agente} ya revisó: [qué se probó y con qué resultado]. Lo que falta: [qué no se pudo probar y por qué].""",
     ),
     dict(
         title="Reenvío del timbrado de una factura",
@@ -62,12 +58,9 @@ con qué resultado]. Lo que falta: [qué no se pudo probar y por qué].""",
         body="""\
 Hola {nombre}:
 
-Revisamos la factura de su reporte {referencia}: el SAT ya la timbró y el PAC la tiene
-registrada. Para volver a descargar el XML y el PDF entre al portal de facturación, menú
-Comprobantes › Emitidos, y búsquela por folio o por RFC del receptor.
+Revisamos la factura de su reporte {referencia}: el SAT ya la timbró y el PAC la tiene registrada. Para volver a descargar el XML y el PDF entre al portal de facturación, menú Comprobantes › Emitidos, y búsquela por folio o por RFC del receptor.
 
-Si la factura no aparece en esa lista, díganos el folio y la fecha de emisión y la
-revisamos de nuevo.
+Si la factura no aparece en esa lista, díganos el folio y la fecha de emisión y la revisamos de nuevo.
 
 Saludos,
 {agente}""",
@@ -78,9 +71,7 @@ Saludos,
         body="""\
 Hola {nombre}:
 
-Los recibos de nómina timbrados se publican en el portal del empleado el día de pago a
-partir de las 14:00. Si ya pasó esa hora y su recibo no aparece, indíquenos su número de
-empleado y el periodo de pago para revisarlo con el área de Nómina.
+Los recibos de nómina timbrados se publican en el portal del empleado el día de pago a partir de las 14:00. Si ya pasó esa hora y su recibo no aparece, indíquenos su número de empleado y el periodo de pago para revisarlo con el área de Nómina.
 
 Saludos,
 {agente}""",
@@ -91,12 +82,9 @@ Saludos,
         body="""\
 Hola {nombre}:
 
-Restablecimos la contraseña de su cuenta de correo. En unos minutos le llegará por SMS una
-contraseña temporal; al entrar, el sistema le pedirá cambiarla por una nueva de al menos
-12 caracteres.
+Restablecimos la contraseña de su cuenta de correo. En unos minutos le llegará por SMS una contraseña temporal; al entrar, el sistema le pedirá cambiarla por una nueva de al menos 12 caracteres.
 
-Si no recibe el mensaje, responda a este correo indicando un teléfono donde podamos
-llamarle.
+Si no recibe el mensaje, responda a este correo indicando un teléfono donde podamos llamarle.
 
 Saludos,
 {agente}""",

@@ -31,7 +31,7 @@ from .ticket_articles import PICKER_TARGETS, textarea_id
 
 PAGE_SIZE = 50
 # The picker shows this many replies; more found means "narrow the search".
-PICKER_LIMIT = 8
+PICKER_LIMIT = 5
 
 
 def _render(request, template: str, context: dict, status: int = 200):

@@ -283,12 +283,15 @@ def test_the_picker_searches_as_the_agent_types(agent_client, payroll_ticket):
     assert "Ninguna respuesta predefinida de este ticket coincide con «vacaciones»." in text(nothing)
 
 
-def test_the_picker_shows_eight_and_says_there_are_more(agent_client, payroll_ticket):
-    for number in range(9):
-        CannedReplyFactory(title=f"Respuesta {number}")
-    response = picker(agent_client, payroll_ticket, para="respuesta")
-    assert len(picked(response)) == 8
-    assert "Hay más respuestas: escriba otra palabra" in text(response)
+def test_the_picker_shows_five_alphabetically_and_says_there_are_more(agent_client, payroll_ticket):
+    replies = [CannedReplyFactory(title=f"Respuesta {number}") for number in (5, 3, 1, 4, 2)]
+    exactly = picker(agent_client, payroll_ticket, para="respuesta")
+    assert picked(exactly) == [replies[n].pk for n in (2, 4, 1, 3, 0)]
+    assert "Hay más respuestas" not in text(exactly)
+    CannedReplyFactory(title="Respuesta 0")
+    more = picker(agent_client, payroll_ticket, para="respuesta")
+    assert len(picked(more)) == 5 and replies[0].pk not in picked(more)
+    assert "Hay más respuestas: escriba otra palabra" in text(more)
 
 
 def test_the_pickers_first_request_brings_its_search_box(agent_client, payroll_ticket):
@@ -339,11 +342,11 @@ def test_without_javascript_the_picker_is_a_page_with_the_whole_texts_to_copy(ag
     assert 'value="largo"' in response.content.decode()
 
 
-def test_the_picker_makes_the_same_number_of_queries_with_one_or_eight_replies(agent_client, payroll_ticket):
+def test_the_picker_makes_the_same_number_of_queries_with_one_or_five_replies(agent_client, payroll_ticket):
     CannedReplyFactory(module=payroll_ticket.module)
     picker(agent_client, payroll_ticket, para="respuesta")  # warm up
     counts = []
-    for extra in (0, 7):
+    for extra in (0, 4):
         for number in range(extra):
             CannedReplyFactory(module=payroll_ticket.module if number % 2 else None)
         with CaptureQueriesContext(connection) as queries:
