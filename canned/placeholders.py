@@ -51,7 +51,7 @@ def values_for(ticket, agent) -> dict[str, str]:
     module = ticket.module.name if ticket.module_id else _("sin módulo")
     return {
         "nombre": first_name(ticket.requester.name) or _("usuario"),
-        "referencia": ticket.reference,
+        "referencia": ticket.reference or "",
         "agente": agent.get_full_name() or agent.get_username(),
         "modulo": module,
         "asunto": ticket.subject,

@@ -118,6 +118,11 @@ def test_a_coordinator_writes_a_canned_reply_and_an_agent_sends_it_filled(
     insert = results.get_by_role("button", name="Insertar «Recibo de nómina en revisión»")
     expect(insert).to_be_visible()
     accessible(page)
+    # Enter in the search box searches; it never sends the reply around it.
+    search.press("Enter")
+    expect(insert).to_be_visible()
+    assert page.url.endswith(f"/mesa/tickets/{ticket.pk}/") and len(page.context.pages) == 1
+    assert not ticket.messages.exists()
 
     insert.click()
 
