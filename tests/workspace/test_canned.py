@@ -55,6 +55,7 @@ def test_an_agent_reads_the_list_without_managing_it(agent_client):
     assert "Hola {nombre}, recibimos {referencia}." in text(response)  # the text as written
     assert "Global: en todos los tickets" in text(response)
     page = response.content.decode()
+    assert f'<a href="{LIST}" aria-current="page">Respuestas predefinidas</a>' in page  # the menu's entry
     assert NEW not in page
     assert reverse("workspace:canned-edit", args=[reply.pk]) not in page
     assert reverse("workspace:canned-archive", args=[reply.pk]) not in page
