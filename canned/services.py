@@ -8,12 +8,15 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, CannedReply
 from .placeholders import unknown_placeholders
 
 ADD_PERMISSION = "canned.add_cannedreply"
 CHANGE_PERMISSION = "canned.change_cannedreply"
+# What anyone else is told.
+REFUSAL = gettext_lazy("Solo los coordinadores administran las respuestas predefinidas.")
 
 
 def may_manage(user) -> bool:
@@ -28,7 +31,7 @@ def may_manage(user) -> bool:
 
 def _require(user, permission: str) -> None:
     if user is None or not user.is_active or not user.has_perm(permission):
-        raise PermissionDenied(_("Solo los coordinadores administran las respuestas predefinidas."))
+        raise PermissionDenied(REFUSAL)
 
 
 def _checked(title: str, body: str) -> tuple[str, str]:

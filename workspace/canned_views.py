@@ -106,7 +106,7 @@ def _save(request, form: CannedReplyForm, *, reply: CannedReply | None):
 @agent_required
 def canned_new(request):
     if not services.may_manage(request.user):
-        return _refused(request, PermissionDenied(_("Solo los coordinadores administran las respuestas predefinidas.")))
+        return _refused(request, PermissionDenied(services.REFUSAL))
     if request.method != "POST":
         return _editor(request, CannedReplyForm())
     return _save(request, CannedReplyForm(request.POST), reply=None)
@@ -117,7 +117,7 @@ def canned_new(request):
 def canned_edit(request, pk: int):
     reply = _reply(pk)
     if not services.may_manage(request.user):
-        return _refused(request, PermissionDenied(_("Solo los coordinadores administran las respuestas predefinidas.")))
+        return _refused(request, PermissionDenied(services.REFUSAL))
     if request.method != "POST":
         return _editor(request, CannedReplyForm(reply=reply), reply=reply)
     return _save(request, CannedReplyForm(request.POST, reply=reply), reply=reply)
