@@ -54,6 +54,8 @@ AGENT_PERMISSIONS = [
     # The knowledge base: agents write drafts (and read the revisions); coordinators publish.
     *[("knowledge", f"{verb}_article") for verb in ("view", "add", "change")],
     ("knowledge", "view_articlerevision"),
+    # Canned replies: agents read and insert them; coordinators write them (canned.services).
+    ("canned", "view_cannedreply"),
 ]
 
 COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [
@@ -61,6 +63,8 @@ COORDINATOR_PERMISSIONS = AGENT_PERMISSIONS + [
     ("tickets", "cancel_ticket"),
     ("tickets", "change_priorityrule"),
     ("knowledge", "publish_article"),
+    ("canned", "add_cannedreply"),
+    ("canned", "change_cannedreply"),
     *[("customers", f"{verb}_{model}") for model in ("organization", "contact", "supportpolicy") for verb in ("add", "change", "delete")],
     *[("catalog", f"{verb}_{model}") for model in ("module", "specialty") for verb in ("add", "change", "delete")],
     *[("sla", f"{verb}_{model}") for model in SLA_MODELS for verb in ("add", "change", "delete")],

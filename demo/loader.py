@@ -17,7 +17,7 @@ The knowledge base (load_articles): the articles of demo/articles.py, written by
 agents and published by the coordinator across the history's weeks through
 knowledge.services, then read, voted on, suggested to web reports and said to have
 solved problems; three closed tickets' solutions become articles. Only when none of the
-demo's articles exists yet.
+demo's articles exists yet. The canned replies of demo/canned.py, likewise.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from accounts.models import AGENT_GROUP, COORDINATOR_GROUP, AgentProfile, Suppor
 from catalog.models import Module
 from customers.models import Contact, Organization, SupportPolicy
 from demo.articles import ARCHIVED, ARTICLES, PUBLISHED
+from demo.canned import load_canned_replies
 from demo.content import (
     ADMIN,
     AGENTS,
@@ -212,6 +213,7 @@ class DemoLoader:
                 self.load_tickets()
                 created_tickets = True
             created_articles = self.load_articles()
+            load_canned_replies(coordinator=self.coordinator, modules=self.modules)
             # The services gave each ticket its deadlines at the travelled times; record the
             # warnings and breaches already behind them, without emails, as beat would have.
             sla_recompute(tickets=Ticket.objects.filter(organization__in=demo_orgs).not_final())

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "surveys",
     "reports",
     "knowledge",
+    "canned",
     "integrations",
     "notifications",
     "health",

@@ -226,3 +226,15 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def modules(self, create, extracted, **kwargs):
         if create and extracted:
             self.modules.set(extracted)
+
+
+class CannedReplyFactory(factory.django.DjangoModelFactory):
+    """A canned reply's row, written directly: global and active unless told."""
+
+    class Meta:
+        model = "canned.CannedReply"
+
+    title = factory.Sequence(lambda n: f"Saludo ({n})")
+    body = "Hola {nombre}, recibimos su reporte {referencia}."
+    created_by = factory.SubFactory(CoordinatorFactory)
+    updated_by = factory.SelfAttribute("created_by")

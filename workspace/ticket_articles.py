@@ -30,6 +30,13 @@ PICKER_TARGETS = {
     "nota": {"action": "note", "public_only": False},
 }
 PICKER_PARA = {target["action"]: para for para, target in PICKER_TARGETS.items()}
+
+
+def textarea_id(action: str) -> str:
+    """The id of the reply's or the note's text box, where the pickers insert (the article
+    picker, the canned replies' picker)."""
+    return f"{action}-body"
+
 _SHOWN_FIELDS = ("pk", "title", "state", "visibility")
 
 
@@ -88,7 +95,7 @@ def ticket_article_picker(request, pk: int):
     context.update(
         found=found,
         public_only=target["public_only"],
-        textarea_id=f"{target['action']}-body",
+        textarea_id=textarea_id(target["action"]),
     )
     return _picker_response(request, context)
 
