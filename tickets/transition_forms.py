@@ -167,7 +167,11 @@ class ReopenForm(TransitionForm):
 class CancelForm(TransitionForm):
     """The reason, and what that reason needs (Ticket.check_cancel): the original of a
     duplicate, typed as its reference (tickets.references.parse_reference), or a note.
-    `cleaned_data["duplicate_of"]` is the original ticket or None."""
+    `cleaned_data["duplicate_of"]` is the original ticket or None.
+
+    Given the `user` who cancels, it offers only the reasons they may give
+    (Ticket.cancel_reasons_for: an agent, Duplicado alone); without one (the admin's
+    buttons) every reason, and the service refuses the ones not theirs."""
 
     # The field where the original's reference is typed (a surface may name it otherwise).
     reference_field = "duplicate_of"
@@ -191,6 +195,22 @@ class CancelForm(TransitionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Obligatoria si el motivo es «Otro motivo»."),
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            allowed = Ticket.cancel_reasons_for(user)
+            reason = self.fields["reason"]
+            choices = [(value, label) for value, label in Ticket.CancelReason.choices if value in allowed]
+            if len(choices) == 1:
+                reason.choices = choices
+                reason.initial = choices[0][0]
+            else:
+                reason.choices = [("", _("Elija un motivo")), *choices]
+            if len(allowed) < len(Ticket.CancelReason.values):
+                reason.error_messages["invalid_choice"] = _(
+                    "Usted solo puede cancelar un ticket como duplicado de otro; los demás motivos son de un coordinador."
+                )
 
     def clean(self):
         cleaned = super().clean()

@@ -219,7 +219,8 @@ class EscalateForm(ActionForm):
 
 class CancelForm(transition_forms.CancelForm):
     """The original's reference is typed in "original", offered from the possible
-    duplicates (a datalist the page fills)."""
+    duplicates (a datalist the page fills). Cancelling cannot be undone: the agent
+    confirms it with a checkbox, checked here, so that it holds without JavaScript."""
 
     reference_field = "original"
     duplicate_of = None
@@ -230,4 +231,10 @@ class CancelForm(transition_forms.CancelForm):
         help_text=_("Solo si es un duplicado, por ejemplo INC-000123."),
         widget=forms.TextInput(attrs={"list": "possible-duplicate-references", "autocomplete": "off"}),
     )
-    field_order = ["reason", "original", "note"]
+    confirm = forms.BooleanField(
+        label=_(
+            "Confirmo que quiero cancelar este ticket: el solicitante recibe un aviso y el ticket deja de atenderse."
+        ),
+        error_messages=_required(_("Marque la casilla para confirmar que quiere cancelar el ticket.")),
+    )
+    field_order = ["reason", "original", "note", "confirm"]
