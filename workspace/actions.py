@@ -129,7 +129,15 @@ def _escalate(request, ticket, data):
 
 
 def _solve(request, ticket, data):
-    ticket_solve(ticket=ticket, by=request.user, solution=data["solution"], resolution_code=data["resolution_code"])
+    ticket_solve(
+        ticket=ticket,
+        by=request.user,
+        solution=data["solution"],
+        resolution_code=data["resolution_code"],
+        # Asked by the form only while the ticket has none (transition_forms.SolveForm).
+        module=data.get("module"),
+        impact=data.get("impact"),
+    )
     return _("El ticket quedó Solucionado; el solicitante recibe la solución para confirmarla.")
 
 

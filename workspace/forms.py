@@ -153,11 +153,11 @@ class ClassifyForm(ActionForm):
     )
     impact = forms.TypedChoiceField(
         label=_("Impacto"),
-        choices=[("", _("Sin evaluar")), *[c for c in Impact.choices if c[0] != Impact.UNASSESSED]],
+        choices=[("", _("Sin evaluar")), *transition_forms.ASSESSED_IMPACTS],
         coerce=int,
         empty_value=None,
         required=False,
-        help_text=_("Bajo: asunto operativo. Medio: el servicio está degradado. Alto: el servicio está interrumpido."),
+        help_text=transition_forms.IMPACT_HELP,
     )
     module = forms.ModelChoiceField(label=_("Módulo"), queryset=None, required=False, empty_label=_("Sin módulo"))
     kind = forms.ChoiceField(label=_("Tipo"), choices=Ticket.Kind.choices)

@@ -12,12 +12,26 @@ from surveys.records import confirmation_open, survey_send
 from ..models import Message, Ticket
 from .emails import _email_requester, cancel_explanation
 from .steps import _run_transition
-from .working import _public_reply
+from .working import _public_reply, ticket_classify
 
 
-def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str, notify: bool = True) -> Ticket:
-    """Deliver the solution: the requester gets it by email with how to answer."""
+def ticket_solve(
+    *,
+    ticket: Ticket,
+    by,
+    solution: str,
+    resolution_code: str,
+    module=None,
+    impact: int | None = None,
+    notify: bool = True,
+) -> Ticket:
+    """Deliver the solution: the requester gets it by email with how to answer. A module
+    or an impact given (the solve form asks them while unset) is applied first, in the
+    same transaction, by the classification's rule (ticket_classify: history rows, the
+    priority by the matrix, the SLA's targets)."""
     with transaction.atomic():
+        if module is not None or impact is not None:
+            ticket_classify(ticket=ticket, by=by, module=module, impact=impact)
         locked = _run_transition(
             ticket,
             "solve",
