@@ -243,6 +243,11 @@ class CancelForm(TransitionForm):
                 reason.error_messages["invalid_choice"] = _(
                     "Usted solo puede cancelar un ticket como duplicado de otro; los demás motivos son de un coordinador."
                 )
+            # The help that says which reason needs what, for the reasons offered.
+            if not set(allowed) - set(Ticket.CANCEL_NEEDS_ORIGINAL):
+                self.fields[self.reference_field].help_text = _("Por ejemplo, INC-000123.")
+            if not set(allowed) & set(Ticket.CANCEL_NEEDS_NOTE):
+                self.fields["note"].help_text = _("Opcional: el solicitante la recibe con el aviso de la cancelación.")
 
     def clean(self):
         cleaned = super().clean()

@@ -71,6 +71,8 @@ def test_the_cancel_form_offers_each_role_its_reasons(request, client, role, rea
     assert options(html, "reason") == reasons
     assert "Referencia del ticket original" in html
     assert CONFIRMATION in html
+    # The help speaks of the reasons offered only.
+    assert ("Obligatoria si el motivo es «Otro motivo»." in html) == (R.OTHER in reasons)
 
 
 def test_an_agent_sees_the_cancel_action_on_the_ticket(client, agent):
