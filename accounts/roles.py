@@ -108,23 +108,26 @@ def ensure_roles(Group, Permission):
                 group.permissions.add(permission)
 
 
-def _holds(user, permission: str) -> bool:
+def holds(user, permission: str) -> bool:
+    """Whether `user` is active and holds `permission` (through a group, directly, or as a
+    superuser): the rule every role below is made of."""
     return bool(user is not None and user.is_authenticated and user.is_active and user.has_perm(permission))
 
 
 def is_agent(user) -> bool:
     """May work tickets: agents, coordinators and superusers, if active."""
-    return _holds(user, WORK_PERMISSION)
+    return holds(user, WORK_PERMISSION)
 
 
 def is_coordinator(user) -> bool:
-    """May assign and cancel tickets: coordinators and superusers, if active."""
-    return _holds(user, ASSIGN_PERMISSION)
+    """May assign tickets, and cancel them for any reason: coordinators and superusers, if
+    active. (An agent may cancel a duplicate only: tickets.models.Ticket.cancel_reasons_for.)"""
+    return holds(user, ASSIGN_PERMISSION)
 
 
 def _holding(permission: str):
     """Active users holding `permission` through a group or directly, or superusers: the
-    rule of `_holds` as a filter (one EXISTS each, no duplicate rows)."""
+    rule of `holds` as a filter (one EXISTS each, no duplicate rows)."""
     app_label, codename = permission.split(".")
     granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
     return get_user_model().objects.filter(
@@ -138,7 +141,7 @@ def _holding(permission: str):
 def sees_reports(user) -> bool:
     """May read the whole desk's figures (Informes): coordinators, or anyone given
     ``reports.view_reports``; superusers."""
-    return _holds(user, REPORTS_PERMISSION)
+    return holds(user, REPORTS_PERMISSION)
 
 
 def agents():

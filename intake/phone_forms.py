@@ -75,6 +75,14 @@ class PhoneReportForm(forms.Form):
     subject = TextField(label=_("Asunto"), max_length=200)
     description = TextField(label=_("Descripción"), widget=forms.Textarea(attrs={"rows": 6}))
     files = MultipleFileField(label=_("Archivos"), required=False)
+    leave_unassigned = forms.BooleanField(
+        label=_("Dejar sin asignar"),
+        required=False,
+        help_text=_(
+            "Sin marcar, el ticket queda a su cargo, En proceso. Márquelo para dejarlo Abierto en la cola, "
+            "sin responsable."
+        ),
+    )
 
     def __init__(self, *args, can_authorize: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,6 +150,7 @@ class PhoneReportForm(forms.Form):
             "description": data["description"],
             "occurred_at": data["occurred_at"],
             "files": data["files"],
+            "leave_unassigned": data["leave_unassigned"],
         }
         if data["contact"] is not None:
             arguments["requester"] = data["contact"]

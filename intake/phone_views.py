@@ -118,9 +118,17 @@ def _report_saved(request, ticket: Ticket, *, new_contact: Contact | None) -> No
                 "explanation": ticket.cancel_note,
             },
         )
+    elif ticket.assignee_id is not None:
+        messages.success(
+            request,
+            _("Se registró la llamada como ticket %(reference)s, a su cargo: está En proceso.")
+            % {"reference": ticket.reference},
+        )
     else:
         messages.success(
-            request, _("Se registró la llamada como ticket %(reference)s.") % {"reference": ticket.reference}
+            request,
+            _("Se registró la llamada como ticket %(reference)s, sin asignar: queda Abierto en la cola.")
+            % {"reference": ticket.reference},
         )
 
 

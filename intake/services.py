@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from customers.models import Contact, Organization
 from tickets.attachments import CheckedFile, attachments_store
 from tickets.models import Message, Ticket, Urgency
-from tickets.services import ticket_add_message, ticket_open
+from tickets.services import ticket_add_message, ticket_open, ticket_take
 
 
 def contact_for_report(*, name: str, email: str) -> Contact:
@@ -132,10 +132,14 @@ def ticket_register_call(
     urgency: int = Urgency.LOW,
     occurred_at: datetime.datetime | None = None,
     files=(),
+    leave_unassigned: bool = False,
 ) -> Ticket:
     """A call an agent takes, on behalf of a contact of the directory or of a caller
     registered on the spot: the ticket (channel teléfono, the same gatekeeping as every
-    channel) and its checked files, all or nothing."""
+    channel) and its checked files, all or nothing. The agent who took the call takes the
+    ticket (ticket_take: En proceso, the first response), unless they leave it unassigned
+    for the queue; a report the gatekeeping cancelled is nobody's (docs/process.md,
+    «Channel details»)."""
     _require_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa registra llamadas."))
     if (requester is None) == (new_contact is None):
         raise ValueError("ticket_register_call needs either requester or new_contact")
@@ -154,4 +158,6 @@ def ticket_register_call(
             by=by,
         )
         attachments_store(ticket=ticket, files=list(files))
+        if not leave_unassigned and ticket.state == Ticket.State.OPEN:
+            ticket = ticket_take(ticket=ticket, agent=by)
     return ticket

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, can_proceed, transition
 
 from accounts.models import SupportLevel, history_actor
+from accounts.roles import CANCEL_PERMISSION, WORK_PERMISSION, holds
 from helpdesk.process_cache import ProcessCache
 
 from . import references
@@ -596,11 +597,13 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
         field=state,
         source=[State.OPEN, State.IN_PROGRESS, State.PENDING_USER, State.PENDING_VENDOR, State.SOLVED],
         target=State.CANCELLED,
-        permission="tickets.cancel_ticket",
+        # Whoever may cancel for some reason (`cancel_reasons_for`); which reason, the
+        # service checks (tickets.services.ticket_cancel).
+        permission=lambda ticket, user: bool(ticket.cancel_reasons_for(user)),
         custom={"label": _("Cancelar"), "admin": True},
     )
     def cancel(self, *, reason: str, note: str = "", duplicate_of=None):
-        """Who may: the cancel permission (coordinators); the intake cancels on its own
+        """Who may, with which reason: `cancel_reasons_for`; the intake cancels on its own
         (no user) for the gatekeeping reasons. What each reason needs: `check_cancel`."""
         self.check_cancel(reason=reason, note=note, duplicate_of=duplicate_of)
         if reason in self.CANCEL_NEEDS_ORIGINAL:
@@ -609,8 +612,23 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
         self.cancel_note = (note or "").strip()
         self.cancelled_at = timezone.now()
 
-    # The cancel rules: what each reason needs besides itself. Any reason may be chosen by
-    # whoever may cancel (tickets.cancel_ticket: coordinators, accounts/roles.py).
+    # Who may cancel with which reason (docs/process.md, «Who may do what»): cancelling a
+    # duplicate is the agent's decision (they see the possible duplicates); every other
+    # reason is the coordinator's (tickets.cancel_ticket, accounts/roles.py).
+    AGENT_CANCEL_REASONS = (CancelReason.DUPLICATE,)
+
+    @classmethod
+    def cancel_reasons_for(cls, user) -> tuple[str, ...]:
+        """The reasons `user` may cancel a ticket with, in the order of CancelReason: all of
+        them for a coordinator, Duplicado for an agent, none for anybody else. The cancel
+        transition's permission, `ticket_cancel` and both surfaces' cancel forms ask it."""
+        if holds(user, CANCEL_PERMISSION):
+            return tuple(cls.CancelReason.values)
+        if holds(user, WORK_PERMISSION):
+            return tuple(cls.AGENT_CANCEL_REASONS)
+        return ()
+
+    # The cancel rules: what each reason needs besides itself.
     CANCEL_NEEDS_ORIGINAL = (CancelReason.DUPLICATE,)  # the ticket it duplicates
     CANCEL_NEEDS_NOTE = (CancelReason.OTHER,)  # an explanation for the requester
 

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AgentProfile
 from accounts.roles import agents
+from catalog.models import Module
 from helpdesk.validation import TextField
 
-from .models import Ticket
+from .models import Impact, Ticket
 from .references import parse_reference
 
 
@@ -140,7 +141,16 @@ class WaitForVendorForm(TransitionForm):
     )
 
 
+# The impact an agent assesses (never back to "sin evaluar"), and what each one means.
+ASSESSED_IMPACTS = [choice for choice in Impact.choices if choice[0] != Impact.UNASSESSED]
+IMPACT_HELP = _("Bajo: asunto operativo. Medio: el servicio está degradado. Alto: el servicio está interrumpido.")
+
+
 class SolveForm(TransitionForm):
+    """The solution and its code; and, while the ticket still has none, its module and its
+    assessed impact ("Sin módulo", "sin evaluar"), which the reports break down by:
+    required then, and applied by `ticket_solve` through the classification's rule."""
+
     solution = TextField(
         label=_("Solución"),
         max_length=20000,
@@ -153,6 +163,28 @@ class SolveForm(TransitionForm):
         choices=[("", _("Elija un código")), *Ticket.ResolutionCode.choices],
         error_messages=_required(_("Elija un código de resolución.")),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.ticket.module_id is None:
+            self.fields["module"] = forms.ModelChoiceField(
+                label=_("Módulo"),
+                queryset=Module.objects.active(),
+                empty_label=_("Elija el módulo"),
+                help_text=_("El ticket aún no tiene módulo: los informes cuentan los tickets por módulo."),
+                error_messages={
+                    "required": _("Elija el módulo del ticket."),
+                    "invalid_choice": _("Ese módulo ya no está en la lista; elija otro."),
+                },
+            )
+        if self.ticket.impact == Impact.UNASSESSED:
+            self.fields["impact"] = forms.TypedChoiceField(
+                label=_("Impacto"),
+                choices=[("", _("Elija el impacto")), *ASSESSED_IMPACTS],
+                coerce=int,
+                help_text=IMPACT_HELP,
+                error_messages=_required(_("Evalúe el impacto del ticket.")),
+            )
 
 
 class ReopenForm(TransitionForm):
@@ -167,7 +199,11 @@ class ReopenForm(TransitionForm):
 class CancelForm(TransitionForm):
     """The reason, and what that reason needs (Ticket.check_cancel): the original of a
     duplicate, typed as its reference (tickets.references.parse_reference), or a note.
-    `cleaned_data["duplicate_of"]` is the original ticket or None."""
+    `cleaned_data["duplicate_of"]` is the original ticket or None.
+
+    Given the `user` who cancels, it offers only the reasons they may give
+    (Ticket.cancel_reasons_for: an agent, Duplicado alone); without one (the admin's
+    buttons) every reason, and the service refuses the ones not theirs."""
 
     # The field where the original's reference is typed (a surface may name it otherwise).
     reference_field = "duplicate_of"
@@ -191,6 +227,27 @@ class CancelForm(TransitionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Obligatoria si el motivo es «Otro motivo»."),
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            allowed = Ticket.cancel_reasons_for(user)
+            reason = self.fields["reason"]
+            choices = [(value, label) for value, label in Ticket.CancelReason.choices if value in allowed]
+            if len(choices) == 1:
+                reason.choices = choices
+                reason.initial = choices[0][0]
+            else:
+                reason.choices = [("", _("Elija un motivo")), *choices]
+            if len(allowed) < len(Ticket.CancelReason.values):
+                reason.error_messages["invalid_choice"] = _(
+                    "Usted solo puede cancelar un ticket como duplicado de otro; los demás motivos son de un coordinador."
+                )
+            # The help that says which reason needs what, for the reasons offered.
+            if not set(allowed) - set(Ticket.CANCEL_NEEDS_ORIGINAL):
+                self.fields[self.reference_field].help_text = _("Por ejemplo, INC-000123.")
+            if not set(allowed) & set(Ticket.CANCEL_NEEDS_NOTE):
+                self.fields["note"].help_text = _("Opcional: el solicitante la recibe con el aviso de la cancelación.")
 
     def clean(self):
         cleaned = super().clean()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_fsm import can_proceed
 
 from accounts.models import SupportLevel
-from accounts.roles import ASSIGN_PERMISSION, CANCEL_PERMISSION, WORK_PERMISSION
+from accounts.roles import ASSIGN_PERMISSION, WORK_PERMISSION
 from tickets import transition_forms
 from tickets.models import Message, Priority, Ticket
 from tickets.services import (
@@ -129,7 +129,15 @@ def _escalate(request, ticket, data):
 
 
 def _solve(request, ticket, data):
-    ticket_solve(ticket=ticket, by=request.user, solution=data["solution"], resolution_code=data["resolution_code"])
+    ticket_solve(
+        ticket=ticket,
+        by=request.user,
+        solution=data["solution"],
+        resolution_code=data["resolution_code"],
+        # Asked by the form only while the ticket has none (transition_forms.SolveForm).
+        module=data.get("module"),
+        impact=data.get("impact"),
+    )
     return _("El ticket quedó Solucionado; el solicitante recibe la solución para confirmarla.")
 
 
@@ -149,6 +157,10 @@ def _cancel(request, ticket, data):
     return _("El ticket %(reference)s quedó cancelado.") % {"reference": ticket.reference}
 
 
+def _no_form_arguments(request) -> dict:
+    return {}
+
+
 @dataclass(frozen=True)
 class Action:
     """One action of the ticket page: its URL, who may do it and in which states."""
@@ -159,9 +171,16 @@ class Action:
     form_class: type
     perform: Callable
     allowed_in: Callable[[Ticket], bool]
-    permission: str = WORK_PERMISSION
+    permission: str = WORK_PERMISSION  # who may open the action's form and post it at all
+    # Whether this user may do it on this ticket, when the ticket's own rule says more
+    # than the permission (cancel: Ticket.cancel_reasons_for). None: the permission is all.
+    permits: Callable[[Ticket, object], bool] | None = None
     receives_files: bool = False
     submit: str = ""  # the form's button, when it says more than the label
+    # What the form needs of the request besides the ticket (the user, a query parameter).
+    form_arguments: Callable[[object], dict] = _no_form_arguments
+    # An action that cannot be undone (cancel): the page sets its button apart.
+    danger: bool = False
 
     @property
     def url_name(self) -> str:
@@ -197,6 +216,7 @@ ACTIONS = {
             label=gettext_lazy("Asignar"),
             form_class=forms.AssignForm,
             perform=_assign,
+            form_arguments=lambda request: {"show_all": request.GET.get("agentes") == "todos"},
             allowed_in=Ticket.can_be_assigned,
             permission=ASSIGN_PERMISSION,
         ),
@@ -291,7 +311,11 @@ ACTIONS = {
             form_class=forms.CancelForm,
             perform=_cancel,
             allowed_in=lambda t: can_proceed(t.cancel),
-            permission=CANCEL_PERMISSION,
+            # Every agent may cancel a duplicate; the other reasons are a coordinator's:
+            # the form offers each user their reasons, and ticket_cancel checks them.
+            permits=lambda t, user: bool(Ticket.cancel_reasons_for(user)),
+            form_arguments=lambda request: {"user": request.user},
+            danger=True,
         ),
     )
 }
@@ -299,4 +323,10 @@ ACTIONS = {
 
 def available_actions(ticket: Ticket, user) -> list[Action]:
     """The actions the ticket's state allows and the user may do: the page's buttons."""
-    return [action for action in ACTIONS.values() if user.has_perm(action.permission) and action.allowed_in(ticket)]
+    return [
+        action
+        for action in ACTIONS.values()
+        if user.has_perm(action.permission)
+        and (action.permits is None or action.permits(ticket, user))
+        and action.allowed_in(ticket)
+    ]

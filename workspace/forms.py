@@ -153,11 +153,11 @@ class ClassifyForm(ActionForm):
     )
     impact = forms.TypedChoiceField(
         label=_("Impacto"),
-        choices=[("", _("Sin evaluar")), *[c for c in Impact.choices if c[0] != Impact.UNASSESSED]],
+        choices=[("", _("Sin evaluar")), *transition_forms.ASSESSED_IMPACTS],
         coerce=int,
         empty_value=None,
         required=False,
-        help_text=_("Bajo: asunto operativo. Medio: el servicio está degradado. Alto: el servicio está interrumpido."),
+        help_text=transition_forms.IMPACT_HELP,
     )
     module = forms.ModelChoiceField(label=_("Módulo"), queryset=None, required=False, empty_label=_("Sin módulo"))
     kind = forms.ChoiceField(label=_("Tipo"), choices=Ticket.Kind.choices)
@@ -219,7 +219,8 @@ class EscalateForm(ActionForm):
 
 class CancelForm(transition_forms.CancelForm):
     """The original's reference is typed in "original", offered from the possible
-    duplicates (a datalist the page fills)."""
+    duplicates (a datalist the page fills). Cancelling cannot be undone: the agent
+    confirms it with a checkbox, checked here, so that it holds without JavaScript."""
 
     reference_field = "original"
     duplicate_of = None
@@ -230,4 +231,10 @@ class CancelForm(transition_forms.CancelForm):
         help_text=_("Solo si es un duplicado, por ejemplo INC-000123."),
         widget=forms.TextInput(attrs={"list": "possible-duplicate-references", "autocomplete": "off"}),
     )
-    field_order = ["reason", "original", "note"]
+    confirm = forms.BooleanField(
+        label=_(
+            "Confirmo que quiero cancelar este ticket: el solicitante recibe un aviso y el ticket deja de atenderse."
+        ),
+        error_messages=_required(_("Marque la casilla para confirmar que quiere cancelar el ticket.")),
+    )
+    field_order = ["reason", "original", "note", "confirm"]

@@ -87,7 +87,7 @@ def _timeline(ticket: Ticket):
 
 
 def _action_form(action: Action, ticket: Ticket, request, data=None, files=None, **kwargs):
-    extra = {"show_all": request.GET.get("agentes") == "todos"} if action.name == "assign" else {}
+    extra = action.form_arguments(request)
     return action.form_class(data, files, ticket=ticket, auto_id=f"{action.name}-%s", **extra, **kwargs)
 
 

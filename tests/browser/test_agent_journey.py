@@ -78,6 +78,8 @@ def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent, accessibl
     accessible(page)
     page.locator("#solve-solution").fill("Se renovó el certificado de sello digital y el timbrado volvió a funcionar.")
     page.locator("#solve-resolution_code").select_option(label="Resuelto")
+    # Its impact was never assessed: solving asks it (the reports break down by it).
+    page.locator("#solve-impact").select_option(label="Alto")
     page.get_by_role("button", name="Enviar la solución").click()
     page.wait_for_load_state()
     assert "Solucionado" in page.locator("main").inner_text()

@@ -53,6 +53,9 @@ def test_agent_registers_a_phone_call_for_a_contact_found_by_name(page, agent, r
     ticket = Ticket.objects.get()
     assert (ticket.requester, ticket.channel, ticket.subject) == (requester, Ticket.Channel.PHONE, "No abre el sistema de nómina")
     expect(page.locator("h1")).to_have_text("No abre el sistema de nómina")
+    # «Dejar sin asignar» was left unticked: the call is the agent's, in progress.
+    assert (ticket.state, ticket.assignee) == (Ticket.State.IN_PROGRESS, agent)
+    expect(page.locator("main")).to_contain_text("a su cargo: está En proceso")
 
 
 def test_requester_follows_the_ticket_from_the_email_and_answers(page, live_server, requester, settings, accessible):

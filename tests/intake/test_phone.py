@@ -3,6 +3,7 @@ for a contact found by name, email or organization, or for a caller registered o
 spot, with the same gatekeeping as every channel (docs/process.md, «Intake and gatekeeping»)."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -75,8 +76,10 @@ def test_agent_registers_a_call_for_an_authorized_contact(agent_client, agent, r
     ticket = Ticket.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("workspace:ticket", args=[ticket.pk])
-    assert (ticket.state, ticket.channel, ticket.requester, ticket.organization) == (
-        Ticket.State.OPEN,
+    # Taken by the agent who took the call (docs/process.md, «Channel details»).
+    assert (ticket.state, ticket.assignee, ticket.channel, ticket.requester, ticket.organization) == (
+        Ticket.State.IN_PROGRESS,
+        agent,
         Ticket.Channel.PHONE,
         requester,
         requester.organization,
@@ -86,7 +89,9 @@ def test_agent_registers_a_call_for_an_authorized_contact(agent_client, agent, r
     created = ticket.changes.get(field=TicketChange.Field.CREATED)
     assert (created.actor, created.note) == (agent, "Teléfono")
     assert Attachment.objects.get(ticket=ticket).original_name == "registro.txt"
-    assert messages_of(response) == [("success", f"Se registró la llamada como ticket {ticket.reference}.")]
+    assert messages_of(response) == [
+        ("success", f"Se registró la llamada como ticket {ticket.reference}, a su cargo: está En proceso.")
+    ]
     # The caller gets the reference by email, like every channel's requester.
     assert OutgoingEmail.objects.get(to=requester.email, template="ticket_received").ticket == ticket
 
@@ -122,8 +127,9 @@ def test_a_call_without_service_is_cancelled_and_the_agent_is_told_why(agent_cli
 
     ticket = Ticket.objects.get()
     assert response.url == reverse("workspace:ticket", args=[ticket.pk])
-    assert (ticket.state, ticket.cancel_reason) == (Ticket.State.CANCELLED, reason)
+    assert (ticket.state, ticket.cancel_reason, ticket.assignee) == (Ticket.State.CANCELLED, reason, None)
     assert ticket.channel == Ticket.Channel.PHONE
+    assert ticket.first_response_at is None
     [(level, text)] = messages_of(response)
     assert level == "warning"
     assert f"ticket {ticket.reference}, pero se canceló por «{label}»" in text
@@ -187,7 +193,7 @@ def test_the_page_explains_that_only_a_coordinator_authorizes_a_new_contact(agen
     assert 'name="new_authorized"' not in html
 
 
-def test_coordinator_registers_and_authorizes_a_new_caller(coordinator_client):
+def test_coordinator_registers_and_authorizes_a_new_caller(coordinator_client, coordinator):
     organization = SupportPolicyFactory().organization
     assert 'name="new_authorized"' in page_of(coordinator_client.get(PHONE))
 
@@ -196,8 +202,60 @@ def test_coordinator_registers_and_authorizes_a_new_caller(coordinator_client):
     contact = Contact.objects.get(email="rosa.martinez@ferreteria.example.mx")
     assert contact.is_authorized and contact.organization == organization
     ticket = Ticket.objects.get()
-    assert (ticket.requester, ticket.state) == (contact, Ticket.State.OPEN)
-    assert ("success", f"Se registró la llamada como ticket {ticket.reference}.") in messages_of(response)
+    assert (ticket.requester, ticket.state, ticket.assignee) == (contact, Ticket.State.IN_PROGRESS, coordinator)
+    assert (
+        "success",
+        f"Se registró la llamada como ticket {ticket.reference}, a su cargo: está En proceso.",
+    ) in messages_of(response)
+
+
+# Who has the ticket of a call (docs/process.md, «Channel details»): the agent who took it,
+# unless they leave it for the queue; a report the gatekeeping cancelled is nobody's.
+
+
+@pytest.mark.parametrize(
+    "leave_unassigned, make_contact, state, taken",
+    [
+        ("", None, Ticket.State.IN_PROGRESS, True),
+        ("on", None, Ticket.State.OPEN, False),
+        ("", unauthorized_contact, Ticket.State.CANCELLED, False),
+        ("on", unauthorized_contact, Ticket.State.CANCELLED, False),
+        ("", no_policy_contact, Ticket.State.CANCELLED, False),
+    ],
+)
+def test_a_call_is_the_agents_unless_left_unassigned_or_gatekept(
+    agent_client, agent, requester, leave_unassigned, make_contact, state, taken
+):
+    contact = make_contact() if make_contact else requester
+
+    agent_client.post(PHONE, call(contact, leave_unassigned=leave_unassigned))
+
+    ticket = Ticket.objects.get()
+    assert (ticket.state, ticket.assignee) == (state, agent if taken else None)
+    # Taking it is the first response, recorded as every take is: history and the SLA's verdict.
+    assert (ticket.first_response_at is not None) == taken
+    changes = list(ticket.changes.values_list("field", "new_value", "actor"))
+    assert (("state", Ticket.State.IN_PROGRESS, agent.pk) in changes) == taken
+    assert (("assignee", str(agent.pk), agent.pk) in changes) == taken
+    if taken:
+        assert ticket.first_response_met is True
+
+
+def test_the_call_form_offers_to_leave_the_ticket_unassigned_unchecked(agent_client):
+    html = page_of(agent_client.get(PHONE))
+
+    checkbox = re.search(r'<input[^>]*name="leave_unassigned"[^>]*>', html).group(0)
+    assert 'type="checkbox"' in checkbox and "checked" not in checkbox
+    assert "Dejar sin asignar" in html
+
+
+def test_a_call_left_unassigned_is_said_so(agent_client, requester):
+    response = agent_client.post(PHONE, call(requester, leave_unassigned="on"))
+
+    ticket = Ticket.objects.get()
+    assert messages_of(response) == [
+        ("success", f"Se registró la llamada como ticket {ticket.reference}, sin asignar: queda Abierto en la cola.")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -205,7 +205,7 @@ def test_button_of_a_transition_with_arguments_leads_to_its_form(coordinator_cli
 
 
 def test_solve_through_the_transition_form(coordinator_client, coordinator, agent):
-    ticket = TicketFactory(state=Ticket.State.IN_PROGRESS, assignee=agent)
+    ticket = TicketFactory(state=Ticket.State.IN_PROGRESS, assignee=agent, impact=Impact.LOW)
 
     response = coordinator_client.post(
         transition_url(ticket, "solve"),
@@ -218,6 +218,33 @@ def test_solve_through_the_transition_form(coordinator_client, coordinator, agen
     assert ticket.resolution_code == Ticket.ResolutionCode.RESOLVED
     assert ticket.changes.filter(field=TicketChange.Field.STATE, new_value="solved", actor=coordinator).exists()
     assert ticket.messages.filter(kind=Message.Kind.PUBLIC_REPLY, body__startswith="Se reinició").exists()
+
+
+def test_solve_form_asks_the_unset_module_and_impact_and_applies_them(coordinator_client, coordinator, agent):
+    # Urgencia Alta × impacto sin evaluar (weighed Medio) → 4 Alto; with impact Bajo the
+    # matrix (docs/process.md, «Priority») says 3 Medio.
+    ticket = TicketFactory(
+        state=Ticket.State.IN_PROGRESS, assignee=agent, module=None, urgency=Urgency.HIGH, impact=Impact.UNASSESSED, priority=4
+    )
+    module = ModuleFactory(name="Nómina")
+    solution = {"solution": "Se corrigió el cálculo.", "resolution_code": Ticket.ResolutionCode.RESOLVED}
+
+    form_page = coordinator_client.get(transition_url(ticket, "solve")).content.decode()
+    assert "Módulo" in form_page and "Impacto" in form_page
+    refused = coordinator_client.post(transition_url(ticket, "solve"), solution)
+    assert "Elija el módulo del ticket." in refused.content.decode()
+    assert "Evalúe el impacto del ticket." in refused.content.decode()
+
+    coordinator_client.post(transition_url(ticket, "solve"), {**solution, "module": module.pk, "impact": Impact.LOW})
+
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.module, ticket.impact, ticket.priority) == (Ticket.State.SOLVED, module, Impact.LOW, 3)
+    assert set(ticket.changes.filter(actor=coordinator).values_list("field", flat=True)) == {
+        TicketChange.Field.MODULE,
+        TicketChange.Field.IMPACT,
+        TicketChange.Field.PRIORITY,
+        TicketChange.Field.STATE,
+    }
 
 
 def test_solve_form_requires_a_solution(coordinator_client, agent):
@@ -260,21 +287,27 @@ def test_coordinator_cancels_a_duplicate_by_the_original_reference(coordinator_c
     assert ticket.duplicate_of == original
 
 
-def test_agent_has_no_cancel_button_and_cannot_cancel(agent_client, agent):
+def test_agent_may_cancel_a_duplicate_in_the_admin_but_for_no_other_reason(agent_client, agent):
+    # docs/process.md, «Who may do what»: the duplicate is the agent's decision.
+    original = TicketFactory(reference="INC-000101")
     ticket = TicketFactory(state=Ticket.State.IN_PROGRESS, assignee=agent)
 
     page = agent_client.get(change_url(ticket))
     assert page.status_code == 200
     content = page.content.decode()
     assert 'value="solve"' in content
-    assert 'value="cancel"' not in content
+    assert 'value="cancel"' in content
 
     response = agent_client.post(transition_url(ticket, "cancel"), {"reason": "withdrawn"})
-    assert response.status_code == 302
+    assert response.status_code == 200  # the form again, with the service's refusal
     ticket.refresh_from_db()
     assert ticket.state == Ticket.State.IN_PROGRESS
     assert not ticket.changes.exists()
-    assert "Usted no puede aplicar esa acción a este ticket." in messages_of(response)
+    assert any("por «Retirado por el solicitante» lo cancela un coordinador" in text for text in messages_of(response))
+
+    agent_client.post(transition_url(ticket, "cancel"), {"reason": "duplicate", "duplicate_of": "INC-000101"})
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.duplicate_of) == (Ticket.State.CANCELLED, original)
 
 
 def test_transition_refused_by_the_service_reports_why(coordinator_client):

@@ -14,6 +14,8 @@ R = Ticket.CancelReason
 
 # Each surface's cancel form and the name of its reference field.
 SURFACES = {"admin": (admin_forms.CancelForm, "duplicate_of"), "workspace": (workspace_forms.CancelForm, "original")}
+# What a surface asks besides (the workspace's confirmation: tests/workspace/test_cancel_and_solve.py).
+CONFIRMED = {"admin": {}, "workspace": {"confirm": "on"}}
 
 # What is typed → the field refused and its message (None: accepted), on both surfaces.
 CANCEL_CASES = {
@@ -46,6 +48,7 @@ def test_both_cancel_forms_ask_the_same_rules(surface, data, field, message):
     original = TicketFactory(reference="INC-000100")
     ticket = TicketFactory(reference="INC-000500", state=Ticket.State.IN_PROGRESS)
     posted = {reference_field if name == "reference" else name: value for name, value in data.items()}
+    posted.update(CONFIRMED[surface])
 
     form = form_class(posted, ticket=ticket)
 
@@ -77,3 +80,16 @@ def test_the_admin_hands_the_service_only_its_arguments():
     form = admin_forms.CancelForm({"reason": R.OTHER, "note": "Ya no aplica."}, instance=ticket)
     assert form.is_valid(), form.errors
     assert form.cleaned_data == {"reason": R.OTHER, "note": "Ya no aplica.", "duplicate_of": None}
+
+
+@pytest.mark.parametrize("surface", SURFACES.keys())
+@pytest.mark.parametrize(
+    ("role", "reasons"),
+    [("agent", [R.DUPLICATE]), ("coordinator", ["", *R.values])],
+)
+def test_both_cancel_forms_offer_the_user_their_reasons(request, surface, role, reasons):
+    form_class, _reference_field = SURFACES[surface]
+
+    form = form_class(ticket=TicketFactory(state=Ticket.State.OPEN), user=request.getfixturevalue(role))
+
+    assert [value for value, _label in form.fields["reason"].choices] == reasons

@@ -36,7 +36,7 @@ ACTIONS = [
     "solve",
     "cancel",
 ]
-COORDINATOR_ONLY = {"assign", "cancel"}
+COORDINATOR_ONLY = {"assign"}  # and cancelling for another reason than a duplicate: tests/tickets/test_who_may_cancel.py
 EVERY_STATE_ACTIONS = {"note", "attach"}  # internal: even a closed ticket takes notes and files
 NOT_FINAL_ACTIONS = {"classify", "reply"}
 
@@ -76,6 +76,10 @@ def png(name="captura.png"):
 
 def valid_post(action, ticket, *, new_assignee):
     """Data that satisfies the action's form, so that only state or role can refuse it."""
+    if action == "cancel":
+        # The reason every agent may give (Ticket.cancel_reasons_for), confirmed.
+        original = TicketFactory(requester=ticket.requester)
+        return {"reason": Ticket.CancelReason.DUPLICATE, "original": original.reference, "note": "", "confirm": "on"}
     return {
         "assign": {"assignee": new_assignee.pk},
         "classify": {"urgency": Urgency.HIGH, "impact": Impact.HIGH, "module": ticket.module_id, "kind": ticket.kind},
@@ -88,8 +92,8 @@ def valid_post(action, ticket, *, new_assignee):
         "solve": {
             "solution": "Se reinició el servicio de timbrado.",
             "resolution_code": Ticket.ResolutionCode.RESOLVED,
+            "impact": Impact.MEDIUM,  # asked while unassessed (the factory's tickets are)
         },
-        "cancel": {"reason": Ticket.CancelReason.WITHDRAWN, "original": "", "note": ""},
     }.get(action, {})
 
 
@@ -598,7 +602,10 @@ def test_solve_records_the_solution_and_its_code(client, agent, code):
     ticket = TicketFactory.row_in(S.PENDING_VENDOR, assignee=agent)
     client.force_login(agent)
 
-    client.post(url("solve", ticket), {"solution": "Capacitación sobre el módulo.", "resolution_code": code})
+    client.post(
+        url("solve", ticket),
+        {"solution": "Capacitación sobre el módulo.", "resolution_code": code, "impact": Impact.LOW},
+    )
 
     ticket.refresh_from_db()
     assert (ticket.state, ticket.solution, ticket.resolution_code) == (S.SOLVED, "Capacitación sobre el módulo.", code)
@@ -610,7 +617,9 @@ def test_cancel_as_duplicate_links_both_tickets(client, coordinator, requester):
     client.force_login(coordinator)
 
     response = client.post(
-        url("cancel", ticket), {"reason": Ticket.CancelReason.DUPLICATE, "original": "inc 123"}, follow=True
+        url("cancel", ticket),
+        {"reason": Ticket.CancelReason.DUPLICATE, "original": "inc 123", "confirm": "on"},
+        follow=True,
     )
 
     ticket.refresh_from_db()
@@ -639,7 +648,7 @@ def test_cancel_refuses_incomplete_reasons_and_keeps_the_input(client, coordinat
     before = fingerprint(ticket)
     client.force_login(coordinator)
 
-    response = client.post(url("cancel", ticket), data)
+    response = client.post(url("cancel", ticket), {**data, "confirm": "on"})
 
     assert response.status_code == 400
     assert error in response.content.decode()

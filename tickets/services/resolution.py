@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,12 +12,26 @@ from surveys.records import confirmation_open, survey_send
 from ..models import Message, Ticket
 from .emails import _email_requester, cancel_explanation
 from .steps import _run_transition
-from .working import _public_reply
+from .working import _public_reply, ticket_classify
 
 
-def ticket_solve(*, ticket: Ticket, by, solution: str, resolution_code: str, notify: bool = True) -> Ticket:
-    """Deliver the solution: the requester gets it by email with how to answer."""
+def ticket_solve(
+    *,
+    ticket: Ticket,
+    by,
+    solution: str,
+    resolution_code: str,
+    module=None,
+    impact: int | None = None,
+    notify: bool = True,
+) -> Ticket:
+    """Deliver the solution: the requester gets it by email with how to answer. A module
+    or an impact given (the solve form asks them while unset) is applied first, in the
+    same transaction, by the classification's rule (ticket_classify: history rows, the
+    priority by the matrix, the SLA's targets)."""
     with transaction.atomic():
+        if module is not None or impact is not None:
+            ticket_classify(ticket=ticket, by=by, module=module, impact=impact)
         locked = _run_transition(
             ticket,
             "solve",
@@ -61,8 +76,16 @@ def ticket_cancel(
     *, ticket: Ticket, by, reason: str, note: str = "", duplicate_of: Ticket | None = None, notify: bool = True
 ) -> Ticket:
     """Cancel with a reason; the requester is told why (a duplicate's requester, the
-    original's reference). ticket_open's own gatekeeping cancellation does not come
-    here: its acknowledgement already explains it."""
+    original's reference). An agent may cancel a duplicate only; the other reasons are a
+    coordinator's (Ticket.cancel_reasons_for). ticket_open's own gatekeeping cancellation
+    does not come here: its acknowledgement already explains it."""
+    # Whoever may not cancel at all is refused by the transition's own permission check.
+    allowed = Ticket.cancel_reasons_for(by) if by is not None else Ticket.CancelReason.values
+    if allowed and reason in Ticket.CancelReason.values and reason not in allowed:
+        raise PermissionDenied(
+            _("Usted solo puede cancelar un ticket como duplicado de otro; por «%(reason)s» lo cancela un coordinador.")
+            % {"reason": Ticket.CancelReason(reason).label}
+        )
     with transaction.atomic():
         locked = _run_transition(
             ticket,
