@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -56,6 +57,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 },
                 language=translation.get_language(),
             )
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """Django's new-password form with the validators' rules as one plain hint (Django's
+    is an HTML list, which the desk's field template would put inside a paragraph)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = " ".join(password_validation.password_validators_help_texts())
 
 
 def password_reset_allowed(*, email: str, client: str) -> bool:

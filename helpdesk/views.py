@@ -14,7 +14,7 @@ from accounts.roles import is_agent
 
 from .client_ip import client_address
 from .ratelimits import login_identity, login_serialized
-from .signin import PasswordResetForm, SignInForm, password_reset_allowed
+from .signin import PasswordResetForm, SetPasswordForm, SignInForm, password_reset_allowed
 
 
 def home(request):
@@ -73,6 +73,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """The emailed link: Django's view, which moves the token out of the address into the
     session before showing the form, and refuses a link already used or expired."""
 
+    form_class = SetPasswordForm
     reset_url_token = "nueva"
 
 
