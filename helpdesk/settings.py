@@ -351,6 +351,13 @@ RATELIMIT_FAIL_OPEN = True
 HELPDESK_LOGIN_FAILURE_LIMIT = env.int("HELPDESK_LOGIN_FAILURE_LIMIT", default=5)
 HELPDESK_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("HELPDESK_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 HELPDESK_LOGIN_LOCKOUT_SECONDS = env.int("HELPDESK_LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# «¿Olvidó su contraseña?» sends at most (emails, seconds) per address typed, three times
+# that per client address; its link works once, for PASSWORD_RESET_TIMEOUT seconds.
+HELPDESK_PASSWORD_RESET_RATE_LIMIT = (
+    env.int("HELPDESK_PASSWORD_RESET_RATE_LIMIT_COUNT", default=3),
+    env.int("HELPDESK_PASSWORD_RESET_RATE_LIMIT_SECONDS", default=60 * 60),
+)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 60 * 60)
 AXES_HANDLER = "helpdesk.ratelimits.SignInLockoutHandler"
 AXES_FAILURE_LIMIT = HELPDESK_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(seconds=HELPDESK_LOGIN_LOCKOUT_SECONDS)

@@ -15,6 +15,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("entrar/", views.LoginView.as_view(), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    # «¿Olvidó su contraseña?»: Django's views and names, the email through the outbox.
+    path("entrar/contrasena/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("entrar/contrasena/enviada/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "entrar/contrasena/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("entrar/contrasena/lista/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("inicio/", views.after_login, name="after-login"),
     path("salud/", health, name="health"),
     path("mesa/", include("workspace.urls")),

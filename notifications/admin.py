@@ -38,6 +38,14 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "body_html",
     ]
     readonly_fields = fields
+    # Emails whose body carries a link that signs someone in (a password reset): whoever
+    # reads the outbox must not be able to take that account over (docs/security.md, «Sign-in»).
+    confidential_templates = frozenset({"password_reset"})
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.template in self.confidential_templates:
+            return [field for field in self.fields if field not in ("body_text", "body_html")]
+        return self.fields
 
     def has_retry_permission(self, request):
         return request.user.has_perm("notifications.change_outgoingemail")

@@ -180,7 +180,7 @@ def test_a_name_that_grows_when_normalized_is_refused_without_an_error(client):
     response = sign_in(client, "ß" * 150, "mala")
 
     assert response.status_code == 200
-    assert "Por favor, introduzca un nombre de usuario y clave correctos" in response.content.decode()
+    assert "El usuario o la contraseña no son correctos." in response.content.decode()
 
 
 @pytest.mark.parametrize("minutes_later, status", [(14, 429), (16, 302)])

@@ -51,7 +51,37 @@ def test_an_administrator_without_the_agent_role_lands_on_the_admin(client):
 def test_wrong_password_is_refused_in_spanish(client, agent):
     response = client.post(reverse("login"), {"username": "ana", "password": "incorrecta"})
     assert response.status_code == 200
-    assert "Por favor, introduzca un nombre de usuario y clave correctos" in response.content.decode()
+    body = response.content.decode()
+    # The field's own word ("Contraseña"), not Django's "clave"; which of the two was wrong is not said.
+    assert (
+        "El usuario o la contraseña no son correctos. Revise que estén bien escritos: "
+        "la contraseña distingue mayúsculas de minúsculas."
+    ) in body
+    assert "clave" not in body.lower()
+
+
+@pytest.mark.django_db
+def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(client, agent):
+    wrong_password = client.post(reverse("login"), {"username": "ana", "password": "incorrecta"})
+    unknown_user = client.post(reverse("login"), {"username": "nadie", "password": "incorrecta"})
+    assert wrong_password.context["form"].non_field_errors() == unknown_user.context["form"].non_field_errors()
+
+
+@pytest.mark.django_db
+def test_a_deactivated_account_is_refused_like_a_wrong_password(client, agent):
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    response = client.post(reverse("login"), {"username": "ana", "password": "clave-segura-123"})
+    assert response.status_code == 200
+    assert "El usuario o la contraseña no son correctos." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_labels_its_fields_and_offers_a_password_reset(client):
+    body = client.get(reverse("login")).content.decode()
+    assert '<label for="id_username">Usuario</label>' in body
+    assert '<label for="id_password">Contraseña</label>' in body
+    assert f'<a href="{reverse("password_reset")}">¿Olvidó su contraseña?</a>' in body
 
 
 @pytest.mark.django_db

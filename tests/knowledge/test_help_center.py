@@ -35,9 +35,9 @@ def text(response) -> str:
 
 
 def main(response) -> str:
-    """The page's own content, without the top bar (whose language switch names the address)."""
+    """The page's own content, without the top bar and the footer (whose language switch names the address)."""
     body = text(response)
-    return body[body.index("<main>") : body.index("</main>")]
+    return body[body.index("<main") : body.index("</main>")]
 
 
 def unmasked(html: str) -> str:

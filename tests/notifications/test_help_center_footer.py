@@ -16,6 +16,7 @@ REQUESTER_TEMPLATES = [
     "requester_link",
     "survey_invitation",
     "ticket_cancelled",
+    "ticket_not_served",
     "ticket_received",
     "ticket_reply",
     "ticket_solved",

@@ -84,7 +84,7 @@ def test_ticket_link_appears_only_when_given(ticket, mailoutbox, django_capture_
         )
     assert "https://" not in without_link.body_text
     assert "https://" not in without_link.body_html
-    assert "Consulte su reporte en: https://mesa.example.mx/t/abc?x=1&y=2" in with_link.body_text
+    assert "Consulte su ticket en: https://mesa.example.mx/t/abc?x=1&y=2" in with_link.body_text
     assert 'href="https://mesa.example.mx/t/abc?x=1&amp;y=2"' in with_link.body_html
 
 

@@ -170,7 +170,7 @@ def test_a_duplicate_is_cancelled_with_the_original_reference(
     assert open_link(Client(), link) == f"/seguimiento/{ticket.reference}/"
 
 
-def test_gatekeeping_cancellation_sends_only_the_acknowledgement(db, mailoutbox, django_capture_on_commit_callbacks):
+def test_gatekeeping_cancellation_sends_only_the_refusal(db, mailoutbox, django_capture_on_commit_callbacks):
     stranger = Contact.objects.create(name="Desconocido", email="nadie@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -179,7 +179,7 @@ def test_gatekeeping_cancellation_sends_only_the_acknowledgement(db, mailoutbox,
         )
 
     assert ticket.state == Ticket.State.CANCELLED
-    assert [(m.to, m.subject) for m in mailoutbox] == [([stranger.email], f"Recibimos su reporte {ticket.reference}")]
+    assert [(m.to, m.subject) for m in mailoutbox] == [([stranger.email], f"No podemos atender su reporte {ticket.reference}")]
 
 
 # The requester's reply reaches the assignee -----------------------------------------

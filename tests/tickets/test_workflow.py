@@ -447,6 +447,13 @@ def _expired_policy_contact():
             "no tiene una póliza de soporte vigente",
             id="suspended-policy",
         ),
+        pytest.param(
+            # Its policy is in force: the organization itself is switched off.
+            lambda: ContactFactory(organization=SupportPolicyFactory(organization__is_active=False).organization),
+            Ticket.CancelReason.NO_POLICY,
+            "no está activo con la mesa de ayuda",
+            id="inactive-organization",
+        ),
     ],
 )
 def test_report_without_service_becomes_a_cancelled_ticket(db, make_contact, reason, explanation):

@@ -48,6 +48,28 @@ def _email_assignee_of_reply(ticket: Ticket, message: Message) -> None:
     email_assignee(ticket, "requester_replied", message=message)
 
 
+def no_service_explanation(organization) -> str:
+    """Why an organization gets no service (Póliza no vigente, docs/process.md, «Gatekeeping»),
+    in plain Spanish for its requester: an inactive organization is told the service is
+    not active (whatever its policies say: there may be one in force), any other that it
+    has no policy in force, to be renewed."""
+    if organization is not None and not organization.is_active:
+        return _(
+            "El servicio de soporte de la organización %(organization)s no está activo con la mesa de ayuda. "
+            "Si cree que se trata de un error, pida al responsable de su organización que se comunique con su "
+            "ejecutivo de cuenta."
+        ) % {"organization": organization}
+    if organization is not None:
+        return _(
+            "La organización %(organization)s no tiene una póliza de soporte vigente. "
+            "Comuníquese con su ejecutivo de cuenta para renovarla."
+        ) % {"organization": organization}
+    return _(
+        "Su organización no tiene una póliza de soporte vigente. "
+        "Comuníquese con su ejecutivo de cuenta para renovarla."
+    )
+
+
 def cancel_explanation(ticket: Ticket) -> str:
     """Why a cancelled ticket will not be worked, in plain Spanish for its requester."""
     reason = ticket.cancel_reason
@@ -62,15 +84,7 @@ def cancel_explanation(ticket: Ticket) -> str:
             "Pida al responsable de su organización que lo dé de alta con la mesa de ayuda."
         )
     if reason == Ticket.CancelReason.NO_POLICY:
-        if ticket.organization_id:
-            return _(
-                "La organización %(organization)s no tiene una póliza de soporte vigente. "
-                "Comuníquese con su ejecutivo de cuenta para renovarla."
-            ) % {"organization": ticket.organization}
-        return _(
-            "Su organización no tiene una póliza de soporte vigente. "
-            "Comuníquese con su ejecutivo de cuenta para renovarla."
-        )
+        return no_service_explanation(ticket.organization)
     if reason == Ticket.CancelReason.WITHDRAWN:
         return _("Cancelamos el reporte porque usted nos indicó que ya no necesita la atención.")
     return _("Cancelamos el reporte por el motivo que le explica el técnico a continuación.")

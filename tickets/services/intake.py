@@ -17,6 +17,7 @@ from sla.services import sla_start
 
 from ..links import requester_url
 from ..models import Ticket, TicketChange, Urgency
+from .emails import no_service_explanation
 from .history import history_row
 from .steps import _transition_in_memory
 
@@ -48,15 +49,7 @@ def ticket_admission(
     if policy_in_force is None:
         policy_in_force = organization.has_policy_in_force(on)
     if not policy_in_force:
-        return Admission(
-            False,
-            Ticket.CancelReason.NO_POLICY,
-            _(
-                "La organización %(organization)s no tiene una póliza de soporte vigente. "
-                "Comuníquese con su ejecutivo de cuenta para renovarla."
-            )
-            % {"organization": organization},
-        )
+        return Admission(False, Ticket.CancelReason.NO_POLICY, no_service_explanation(organization))
     return Admission(True)
 
 
@@ -77,7 +70,9 @@ def ticket_open(
     still gets a ticket, cancelled at once with the reason (docs/process.md, «Intake and
     gatekeeping»): the transition is checked and run as any other (steps), and its history
     row says it was the gatekeeping's. The requester is
-    acknowledged by email through the outbox (sent after commit) unless notify=False.
+    acknowledged by email through the outbox (sent after commit) unless notify=False: the
+    acknowledgement (ticket_received), or for a report that cannot be served the email
+    that says so and why (ticket_not_served).
 
     Every intake channel comes through here, so it reads little: the organization's
     policy in force once (with its SLA plan and calendar) for both gatekeeping and the
@@ -137,7 +132,7 @@ def ticket_open(
         if notify:
             email_queue(
                 to=requester.email,
-                template="ticket_received",
+                template="ticket_received" if admission.admitted else "ticket_not_served",
                 context={"ticket": ticket, "ticket_url": requester_url(ticket)},
                 ticket=ticket,
             )
