@@ -158,6 +158,7 @@ def test_a_ticket_the_desk_closed_asks_whether_it_was_solved(size, page, agent, 
 
     question = page.get_by_role("group", name="¿Se resolvió su problema?")
     assert question.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     for pill in (page.locator("label.pill", has_text="Sí"), page.locator("label.pill", has_text="No")):
         box = pill.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, box
