@@ -995,7 +995,8 @@ class Planner:
         if answered_at >= min(expires_at, self.now - 60):
             return  # not answered in time, or not yet
         rating = self._weighted(*self.ratings[draft.reopened])
-        solved = r() < SOLVED_SHARE[rating]
+        # After "Sí, quedó resuelto" the answer says solved (surveys.answers.survey_answer).
+        solved = r() < SOLVED_SHARE[rating] or draft.closing == Outcome.ACCEPTED
         comment = rng.choice(SURVEY_COMMENTS[rating]) if r() < COMMENT_SHARE[rating] else ""
         rows.answers.append((survey, draft.id, rating, solved, comment, _instant(answered_at)))
         self.made["answers"] += 1

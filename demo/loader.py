@@ -666,7 +666,9 @@ class DemoLoader:
             return None
         story = self.story(plan)
         rating = rng.choices(range(1, 6), weights=SURVEY_RATING_WEIGHTS[story])[0]
-        solved = rng.random() < SURVEY_SOLVED_SHARE[rating]
+        # A requester who accepted the solution said it was solved (docs/process.md,
+        # «Satisfaction survey»): the survey does not ask them again.
+        solved = rng.random() < SURVEY_SOLVED_SHARE[rating] or not automatic
         comment = ""
         if rng.random() < SURVEY_COMMENT_SHARE[rating]:
             comment = rng.choice(SURVEY_COMMENTS[self.comment_kind(story, rating, solved)])
@@ -707,7 +709,7 @@ class DemoLoader:
             plan = rng.choice(donors)
             counts[plan.answer.rating] -= 1
             counts[rating] += 1
-            solved = rng.random() < SURVEY_SOLVED_SHARE[rating]
+            solved = rng.random() < SURVEY_SOLVED_SHARE[rating] or not plan.steps[-1][2]["automatic"]
             comment = rng.choice(SURVEY_COMMENTS[self.comment_kind(self.story(plan), rating, solved)])
             plan.answer = SurveyReply(rating=rating, solved=solved, comment=comment, delay=plan.answer.delay)
 

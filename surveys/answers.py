@@ -136,13 +136,23 @@ def confirmation_expire_due(*, now: datetime.datetime | None = None, batch_size:
 
 
 def survey_answer(
-    *, survey: Survey, rating: int, solved: bool, comment: str = "", notify: bool = True
+    *, survey: Survey, rating: int, solved: bool | None = None, comment: str = "", notify: bool = True
 ) -> SurveyAnswer:
     """Record the requester's one answer. Refuses a survey already answered ("answered":
     nothing changes) or expired ("expired"). A low rating alerts the coordinators, unless
-    notify=False (a caller replaying history, like the demo loader)."""
+    notify=False (a caller replaying history, like the demo loader).
+
+    "¿Se resolvió?": when the requester closed the ticket with "Sí, quedó resuelto"
+    (Survey.solution_confirmed), that was their answer: the page does not ask again and
+    the answer records solved, whatever `solved` says, so the reports' «¿Se resolvió?»
+    counts it (docs/process.md, «Satisfaction survey»). Otherwise `solved` is required
+    ("required")."""
     if rating not in dict(RATING_CHOICES):
         raise _refused(_("Elija de 1 a 5 estrellas."), "invalid_rating")
+    if survey.solution_confirmed():
+        solved = True
+    elif solved is None:
+        raise _refused(_("Indique si se resolvió su problema."), "required")
     now = timezone.now()
     if SurveyAnswer.objects.filter(survey=survey).exists():
         raise _refused(_("Ya habíamos recibido su respuesta a esta encuesta."), "answered")

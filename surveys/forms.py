@@ -26,7 +26,9 @@ class RejectForm(forms.Form):
 
 class SurveyForm(forms.Form):
     """1–5 stars, whether the problem was solved, and an optional comment. The questions'
-    wording comes from the coordinators' settings."""
+    wording comes from the coordinators' settings. `ask_solved=False` (the requester
+    already said "Sí, quedó resuelto", Survey.solution_confirmed) leaves the second
+    question out."""
 
     rating = forms.TypedChoiceField(
         choices=RATING_CHOICES,
@@ -42,8 +44,11 @@ class SurveyForm(forms.Form):
     )
     comment = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args, survey_settings: SurveySettings, **kwargs):
+    def __init__(self, *args, survey_settings: SurveySettings, ask_solved: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rating"].label = survey_settings.rating_question
         self.fields["solved"].label = survey_settings.solved_question
         self.fields["comment"].label = survey_settings.comment_question
+        self.asks_solved = ask_solved
+        if not ask_solved:
+            del self.fields["solved"]

@@ -37,6 +37,8 @@ RATING_CHOICES = [
     (4, _("4 estrellas: buena")),
     (5, _("5 estrellas: excelente")),
 ]
+# The words at the ends of the scale, under the first and the fifth star (the page and the email).
+RATING_SCALE = {1: _("Muy malo"), 5: _("Excelente")}
 
 
 class SurveySettings(models.Model):
@@ -53,7 +55,7 @@ class SurveySettings(models.Model):
     )
     intro = models.TextField(
         _("presentación de la encuesta"),
-        default=_("¿Nos ayuda con su opinión? Son tres preguntas y le toma menos de un minuto."),
+        default=_("¿Nos ayuda con su opinión? Le toma menos de un minuto."),
         help_text=_("Aparece en el correo de la encuesta y al inicio de su página."),
     )
     rating_question = models.CharField(
@@ -259,6 +261,15 @@ class Survey(models.Model):
 
     def is_expired(self, now: datetime.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.expires_at
+
+    def solution_confirmed(self) -> bool:
+        """The requester closed the ticket with "Sí, quedó resuelto": the survey does not
+        ask "¿Se resolvió?" again, and its answer records that it was solved
+        (docs/process.md, «Satisfaction survey»). A closed ticket has at most one accepted
+        round: accepting is what closed it."""
+        return SolutionConfirmation.objects.filter(
+            ticket_id=self.ticket_id, outcome=SolutionConfirmation.Outcome.ACCEPTED
+        ).exists()
 
 
 class SurveyAnswerQuerySet(models.QuerySet):

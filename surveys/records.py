@@ -33,7 +33,7 @@ from tickets.links import EmailLinks, requester_url
 from tickets.models import Ticket
 
 from .links import survey_url
-from .models import RATING_CHOICES, ConfirmationChange, SolutionConfirmation, Survey, SurveySettings
+from .models import RATING_CHOICES, RATING_SCALE, ConfirmationChange, SolutionConfirmation, Survey, SurveySettings
 
 # The window -----------------------------------------------------------------------
 
@@ -113,9 +113,11 @@ def pending_confirmation(ticket: Ticket) -> SolutionConfirmation | None:
 
 def star_links(survey: Survey, links: EmailLinks) -> list[dict]:
     """The five stars of one survey email (`links`), each a link that opens the page with
-    that rating; all of them share the email's one survey token."""
+    that rating, with its words ("1 estrella: muy mala") and, under the first and the
+    fifth, the scale's ("Muy malo", "Excelente"); all of them share the email's one
+    survey token."""
     return [
-        {"rating": rating, "label": label, "url": survey_url(survey, rating, links=links), "stars": "★" * rating}
+        {"rating": rating, "label": label, "url": survey_url(survey, rating, links=links), "scale": RATING_SCALE.get(rating, "")}
         for rating, label in RATING_CHOICES
     ]
 

@@ -31,7 +31,7 @@ from .links import (
     confirmation_path,
     survey_destination,
 )
-from .models import RATING_CHOICES, SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
+from .models import RATING_CHOICES, RATING_SCALE, SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
 
 ACCEPT_ACTION, REJECT_ACTION = "aceptar", "rechazar"
 
@@ -128,15 +128,23 @@ def _preselected_rating(request) -> int | None:
     return int(value) if value.isdigit() and int(value) in dict(RATING_CHOICES) else None
 
 
+def _survey_form(survey: Survey, data=None, *, config: SurveySettings | None = None, **kwargs) -> SurveyForm:
+    """The survey's questions: "¿Se resolvió?" only if the requester has not already said
+    "Sí, quedó resuelto" (docs/process.md, «Satisfaction survey»)."""
+    config = config or SurveySettings.load()
+    return SurveyForm(data, survey_settings=config, ask_solved=not survey.solution_confirmed(), **kwargs)
+
+
 def _survey_page(request, survey, *, form=None, answer=None, repeated=False, status=200):
     config = SurveySettings.load()
     ticket = survey.ticket
     if answer is None and form is None:
-        form = SurveyForm(survey_settings=config, initial={"rating": _preselected_rating(request)})
+        form = _survey_form(survey, config=config, initial={"rating": _preselected_rating(request)})
     context = {
         "ticket": ticket,
         "survey": survey,
         "survey_settings": config,
+        "rating_scale": RATING_SCALE,
         "form": form,
         "answer": answer,
         "repeated": repeated,
@@ -179,14 +187,14 @@ def survey(request, reference):
     if request.method != "POST":
         return _survey_page(request, found)
 
-    form = SurveyForm(request.POST, survey_settings=SurveySettings.load())
+    form = _survey_form(found, request.POST)
     if not form.is_valid():
         return _survey_page(request, found, form=form, status=400)
     try:
         survey_answer(
             survey=found,
             rating=form.cleaned_data["rating"],
-            solved=form.cleaned_data["solved"],
+            solved=form.cleaned_data.get("solved"),
             comment=form.cleaned_data["comment"],
         )
     except ValidationError as error:

@@ -208,6 +208,18 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
         NOT_REPRODUCIBLE = "not_reproducible", _("No reproducible")
         VENDOR_FIX = "vendor_fix", _("Resuelto por el proveedor")
 
+    # What the requester reads of each resolution code, in the solution email and on their
+    # pages: a neutral sentence, never the code, which stays for the desk and the reports
+    # (docs/process.md, «Solution confirmation»). One per code.
+    RESOLUTION_FOR_REQUESTER = {
+        ResolutionCode.RESOLVED: _("Encontramos la causa del problema y la corregimos; en la solución le explicamos lo que hicimos."),
+        ResolutionCode.WORKAROUND: _("Le dejamos una forma de seguir trabajando sin el problema; en la solución le explicamos cómo aplicarla."),
+        ResolutionCode.FALSE_INCIDENT: _("Revisamos su reporte y no encontramos una falla que corregir; le explicamos lo que vimos en la solución."),
+        ResolutionCode.REQUEST_FULFILLED: _("Atendimos lo que nos pidió; en la solución le contamos lo que hicimos."),
+        ResolutionCode.NOT_REPRODUCIBLE: _("Revisamos el problema y no volvió a presentarse en nuestras pruebas; en la solución le contamos lo que revisamos. Si vuelve a ocurrir, díganos."),
+        ResolutionCode.VENDOR_FIX: _("El proveedor del servicio corrigió el problema; en la solución le explicamos lo que cambió."),
+    }
+
     class CancelReason(models.TextChoices):
         DUPLICATE = "duplicate", _("Duplicado")
         UNAUTHORIZED_CONTACT = "unauthorized_contact", _("Contacto no autorizado")
@@ -436,6 +448,11 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in self.PENDING_STATES
+
+    @property
+    def resolution_for_requester(self) -> str:
+        """The neutral sentence the requester reads for the resolution code ("" without one)."""
+        return str(self.RESOLUTION_FOR_REQUESTER.get(self.resolution_code, ""))
 
     def recompute_priority(self) -> int:
         self.priority = PriorityRule.priority_for(self.urgency, self.impact)

@@ -95,9 +95,9 @@ def test_requester_accepts_the_solution_then_rates_from_the_emails(phone, agent,
     phone.locator("label.star", has_text="5 estrellas: excelente").tap()
     assert phone.get_by_role("radio", name="5 estrellas: excelente").is_checked()
     phone.locator("label.star", has_text="4 estrellas: buena").tap()
-    yes = phone.locator("label.pill", has_text="Sí")
-    assert_big_enough(yes)
-    yes.tap()
+    # They said "Sí, quedó resuelto" already: the survey does not ask it again.
+    assert phone.locator("label.pill").count() == 0
+    assert "Ya nos confirmó que su problema quedó resuelto" in phone.locator("main").inner_text()
     phone.get_by_label("¿Quiere contarnos algo más? (opcional)").fill("Rápido y amable.")
     phone.get_by_role("button", name="Enviar mi opinión").tap()
 

@@ -310,6 +310,9 @@ def test_every_solution_has_its_confirmation_and_every_closed_ticket_its_survey(
     assert ratings[4] + ratings[5] > 0.6 * len(answers) > ratings[1] + ratings[2] + ratings[3]
     assert ratings[5] > ratings[3] > ratings[1]
     assert {answer.solved for answer in answers} == {True, False}
+    # "Sí, quedó resuelto" was the answer to «¿Se resolvió?» (docs/process.md, «Satisfaction survey»).
+    accepted = {c.ticket_id for c in SolutionConfirmation.objects.filter(outcome=Outcome.ACCEPTED)}
+    assert accepted and all(answer.solved for answer in answers if answer.ticket_id in accepted)
     assert 0 < sum(bool(answer.comment) for answer in answers) < len(answers) / 2
     for answer in answers:
         assert answer.ticket_id == answer.survey.ticket_id

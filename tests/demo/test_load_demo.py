@@ -134,6 +134,8 @@ def test_load_demo_is_complete_realistic_and_idempotent(client):
     assert not answers.filter(rating__lte=2, comment="").exists()  # a low rating says why
     assert answers.filter(solved=True).count() > answers.count() / 2
     assert answers.filter(rating__lte=2, solved=False).exists() and answers.filter(rating__lte=2, solved=True).exists()
+    # "Sí, quedó resuelto" was their answer to «¿Se resolvió?» (docs/process.md, «Satisfaction survey»).
+    assert not answers.filter(ticket__solution_confirmations__outcome="accepted", solved=False).exists()
     for answer in answers:
         assert answer.ticket.closed_at <= answer.survey.sent_at < answer.answered_at < answer.survey.expires_at
         assert answer.answered_at <= now

@@ -21,7 +21,7 @@ def build_desk(traveller):
 
     Ana's tickets (as tests/reports/test_kpis.py): A solved at once (5 ★), B slow,
     escalated, reopened, resolution breached (2 ★ «Tardaron una semana.»), C a false
-    incident. Beto's F (Facturación): solved in 35 min, 1 ★ «Nadie me llamó.».
+    incident. Beto's F (Facturación): solved in 35 min, accepted, 1 ★ «Nadie me llamó.».
     D cancelled (withdrawn), E open, neither assigned.
 
     Whole desk, 13–21 Nov 2025: created 6, solved 4, closed 4, cancelled 1, backlog 1,
@@ -76,7 +76,9 @@ def build_desk(traveller):
     at(mx(2025, 11, 18, 15, 0))
     services.ticket_escalate(ticket=fresh(b), by=ana, reason="Requiere acceso al servidor.")
     at(mx(2025, 11, 19, 9, 0))
-    survey_answer(survey=fresh(f).survey, rating=1, solved=False, comment="Nadie me llamó.", notify=False)
+    # F's requester said "Sí, quedó resuelto": the survey does not ask again, and the
+    # answer counts as solved (docs/process.md, «Satisfaction survey»).
+    survey_answer(survey=fresh(f).survey, rating=1, comment="Nadie me llamó.", notify=False)
     at(mx(2025, 11, 19, 12, 0))
     solve(b, ana)
     at(mx(2025, 11, 19, 14, 0))

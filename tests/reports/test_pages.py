@@ -76,9 +76,10 @@ def test_a_coordinator_reads_the_whole_desk(client, known_desk):
     assert figure_row(page, "escalations_n3")[1] == "0"
     assert figure_row(page, "cancelled_withdrawn")[:2] == ["Cancelados: Retirado por el solicitante", "1"]
     assert figure_row(page, "cancelled_duplicate")[1] == "0"
-    # Surveys sent: A, C, F, B; answered A (5), F (1), B (2).
+    # Surveys sent: A, C, F, B; answered A (5), F (1), B (2); solved: A and F, whose
+    # requesters said "Sí, quedó resuelto", not B.
     assert figure_row(page, "answer_rate")[1] == "75,0 %"
-    assert figure_row(page, "survey_solved")[1] == "33,3 %"
+    assert figure_row(page, "survey_solved")[1] == "66,7 %"
     assert [figure_row(page, f"rating_{n}")[1] for n in range(1, 6)] == ["1", "1", "0", "0", "1"]
     # Resolution, business time: A 2 h, B 14 h, C 0, F 35 min → mean 4 h 8 min (rounded down).
     assert figure_row(page, "res_mean")[1] == "4 h 8 min"

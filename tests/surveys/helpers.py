@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from notifications.models import OutgoingEmail
 from tests.links import DESK_URL
+from tests.reports.pages import Reader
 from tickets import services
 from tickets.models import Ticket
 
@@ -16,11 +17,18 @@ FRIDAY_10AM = datetime.datetime(2025, 3, 7, 10, 0, tzinfo=MEXICO)
 SOLUTION = "Se renovó el certificado de sello digital y el timbrado volvió a funcionar."
 
 
-def solve(ticket, agent, solution=SOLUTION):
+def solve(ticket, agent, solution=SOLUTION, code=Ticket.ResolutionCode.RESOLVED):
     """Deliver a solution as an agent does; `ticket` is brought up to date."""
-    services.ticket_solve(ticket=ticket, by=agent, solution=solution, resolution_code=Ticket.ResolutionCode.RESOLVED)
+    services.ticket_solve(ticket=ticket, by=agent, solution=solution, resolution_code=code)
     ticket.refresh_from_db()
     return ticket
+
+
+def parse(html: str):
+    """A page or an HTML email as a tree to look into (tests/reports/pages.py's reader)."""
+    reader = Reader()
+    reader.feed(html)
+    return reader.root
 
 
 def emails(template, ticket=None):

@@ -1,20 +1,26 @@
 """The satisfaction survey (docs/process.md, «Satisfaction survey»): sent when a ticket closes, answered once from the
 email's stars, expired after its window, low ratings told to the coordinators, and the
-figures the reports read."""
+figures the reports read. "¿Se resolvió?" is asked only of a requester who did not close
+the ticket with "Sí, quedó resuelto": `closed` is such a ticket (accepted by its
+requester), `asked` one an agent closed."""
 
 import datetime
 import re
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from surveys.answers import confirmation_accept, survey_answer
+from reports.figures import period_figures
+from reports.refresh import reports_rebuild
+from surveys.answers import confirmation_accept, confirmation_expire_due, survey_answer
 from surveys.links import survey_path
 from surveys.models import SolutionConfirmation, Survey, SurveyAnswer, SurveySettings
 from tests.factories import AgentFactory, CoordinatorFactory, TicketFactory, UserFactory
 from tests.links import open_link
+from tickets import services
 from tickets.models import Ticket
 
 from .helpers import FRIDAY_10AM, MEXICO, confirmation_token, emails, requester_token, solve, survey_token, the_link
@@ -42,10 +48,27 @@ def close(ticket, agent, when=MONDAY_NOON):
     return ticket
 
 
+def close_by_desk(ticket, agent, when=MONDAY_NOON):
+    """Solve on Friday, then the agent closes the ticket at `when` (the requester said
+    nothing through the links): the survey goes out and asks whether it was solved."""
+    with time_machine.travel(FRIDAY_10AM, tick=False):
+        solve(ticket, agent)
+    with time_machine.travel(when, tick=False):
+        services.ticket_close(ticket=Ticket.objects.get(pk=ticket.pk), by=agent)
+    ticket.refresh_from_db()
+    return ticket
+
+
 @pytest.fixture
 def closed(ticket, agent, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return close(ticket, agent)
+
+
+@pytest.fixture
+def asked(ticket, agent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return close_by_desk(ticket, agent)
 
 
 def survey_email(ticket):
@@ -128,9 +151,9 @@ def test_requester_answers_once_and_sees_the_thanks(closed, client):
         pytest.param({"rating": "3"}, "Indique si se resolvió su problema.", id="no-solved"),
     ],
 )
-def test_rating_and_whether_it_was_solved_are_required(data, error, closed, client):
-    opened(client, closed)
-    response = client.post(survey_path(Survey.objects.get(ticket=closed)), data)
+def test_rating_and_whether_it_was_solved_are_required(data, error, asked, client):
+    opened(client, asked)
+    response = client.post(survey_path(Survey.objects.get(ticket=asked)), data)
     assert response.status_code == 400
     assert error in response.content.decode()
     # The question's group names its error, which a screen reader reads with it.
@@ -139,10 +162,10 @@ def test_rating_and_whether_it_was_solved_are_required(data, error, closed, clie
     assert not SurveyAnswer.objects.exists()
 
 
-def test_the_comment_is_optional(closed, client):
-    opened(client, closed)
-    client.post(survey_path(Survey.objects.get(ticket=closed)), {"rating": "5", "solved": "no"})
-    answer = SurveyAnswer.objects.get(ticket=closed)
+def test_the_comment_is_optional(asked, client):
+    opened(client, asked)
+    client.post(survey_path(Survey.objects.get(ticket=asked)), {"rating": "5", "solved": "no"})
+    answer = SurveyAnswer.objects.get(ticket=asked)
     assert (answer.rating, answer.solved, answer.comment) == (5, False, "")
 
 
@@ -194,7 +217,7 @@ def test_wording_and_window_are_the_coordinators(ticket, agent, client):
         thanks_message="¡Mil gracias!",
     ).save()
 
-    close(ticket, agent)
+    close_by_desk(ticket, agent)
     opened(client, ticket)
 
     survey = Survey.objects.get(ticket=ticket)
@@ -206,6 +229,82 @@ def test_wording_and_window_are_the_coordinators(ticket, agent, client):
         assert text in page
     thanks = client.post(survey_path(survey), {"rating": "5", "solved": "si"}, follow=True).content.decode()
     assert "¡Mil gracias!" in thanks
+
+
+# After «Sí, quedó resuelto» ------------------------------------------------------------
+
+SOLVED_QUESTION = "¿Se resolvió su problema?"
+ALREADY_CONFIRMED = "Ya nos confirmó que su problema quedó resuelto, así que no se lo volvemos a preguntar."
+
+
+def expire(ticket, agent):
+    """Solve on Friday; nobody answers, and the beat job closes it when the window ends
+    (Wednesday 12 March at 10:00, three business days later)."""
+    with time_machine.travel(FRIDAY_10AM, tick=False):
+        solve(ticket, agent)
+    assert confirmation_expire_due(now=datetime.datetime(2025, 3, 12, 10, 0, tzinfo=MEXICO)) == 1
+    ticket.refresh_from_db()
+    return ticket
+
+
+@pytest.mark.parametrize(
+    "closing, asks",
+    [
+        pytest.param(close, False, id="requester-said-yes"),
+        pytest.param(close_by_desk, True, id="an-agent-closed-it"),
+        pytest.param(expire, True, id="closed-without-an-answer"),
+    ],
+)
+def test_the_survey_asks_whether_it_was_solved_unless_the_requester_said_yes(closing, asks, ticket, agent, client):
+    closing(ticket, agent)
+    opened(client, ticket)
+    with time_machine.travel(datetime.datetime(2025, 3, 12, 11, 0, tzinfo=MEXICO), tick=False):
+        page = client.get(survey_path(Survey.objects.get(ticket=ticket))).content.decode()
+    assert (SOLVED_QUESTION in page, 'name="solved"' in page) == (asks, asks)
+    assert (ALREADY_CONFIRMED in page) is not asks
+    assert len(re.findall(r'<input type="radio" name="rating"', page)) == 5  # the stars, always
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({"rating": "3"}, id="nothing-said"),
+        pytest.param({"rating": "3", "solved": "no"}, id="a-no-sent-anyway"),
+        pytest.param({"rating": "3", "solved": "si"}, id="a-yes-sent-anyway"),
+    ],
+)
+def test_after_yes_the_answer_records_solved(data, closed, client):
+    opened(client, closed)
+    response = client.post(survey_path(Survey.objects.get(ticket=closed)), {**data, "comment": "Bien."})
+    assert response.status_code == 302
+    answer = SurveyAnswer.objects.get(ticket=closed)
+    assert (answer.rating, answer.solved, answer.comment) == (3, True, "Bien.")
+
+
+def test_without_the_requesters_yes_the_service_needs_the_answer(asked):
+    with pytest.raises(ValidationError) as refused:
+        survey_answer(survey=asked.survey, rating=3)
+    assert refused.value.code == "required"
+    assert not SurveyAnswer.objects.exists()
+
+
+def test_the_reports_count_the_yes_of_the_confirmation_as_solved(requester, agent, client):
+    # Two tickets reported on Friday morning, solved at 10:00, their surveys sent on Monday
+    # 10 March at noon: one closed by "Sí, quedó resuelto" and rated with its stars only,
+    # one an agent closed, answered "No". «¿Se resolvió?»: 1 of 2.
+    with time_machine.travel(FRIDAY_10AM - datetime.timedelta(hours=1), tick=False):
+        confirmed, other = (TicketFactory(requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent) for _ in range(2))
+    close(confirmed, agent)
+    close_by_desk(other, agent)
+    opened(client, confirmed)
+    client.post(survey_path(confirmed.survey), {"rating": "4"})
+    survey_answer(survey=other.survey, rating=2, solved=False)
+    reports_rebuild()
+
+    (row,) = period_figures(datetime.date(2025, 3, 10), datetime.date(2025, 3, 10)).rows
+    assert (row.satisfaction.sent, row.satisfaction.answered, row.satisfaction.solved) == (2, 2, 1)
+    assert row.satisfaction.solved_share == 0.5
+    assert Survey.objects.summary().solved == 1
 
 
 # Bad links ---------------------------------------------------------------------------
@@ -276,35 +375,38 @@ def test_a_low_rating_alerts_whoever_accounts_roles_counts_as_coordinator(closed
 
 
 def test_a_caller_replaying_history_records_a_low_rating_without_alerting(
-    closed, coordinator, django_capture_on_commit_callbacks
+    asked, coordinator, django_capture_on_commit_callbacks
 ):
     """survey_answer(notify=False) is for replays such as the demo loader."""
     with django_capture_on_commit_callbacks(execute=True):
-        answer = survey_answer(survey=closed.survey, rating=1, solved=False, comment="Sigue fallando.", notify=False)
+        answer = survey_answer(survey=asked.survey, rating=1, solved=False, comment="Sigue fallando.", notify=False)
 
     assert (answer.rating, answer.solved, answer.comment) == (1, False, "Sigue fallando.")
     assert emails("survey_low_rating") == []
 
 
-def test_the_alert_says_what_the_requester_said(closed, coordinator, client):
-    opened(client, closed)
+def test_the_alert_says_what_the_requester_said(asked, coordinator, client):
+    opened(client, asked)
     client.post(
-        survey_path(Survey.objects.get(ticket=closed)),
+        survey_path(Survey.objects.get(ticket=asked)),
         {"rating": "1", "solved": "no", "comment": "Nadie me <b>llamó</b>."},
     )
-    (alert,) = emails("survey_low_rating", closed)
-    assert closed.reference in alert.subject and "1 de 5" in alert.subject
+    (alert,) = emails("survey_low_rating", asked)
+    assert asked.reference in alert.subject and "1 de 5" in alert.subject
     assert "Nadie me <b>llamó</b>." in alert.body_text
     assert "Nadie me &lt;b&gt;llamó&lt;/b&gt;." in alert.body_html
     assert "no se resolvió" in alert.body_text and "Ana Agente" in alert.body_text
-    assert f"/mesa/tickets/{closed.pk}/" in alert.body_text
+    assert f"/mesa/tickets/{asked.pk}/" in alert.body_text
 
 
 # Reports -----------------------------------------------------------------------------
 
 
 def test_summary_gives_answer_rate_and_mean_rating(requester, agent):
-    tickets = [close(TicketFactory(requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent), agent) for _ in range(4)]
+    tickets = [
+        close_by_desk(TicketFactory(requester=requester, state=Ticket.State.IN_PROGRESS, assignee=agent), agent)
+        for _ in range(4)
+    ]
     for ticket, (rating, solved) in zip(tickets[:3], [(5, True), (4, True), (1, False)], strict=True):  # the 4th: no answer
         survey_answer(survey=ticket.survey, rating=rating, solved=solved)
 

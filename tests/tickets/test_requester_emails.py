@@ -105,10 +105,10 @@ REQUESTER_EMAILS = [
         "agent",
         [
             "Se renovó el certificado de sello digital.",
-            "Solución temporal",
+            "Le dejamos una forma de seguir trabajando sin el problema",  # a workaround, in the requester's words
             "Si el problema sigue",
             "respondiendo a este correo",
-            "página de su reporte",
+            "página de su ticket",
         ],
         id="solved",
     ),
