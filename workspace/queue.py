@@ -192,6 +192,12 @@ class QueueFilterForm(forms.Form):
         return bool(self.value("en_todos") and self.words)
 
     @property
+    def newest_first(self) -> bool:
+        """Words searched among many tickets of every age (in every state, or among the
+        finished ones) list the newest matches, one page: see newest_first_positions."""
+        return self.in_every_state or bool(self.tab == QueueTab.FINISHED and self.words)
+
+    @property
     def is_filtered(self) -> bool:
         return any(self.value(name) is not None for name in ("q", *self.FILTERS))
 
@@ -235,6 +241,7 @@ class QueuePage:
     tickets: list[Ticket]
     tab_counts: list[TabCount] = field(default_factory=list)
     in_every_state: bool = False
+    newest_first: bool = False
     version: str = ""
     next_position: str | None = None
     previous_position: str | None = None
@@ -327,9 +334,12 @@ def queue_tickets(form: QueueFilterForm, user, specialties=None):
 
 
 def newest_first_positions(tickets, size: int) -> list[tuple]:
-    """The positions of the `size` tickets registered last: the order of a search in every
-    state, which PostgreSQL answers either by reading the primary key backwards until
-    enough tickets match (a common word) or from the subject's trigram index (a rare one)."""
+    """The positions of the `size` tickets registered last: the order of a search by words
+    in every state or among the finished tickets (most of a desk's), which PostgreSQL
+    answers either by reading the primary key backwards until enough tickets match (a
+    common word) or from the subject's trigram index of every ticket (a rare one). In queue
+    order it would sort every match, or walk the finished tickets' index to the end for a
+    rare word: seconds at a million tickets."""
     return list(tickets.values_list("priority", "created_at", "pk").order_by("-id")[:size])
 
 
@@ -380,7 +390,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     references = search_references(text)
     cap = SEARCH_COUNT_CAP if text and not references else COUNT_CAP
     count = None
-    if form.in_every_state:
+    if form.newest_first:
         # The newest matches, one page only: the count says when there are more, and more
         # words narrow them (docs/workspace.md, «The queue»).
         after = before = None
@@ -399,7 +409,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         head = tickets.positions_in_queue(max(cap, PAGE_SIZE) + 1)
         count, positions = len(head), head[: PAGE_SIZE + 1]
 
-    if form.in_every_state:
+    if form.newest_first:
         has_previous = has_next = False
     elif before is not None:
         has_previous, has_next = len(positions) > PAGE_SIZE, True
@@ -435,7 +445,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     # Counting stops at the cap: no COUNT(*) of the whole queue on every refresh. In queue
     # order, so that PostgreSQL reads the queue's index rather than the table from its
     # oldest (closed) tickets on.
-    if count is None and form.in_every_state:
+    if count is None and form.newest_first:
         # Any cap + 1 matches will do: no index holds every state in queue order.
         count = tickets.order_by()[: cap + 1].count()
     elif count is None:
@@ -453,6 +463,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         specialties=specialties,
         tab_counts=tab_counts(user),
         in_every_state=form.in_every_state,
+        newest_first=form.newest_first,
     )
     page.version = page_version(page)
     return page

@@ -187,10 +187,10 @@ def tab_labels(response):
     body = response.content.decode()
     nav = re.search(r'<nav id="queue-tabs".*?</nav>', body, re.DOTALL).group(0)
     return {
-        value: (f"{label}{hidden}", figure)
-        for value, label, figure, hidden in re.findall(
-            r'<a id="queue-tab-([\w-]+)"[^>]*>([^<]+)<span class="tab-count" aria-hidden="true">([^<]+)</span>'
-            r'<span class="visually-hidden">([^<]+)</span></a>',
+        value: (name, figure)
+        for value, name, figure in re.findall(
+            r'<a id="queue-tab-([\w-]+)" href="[^"]*" aria-label="([^"]+)"[^>]*>[^<]+'
+            r'<span class="tab-count" aria-hidden="true">([^<]+)</span></a>',
             nav,
         )
     }
@@ -431,6 +431,17 @@ def test_search_in_every_state_counts_up_to_its_cap_and_shows_the_newest(agent_c
     response = agent_client.get(QUEUE, {"en_todos": "1", "q": "impresora"})
     assert subjects(response) == ["Impresora 2", "Impresora 1", "Impresora 0"]
     assert "Más de 2 tickets de cualquier vista y estado contienen estas palabras" in response.content.decode()
+    assert link(response, "next") is None
+
+
+def test_words_among_the_finished_tickets_list_the_newest_first(agent_client, requester_contact, monkeypatch):
+    monkeypatch.setattr(queue_module, "SEARCH_COUNT_CAP", 2)
+    for n, state in enumerate([Ticket.State.CLOSED, Ticket.State.CANCELLED, Ticket.State.SOLVED]):
+        make(f"Impresora {n}", requester=requester_contact, state=state, priority=3 - n, hours_ago=10 - n)
+    make("Impresora abierta", requester=requester_contact)
+    response = agent_client.get(QUEUE, {"vista": "terminados", "q": "impresora"})
+    assert subjects(response) == ["Impresora 2", "Impresora 1", "Impresora 0"]
+    assert "Más de 2 tickets terminados contienen estas palabras" in response.content.decode()
     assert link(response, "next") is None
 
 
