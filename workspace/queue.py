@@ -280,8 +280,6 @@ def tab_counts(user) -> list[TabCount]:
     """How many tickets each tab holds, up to TAB_COUNT_CAP, in one query: one scalar
     subquery per tab, each reading at most TAB_COUNT_CAP + 1 entries of the tab's index
     (no ORDER BY: any index that answers the tab's condition will do)."""
-    from catalog.models import Specialty
-
     specialties = Specialty.objects.filter(agents__user=user)
     parts, params = [], []
     for tab in QueueTab:
@@ -446,7 +444,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     # order, so that PostgreSQL reads the queue's index rather than the table from its
     # oldest (closed) tickets on.
     if count is None and form.newest_first:
-        # Any cap + 1 matches will do: no index holds every state in queue order.
+        # Any cap + 1 matches will do, in no order: ordered, PostgreSQL would sort them all.
         count = tickets.order_by()[: cap + 1].count()
     elif count is None:
         count = tickets.in_queue_order()[: cap + 1].count()
