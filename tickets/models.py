@@ -125,6 +125,10 @@ class TicketQuerySet(TicketServiceLevelQuerySet, TicketSearchQuerySet):
         """Waiting for the requester or for a vendor."""
         return self.filter(state__in=Ticket.PENDING_STATES)
 
+    def finished(self):
+        """Solved, closed or cancelled (Ticket.FINISHED_STATES): the queue's «Terminados»."""
+        return self.filter(state__in=Ticket.FINISHED_STATES)
+
     def unassigned(self):
         return self.filter(assignee__isnull=True)
 
@@ -234,6 +238,8 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
     # A solved ticket waits for its requester's confirmation, not for an agent.
     IN_COURSE_STATES = (State.OPEN, *WORKING_STATES)
     NOT_FINAL_STATES = (*IN_COURSE_STATES, State.SOLVED)
+    # "Terminados": the desk's work on them is done, confirmed or not (docs/glossary.md).
+    FINISHED_STATES = (State.SOLVED, *FINAL_STATES)
     REFERENCE_PREFIX = references.PREFIXES  # by Kind value
 
     # Null until the insert gives the ticket its number: unique, and many nulls may wait at once.
@@ -386,6 +392,14 @@ class Ticket(ConcurrentTransitionMixin, TicketServiceLevel, models.Model):
                 fields=["-priority", "created_at", "id"],
                 name="ticket_pending_queue_idx",
                 condition=Q(state__in=["pending_user", "pending_vendor"]),
+            ),
+            # «Terminados» (finished()): most of a desk's tickets, read in queue order from a
+            # page's position on like the other views. A word search in every state uses
+            # ticket_subject_any_trgm_idx (migration 0010, PostgreSQL only).
+            models.Index(
+                fields=["-priority", "created_at", "id"],
+                name="ticket_finished_queue_idx",
+                condition=Q(state__in=["solved", "closed", "cancelled"]),
             ),
             models.Index(
                 fields=["assignee", "-priority", "created_at", "id"],

@@ -6,11 +6,12 @@ the query string into them and into one page of rows."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db import models
+from django.db import connections, models
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.timesince import timesince
@@ -34,6 +35,10 @@ COUNT_CAP = 500
 # common word matches thousands of tickets in course on a big desk.
 SEARCH_COUNT_CAP = 100
 SEARCH_MAX_WORDS = 6
+# Each tab's label says how many tickets it holds, up to this many ("99+" beyond): every
+# page and every refresh counts all the tabs, each by reading at most this many entries of
+# the tab's own index (docs/workspace.md, «The queue»).
+TAB_COUNT_CAP = 99
 
 # What a row shows, and nothing else (descriptions and solutions can be long).
 ROW_FIELDS = (
@@ -68,23 +73,34 @@ class QueueTab(models.TextChoices):
     SPECIALTY = "especialidad", _("Mi especialidad")
     PENDING = "pendientes", _("Pendientes")
     ALL = "todos", _("Todos los abiertos")
+    FINISHED = "terminados", _("Terminados")
 
 
 # Agents land on the tickets nobody has taken yet, the most urgent first.
 DEFAULT_TAB = QueueTab.UNASSIGNED
 
-# The state filter narrows a tab; "Solucionado" shows what waits for the requester's
-# confirmation, which no tab shows by itself.
-STATE_CHOICES = [
-    (state.value, state.label)
-    for state in (
-        Ticket.State.OPEN,
-        Ticket.State.IN_PROGRESS,
-        Ticket.State.PENDING_USER,
-        Ticket.State.PENDING_VENDOR,
-        Ticket.State.SOLVED,
-    )
-]
+# The state filter narrows a tab to the states it may show: the tabs of tickets in course
+# also show "Solucionado" when asked (what waits for the requester's confirmation),
+# «Pendientes» its two states, «Terminados» the solved, closed and cancelled ones. A search
+# in every state takes any of them.
+STATE_CHOICES = [(state.value, state.label) for state in (*Ticket.NOT_FINAL_STATES, *Ticket.FINAL_STATES)]
+
+
+def tab_states(tab: QueueTab) -> tuple:
+    """The states the state filter may ask for in this tab."""
+    if tab == QueueTab.PENDING:
+        return Ticket.PENDING_STATES
+    if tab == QueueTab.FINISHED:
+        return Ticket.FINISHED_STATES
+    return Ticket.NOT_FINAL_STATES
+
+
+def age_text(then: datetime.datetime, now: datetime.datetime) -> str:
+    """How long ago, in one unit: "hace 3 horas"; under a minute, "hace un momento"
+    rather than timesince's "hace 0 minutos"."""
+    if now - then < datetime.timedelta(minutes=1):
+        return gettext("hace un momento")
+    return gettext("hace %(age)s") % {"age": timesince(then, now, depth=1)}
 
 
 def encode_position(priority: int, created_at: datetime.datetime, pk: int) -> str:
@@ -122,22 +138,25 @@ class QueueFilterForm(forms.Form):
         label=_("Buscar"),
         required=False,
         max_length=100,
-        help_text=_("Referencia (INC-000123 o solo el número) o palabras del asunto, nombre o correo del solicitante."),
+        help_text=_("Una referencia (INC-000123 o solo el número) se busca en todos los tickets; las palabras, en el asunto y en el nombre o correo del solicitante."),
     )
+    en_todos = forms.BooleanField(label=_("En todos los estados"), required=False)
     modulo = forms.ModelChoiceField(
-        label=_("Módulo"), queryset=Module.objects.order_by("name"), required=False, empty_label=_("Todos")
+        label=_("Módulo"), queryset=Module.objects.order_by("name"), required=False, empty_label=_("Todos los módulos")
     )
-    estado = forms.ChoiceField(label=_("Estado"), choices=[("", _("Todos")), *STATE_CHOICES], required=False)
+    estado = forms.ChoiceField(
+        label=_("Estado"), choices=[("", _("Todos los estados")), *STATE_CHOICES], required=False
+    )
     prioridad = forms.TypedChoiceField(
         label=_("Prioridad"),
-        choices=[("", _("Todas")), *reversed(Priority.choices)],
+        choices=[("", _("Todas las prioridades")), *reversed(Priority.choices)],
         coerce=int,
         empty_value=None,
         required=False,
     )
     nivel = forms.TypedChoiceField(
         label=_("Nivel"),
-        choices=[("", _("Todos")), *SupportLevel.choices],
+        choices=[("", _("Todos los niveles")), *SupportLevel.choices],
         coerce=int,
         empty_value=None,
         required=False,
@@ -146,7 +165,7 @@ class QueueFilterForm(forms.Form):
         label=_("Organización"),
         queryset=Organization.objects.order_by("name"),
         required=False,
-        empty_label=_("Todas"),
+        empty_label=_("Todas las organizaciones"),
     )
     despues = PositionField(required=False)
     antes = PositionField(required=False)
@@ -160,6 +179,27 @@ class QueueFilterForm(forms.Form):
     @property
     def tab(self) -> QueueTab:
         return QueueTab(self.value("vista") or DEFAULT_TAB)
+
+    @property
+    def words(self) -> list[str]:
+        """The search words; none when the text is a reference (looked up apart)."""
+        text = (self.value("q") or "").strip()
+        return [] if search_references(text) else text.split()[:SEARCH_MAX_WORDS]
+
+    @property
+    def in_every_state(self) -> bool:
+        """Words searched in every ticket, whatever the tab and its states."""
+        return bool(self.value("en_todos") and self.words)
+
+    @property
+    def newest_first(self) -> bool:
+        """Words searched among many tickets of every age (in every state, or among the
+        finished ones) list the newest matches, one page: see newest_first_positions."""
+        return self.in_every_state or bool(self.tab == QueueTab.FINISHED and self.words)
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.value(name) is not None for name in ("q", *self.FILTERS))
 
     def filter_options(self) -> list[tuple[forms.BoundField, list[tuple[str, str]], str]]:
         """Each filter as the template draws it: (field, [(value, label)], selected value).
@@ -189,9 +229,20 @@ class QueueFilterForm(forms.Form):
 
 
 @dataclass
+class TabCount:
+    tab: QueueTab
+    count: int
+    is_capped: bool
+
+
+@dataclass
 class QueuePage:
     tab: QueueTab
     tickets: list[Ticket]
+    tab_counts: list[TabCount] = field(default_factory=list)
+    in_every_state: bool = False
+    newest_first: bool = False
+    version: str = ""
     next_position: str | None = None
     previous_position: str | None = None
     is_first: bool = True
@@ -202,32 +253,69 @@ class QueuePage:
     specialties: list[Specialty] | None = None
 
 
+def tab_people(tab: QueueTab, user, specialties):
+    """The tickets of the tab's people or modules, in any state. `specialties` is a list
+    or a queryset of the agent's specialties."""
+    tickets = Ticket.objects.all()
+    if tab == QueueTab.UNASSIGNED:
+        return tickets.unassigned()
+    if tab == QueueTab.MINE:
+        return tickets.assigned_to(user)
+    if tab == QueueTab.SPECIALTY:
+        return tickets.for_specialties(specialties)
+    return tickets
+
+
+def tab_tickets(tab: QueueTab, user, specialties):
+    """What the tab shows when nothing narrows it."""
+    tickets = tab_people(tab, user, specialties)
+    if tab == QueueTab.PENDING:
+        return tickets.pending()
+    if tab == QueueTab.FINISHED:
+        return tickets.finished()
+    return tickets.in_course()
+
+
+def tab_counts(user) -> list[TabCount]:
+    """How many tickets each tab holds, up to TAB_COUNT_CAP, in one query: one scalar
+    subquery per tab, each reading at most TAB_COUNT_CAP + 1 entries of the tab's index
+    (no ORDER BY: any index that answers the tab's condition will do)."""
+    specialties = Specialty.objects.filter(agents__user=user)
+    parts, params = [], []
+    for tab in QueueTab:
+        limited = tab_tickets(tab, user, specialties).order_by().values("pk")[: TAB_COUNT_CAP + 1]
+        sql, tab_params = limited.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_{len(parts)})")
+        params.extend(tab_params)
+    with connections[Ticket.objects.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [
+        TabCount(tab, min(count, TAB_COUNT_CAP), count > TAB_COUNT_CAP) for tab, count in zip(QueueTab, row, strict=True)
+    ]
+
+
 def queue_tickets(form: QueueFilterForm, user, specialties=None):
     """The tickets the form asks for, not yet ordered nor paged: the tab's tickets,
     narrowed by the filters and the search words. A reference is looked up in every
-    ticket, whatever the tab, state or filters: the agent wants that one ticket."""
+    ticket, whatever the tab, state or filters: the agent wants that one ticket. Words
+    searched «en todos los estados» look in every ticket too, the filters still apply."""
     text = (form.value("q") or "").strip()
     references = search_references(text)
     if references:
         return Ticket.objects.filter(reference__in=references)
 
     tab = form.tab
-    tickets = Ticket.objects.all()
-    if tab == QueueTab.UNASSIGNED:
-        tickets = tickets.unassigned()
-    elif tab == QueueTab.MINE:
-        tickets = tickets.assigned_to(user)
-    elif tab == QueueTab.SPECIALTY:
-        tickets = tickets.for_specialties(specialties or []) if specialties else tickets.none()
-
     state = form.value("estado")
-    tab_states = Ticket.PENDING_STATES if tab == QueueTab.PENDING else Ticket.NOT_FINAL_STATES
-    if state:
-        tickets = tickets.filter(state=state) if state in tab_states else tickets.none()
-    elif tab == QueueTab.PENDING:
-        tickets = tickets.pending()
+    if form.in_every_state:
+        tickets = Ticket.objects.filter(state=state) if state else Ticket.objects.all()
+    elif state:
+        people = tab_people(tab, user, specialties or [])
+        tickets = people.filter(state=state) if state in tab_states(tab) else people.none()
     else:
-        tickets = tickets.in_course()
+        tickets = tab_tickets(tab, user, specialties or [])
+    if tab == QueueTab.SPECIALTY and not specialties and not form.in_every_state:
+        tickets = tickets.none()
 
     for name, lookup in (
         ("modulo", "module"),
@@ -238,10 +326,51 @@ def queue_tickets(form: QueueFilterForm, user, specialties=None):
         if form.value(name) is not None:
             tickets = tickets.filter(**{lookup: form.value(name)})
 
-    words = text.split()[:SEARCH_MAX_WORDS]
-    if words:
-        tickets = tickets.containing_words(words)
+    if form.words:
+        tickets = tickets.containing_words(form.words)
     return tickets
+
+
+def newest_first_positions(tickets, size: int) -> list[tuple]:
+    """The positions of the `size` tickets registered last: the order of a search by words
+    in every state or among the finished tickets (most of a desk's), which PostgreSQL
+    answers either by reading the primary key backwards until enough tickets match (a
+    common word) or from the subject's trigram index of every ticket (a rare one). In queue
+    order it would sort every match, or walk the finished tickets' index to the end for a
+    rare word: seconds at a million tickets."""
+    return list(tickets.values_list("priority", "created_at", "pk").order_by("-id")[:size])
+
+
+def digest(shown) -> str:
+    """Eight bytes of BLAKE2 over what is shown, in hex: a version, not a secret."""
+    return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
+
+
+def page_version(page: QueuePage) -> str:
+    """A short digest of everything the refreshed part of the page shows: the refresh
+    sends it back, and an unchanged page is not sent again (nor swapped)."""
+    shown = [
+        page.count,
+        page.count_is_capped,
+        page.next_position,
+        page.previous_position,
+        [(count.tab.value, count.count, count.is_capped) for count in page.tab_counts],
+        [
+            (
+                ticket.pk,
+                ticket.subject,
+                ticket.state,
+                ticket.priority,
+                ticket.assignee_id,
+                ticket.module_id,
+                ticket.requester.name,
+                ticket.age,
+                ticket.sla,
+            )
+            for ticket in page.tickets
+        ],
+    ]
+    return digest(shown)
 
 
 def queue_page(form: QueueFilterForm, user) -> QueuePage:
@@ -259,7 +388,12 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     references = search_references(text)
     cap = SEARCH_COUNT_CAP if text and not references else COUNT_CAP
     count = None
-    if before is not None:
+    if form.newest_first:
+        # The newest matches, one page only: the count says when there are more, and more
+        # words narrow them (docs/workspace.md, «The queue»).
+        after = before = None
+        positions = newest_first_positions(tickets, PAGE_SIZE)
+    elif before is not None:
         positions = tickets.positions_in_queue(PAGE_SIZE + 1, before=before)
         if len(positions) < PAGE_SIZE:
             # The tickets before it were taken or solved meanwhile: start over.
@@ -273,7 +407,9 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         head = tickets.positions_in_queue(max(cap, PAGE_SIZE) + 1)
         count, positions = len(head), head[: PAGE_SIZE + 1]
 
-    if before is not None:
+    if form.newest_first:
+        has_previous = has_next = False
+    elif before is not None:
         has_previous, has_next = len(positions) > PAGE_SIZE, True
         positions = positions[-PAGE_SIZE:]
     else:
@@ -296,17 +432,23 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         created = timezone.localtime(ticket.created_at)
         ticket.created_iso = created.isoformat()
         ticket.created_text = formats.date_format(created, "DATETIME_FORMAT")
-        ticket.age = gettext("hace %(age)s") % {"age": timesince(ticket.created_at, now, depth=1)}
+        ticket.age = age_text(ticket.created_at, now)
         ticket.state_label = state_labels.get(ticket.state, ticket.state)
         ticket.priority_label = priority_labels.get(ticket.priority, ticket.priority)
         ticket.sla = sla_light(ticket, now)
+        # What the refresh announces as a change (docs/workspace.md, «The queue»): not the
+        # age nor the time left, which change every minute for every row.
+        ticket.row_version = digest((ticket.subject, ticket.state, ticket.priority, ticket.assignee_id, ticket.sla.state))
 
     # Counting stops at the cap: no COUNT(*) of the whole queue on every refresh. In queue
     # order, so that PostgreSQL reads the queue's index rather than the table from its
     # oldest (closed) tickets on.
-    if count is None:
+    if count is None and form.newest_first:
+        # Any cap + 1 matches will do, in no order: ordered, PostgreSQL would sort them all.
+        count = tickets.order_by()[: cap + 1].count()
+    elif count is None:
         count = tickets.in_queue_order()[: cap + 1].count()
-    return QueuePage(
+    page = QueuePage(
         tab=tab,
         tickets=page_tickets,
         next_position=encode_position(*positions[-1]) if positions and has_next else None,
@@ -317,4 +459,9 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         count_cap=cap,
         searched_references=references,
         specialties=specialties,
+        tab_counts=tab_counts(user),
+        in_every_state=form.in_every_state,
+        newest_first=form.newest_first,
     )
+    page.version = page_version(page)
+    return page

@@ -87,3 +87,15 @@ def test_containing_words(texts, words, expected, many_requesters, monkeypatch):
         monkeypatch.setattr(TicketQuerySet, "REQUESTER_SEARCH_LIMIT", 0)
     found = set(Ticket.objects.containing_words(words).values_list("pk", flat=True))
     assert found == {texts[label].pk for label in expected}
+
+
+FINISHED_CASES = {state: state in ("solved", "closed", "cancelled") for state in Ticket.State.values}
+
+
+@pytest.mark.parametrize("state, finished", FINISHED_CASES.items(), ids=FINISHED_CASES.keys())
+def test_finished_means_solved_closed_or_cancelled(state, finished):
+    # The queue's «Terminados» (docs/workspace.md, «The queue»): every state is in
+    # finished() or in course, never both and never neither.
+    ticket = TicketFactory(state=state)
+    assert Ticket.objects.finished().filter(pk=ticket.pk).exists() == finished
+    assert Ticket.objects.in_course().filter(pk=ticket.pk).exists() == (not finished)

@@ -1,5 +1,6 @@
-"""The agents' queue: order, views, filters, search, keyset pages, access, escaping,
-constant queries and the htmx refresh."""
+"""The agents' queue: order, views and their counts, filters, search, empty states, keyset
+pages, access, escaping, constant queries and the htmx refresh (docs/workspace.md,
+«The queue»)."""
 
 import datetime
 import re
@@ -69,14 +70,14 @@ def subjects(response):
 
 def rows_fragment(html):
     """The rows container, exactly as rendered."""
-    match = re.search(r'<div id="queue-rows".*?</div>\s*(?=</section>|$)', html, re.DOTALL)
+    match = re.search(r'<div id="queue-rows".*?</div>\s*(?=</section>|<nav id="queue-tabs"|$)', html, re.DOTALL)
     assert match, "no rows container"
     return match.group(0).strip()
 
 
 def link(response, rel):
     """The address of the page link `rel` ("next"/"prev"), as the browser resolves it."""
-    match = re.search(rf'<a href="([^"]+)" rel="{rel}">', response.content.decode())
+    match = re.search(rf'<a [^>]*href="([^"]+)" rel="{rel}"', response.content.decode())
     return QUEUE + match.group(1).replace("&amp;", "&") if match else None
 
 
@@ -168,15 +169,64 @@ TAB_CASES = {
         "de Beto esperando al usuario",
         "mío esperando al proveedor",
     ],
+    # Every ticket can be found by browsing: the finished ones have a view of their own.
+    "terminados": ["mío solucionado", "mío cerrado", "cancelado"],
 }
 
 
 @pytest.mark.parametrize("tab, expected", TAB_CASES.items(), ids=TAB_CASES.keys())
-def test_each_view_shows_its_tickets_and_never_final_or_solved_ones(agent_client, desk, tab, expected):
+def test_each_view_shows_its_tickets_in_course_or_the_finished_ones(agent_client, desk, tab, expected):
     # All tickets have the same priority: the oldest (registered first above) comes first.
     response = agent_client.get(QUEUE, {"vista": tab})
     assert sorted(subjects(response)) == sorted(expected)
-    assert f'aria-current="page">{dict(queue_module.QueueTab.choices)[tab]}</a>' in response.content.decode()
+    assert f'aria-current="page">{dict(queue_module.QueueTab.choices)[tab]}<span' in response.content.decode()
+
+
+def tab_labels(response):
+    """Each tab as a screen reader names it, and its visible figure."""
+    body = response.content.decode()
+    nav = re.search(r'<nav id="queue-tabs".*?</nav>', body, re.DOTALL).group(0)
+    return {
+        value: (name, figure)
+        for value, name, figure in re.findall(
+            r'<a id="queue-tab-([\w-]+)" href="[^"]*" aria-label="([^"]+)"[^>]*>[^<]+'
+            r'<span class="tab-count" aria-hidden="true">([^<]+)</span></a>',
+            nav,
+        )
+    }
+
+
+def test_each_tab_says_how_many_tickets_it_holds(agent_client, desk):
+    # Counted by hand from the desk fixture (TAB_CASES), whatever the tab shown.
+    for shown in ("sin-asignar", "terminados"):
+        assert tab_labels(agent_client.get(QUEUE, {"vista": shown})) == {
+            "sin-asignar": ("Sin asignar, 2 tickets", "2"),
+            "mios": ("Mis tickets, 2 tickets", "2"),
+            "especialidad": ("Mi especialidad, 2 tickets", "2"),
+            "pendientes": ("Pendientes, 2 tickets", "2"),
+            "todos": ("Todos los abiertos, 6 tickets", "6"),
+            "terminados": ("Terminados, 3 tickets", "3"),
+        }
+
+
+def test_a_tab_count_ignores_the_filters_of_the_list_shown(agent_client, desk):
+    labels = tab_labels(agent_client.get(QUEUE, {"vista": "todos", "modulo": desk["vpn"].pk}))
+    assert labels["todos"] == ("Todos los abiertos, 6 tickets", "6")
+
+
+def test_a_tab_count_stops_at_its_cap(agent_client, desk, monkeypatch):
+    monkeypatch.setattr(queue_module, "TAB_COUNT_CAP", 2)
+    labels = tab_labels(agent_client.get(QUEUE))
+    assert labels["todos"] == ("Todos los abiertos, más de 2 tickets", "2+")
+    assert labels["terminados"] == ("Terminados, más de 2 tickets", "2+")
+    assert labels["pendientes"] == ("Pendientes, 2 tickets", "2")
+
+
+def test_one_ticket_is_named_in_the_singular(agent_client, requester_contact):
+    make("nuevo", requester=requester_contact)
+    labels = tab_labels(agent_client.get(QUEUE))
+    assert labels["sin-asignar"] == ("Sin asignar, 1 ticket", "1")
+    assert labels["terminados"] == ("Terminados, 0 tickets", "0")
 
 
 def test_agents_land_on_the_unassigned_tickets(agent_client, desk):
@@ -188,6 +238,10 @@ STATE_FILTER_CASES = {
     "a state narrows a view": ("todos", "pending_user", ["de Beto esperando al usuario"]),
     "a state outside the view shows nothing": ("pendientes", "open", []),
     "open and unassigned": ("sin-asignar", "open", ["nuevo de redes", "nuevo del ERP"]),
+    "closed among the finished": ("terminados", "closed", ["mío cerrado"]),
+    "cancelled among the finished": ("terminados", "cancelled", ["cancelado"]),
+    "a closed ticket is in no view of tickets in course": ("mios", "closed", []),
+    "an open ticket is not finished": ("terminados", "open", []),
 }
 
 
@@ -340,6 +394,123 @@ def test_search_by_words_looks_in_subject_and_requester_within_the_view(agent_cl
 
 def test_search_by_words_keeps_the_view(agent_client, searchable):
     assert subjects(agent_client.get(QUEUE, {"vista": "sin-asignar", "q": "correo"})) == []
+
+
+EVERY_STATE_CASES = {
+    # INC-000123 «Impresora atascada» is closed and belongs to no view of tickets in course.
+    "a closed ticket by its subject": ({"q": "impresora"}, ["Impresora atascada"]),
+    "a ticket of someone else's": ({"q": "correo"}, ["Correo lento"]),
+    "the requester's name, in any state, newest first": ({"q": "rosa"}, ["Alta de usuario", "Impresora atascada"]),
+    "the filters still apply": ({"q": "rosa", "estado": "closed"}, ["Impresora atascada"]),
+    "nothing matches": ({"q": "teclado"}, []),
+}
+
+
+@pytest.mark.parametrize("params, expected", EVERY_STATE_CASES.values(), ids=EVERY_STATE_CASES.keys())
+def test_search_in_every_state_finds_tickets_of_any_view_and_state(agent_client, searchable, params, expected):
+    response = agent_client.get(QUEUE, {"vista": "mios", "en_todos": "1", **params})
+    assert subjects(response) == expected
+    body = response.content.decode()
+    if expected:
+        assert "de cualquier vista y estado" in body
+    else:
+        assert "Ningún ticket, de ninguna vista ni estado, contiene estas palabras." in body
+    # No view is the current one: the list is every ticket's.
+    assert 'aria-current="page">Mis tickets' not in body
+
+
+def test_search_in_every_state_shows_each_tickets_state(agent_client, searchable):
+    rows = QueueRows(agent_client.get(QUEUE, {"en_todos": "1", "q": "rosa"}).content.decode()).rows
+    assert [(row[0], row[5]) for row in rows] == [("REQ-000123", "Abierto"), ("INC-000123", "Cerrado")]
+
+
+def test_search_in_every_state_counts_up_to_its_cap_and_shows_the_newest(agent_client, requester_contact, monkeypatch):
+    monkeypatch.setattr(queue_module, "SEARCH_COUNT_CAP", 2)
+    for n in range(3):
+        make(f"Impresora {n}", requester=requester_contact, state=Ticket.State.CLOSED)
+    response = agent_client.get(QUEUE, {"en_todos": "1", "q": "impresora"})
+    assert subjects(response) == ["Impresora 2", "Impresora 1", "Impresora 0"]
+    assert "Más de 2 tickets de cualquier vista y estado contienen estas palabras" in response.content.decode()
+    assert link(response, "next") is None
+
+
+def test_words_among_the_finished_tickets_list_the_newest_first(agent_client, requester_contact, monkeypatch):
+    monkeypatch.setattr(queue_module, "SEARCH_COUNT_CAP", 2)
+    for n, state in enumerate([Ticket.State.CLOSED, Ticket.State.CANCELLED, Ticket.State.SOLVED]):
+        make(f"Impresora {n}", requester=requester_contact, state=state, priority=3 - n, hours_ago=10 - n)
+    make("Impresora abierta", requester=requester_contact)
+    response = agent_client.get(QUEUE, {"vista": "terminados", "q": "impresora"})
+    assert subjects(response) == ["Impresora 2", "Impresora 1", "Impresora 0"]
+    assert "Más de 2 tickets terminados contienen estas palabras" in response.content.decode()
+    assert link(response, "next") is None
+
+
+def test_the_every_state_box_without_words_shows_the_view(agent_client, desk):
+    assert sorted(subjects(agent_client.get(QUEUE, {"vista": "mios", "en_todos": "1"}))) == sorted(TAB_CASES["mios"])
+
+
+def test_a_search_that_finds_nothing_in_the_view_offers_every_state(agent_client, searchable):
+    body = agent_client.get(QUEUE, {"vista": "todos", "q": "impresora"}).content.decode()
+    assert "No hay tickets en esta vista con estos filtros." in body
+    assert '<a href="?vista=todos&amp;q=impresora&amp;en_todos=1">Buscar estas palabras en todos los estados</a>' in body
+
+
+# Empty views ---------------------------------------------------------------------------
+
+EMPTY_CASES = {
+    "sin-asignar": ("No hay tickets sin asignar. Revise", ["mios", "pendientes"]),
+    "mios": ("No tiene tickets en curso asignados. Tome uno de", ["sin-asignar", "especialidad"]),
+    "especialidad": ("No hay tickets en curso de los módulos de sus especialidades.", ["sin-asignar"]),
+    "pendientes": ("Ningún ticket espera al solicitante ni a un proveedor.", ["todos"]),
+    "todos": ("No hay tickets en curso: la mesa está al día.", ["terminados"]),
+    "terminados": ("Todavía no hay tickets solucionados, cerrados ni cancelados.", ["todos"]),
+}
+
+
+@pytest.mark.parametrize("tab, expected", EMPTY_CASES.items(), ids=EMPTY_CASES.keys())
+def test_an_empty_view_says_where_to_look_next(agent_client, agent, tab, expected):
+    agent.agent_profile.specialties.set([SpecialtyFactory(name="Redes")])
+    words, tabs = expected
+    body = agent_client.get(QUEUE, {"vista": tab}).content.decode()
+    empty = re.search(r'<p class="empty">(.*?)</p>', body, re.DOTALL).group(1)
+    assert words in empty
+    assert re.findall(r'href="/mesa/\?vista=([\w-]+)"', empty) == tabs
+
+
+# Wording -------------------------------------------------------------------------------
+
+
+def test_each_filter_says_all_in_its_own_gender_and_number(agent_client, desk):
+    body = agent_client.get(QUEUE).content.decode()
+    first_options = dict(re.findall(r'<select name="(\w+)"[^>]*>\s*<option value=""[^>]*>([^<]+)</option>', body))
+    assert first_options == {
+        "modulo": "Todos los módulos",
+        "estado": "Todos los estados",
+        "prioridad": "Todas las prioridades",
+        "nivel": "Todos los niveles",
+        "organizacion": "Todas las organizaciones",
+    }
+
+
+AGE_CASES = {
+    "just now": (datetime.timedelta(0), "hace un momento"),
+    "half a minute": (datetime.timedelta(seconds=30), "hace un momento"),
+    "59 seconds": (datetime.timedelta(seconds=59), "hace un momento"),
+    "one minute": (datetime.timedelta(minutes=1), "hace 1 minuto"),
+    "three hours and some": (datetime.timedelta(hours=3, minutes=20), "hace 3 horas"),
+    "two days": (datetime.timedelta(days=2, hours=5), "hace 2 días"),
+    # A clock a little ahead of the server's: never "hace 0 minutos".
+    "a few seconds ahead": (-datetime.timedelta(seconds=10), "hace un momento"),
+}
+
+
+@pytest.mark.parametrize("ago, expected", AGE_CASES.values(), ids=AGE_CASES.keys())
+def test_the_age_reads_naturally(agent_client, requester_contact, ago, expected):
+    now = datetime.datetime(2025, 3, 10, 18, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(now, tick=False):
+        TicketFactory(subject="nuevo", requester=requester_contact, created_at=now - ago)
+        row = QueueRows(agent_client.get(QUEUE).content.decode()).rows[0]
+    assert row[7] == expected
 
 
 # Rows --------------------------------------------------------------------------------
@@ -506,8 +677,10 @@ def add_distinct_tickets(count):
         {"vista": "especialidad"},
         {"vista": "todos", "q": "distinto"},
         {"vista": "todos", "nivel": "1", "prioridad": "2"},
+        {"vista": "terminados"},
+        {"vista": "mios", "q": "distinto", "en_todos": "1"},
     ],
-    ids=["todos", "especialidad", "words", "filters"],
+    ids=["todos", "especialidad", "words", "filters", "terminados", "every state"],
 )
 def test_a_page_costs_the_same_queries_whatever_its_rows(agent_client, agent, params):
     specialty = SpecialtyFactory(name="Todas las áreas")
@@ -536,23 +709,69 @@ def test_a_deep_page_costs_the_same_queries_whatever_its_depth(agent_client):
     assert len(on_third) == len(on_second) == len(on_first) + 1
 
 
-def test_the_htmx_refresh_returns_exactly_the_rows_of_the_full_page(agent_client, desk):
+def test_the_htmx_refresh_returns_exactly_the_rows_of_the_full_page_and_the_tabs(agent_client, desk):
     params = {"vista": "todos", "modulo": desk["erp"].pk}
     full = agent_client.get(QUEUE, params).content.decode()
     refresh = agent_client.get(QUEUE, params, headers={"HX-Request": "true"})
     fragment = refresh.content.decode().strip()
-    assert fragment == rows_fragment(full)
+    assert rows_fragment(fragment) == rows_fragment(full)
+    # The tabs' counts come along, swapped out of band.
+    tabs = re.search(r'<nav id="queue-tabs".*?</nav>', fragment, re.DOTALL).group(0)
+    assert 'hx-swap-oob="true"' in tabs
+    assert tab_labels(refresh) == tab_labels(agent_client.get(QUEUE, params))
     assert subjects(refresh) == subjects(agent_client.get(QUEUE, params))
     assert "<html" not in fragment and "queue-filters" not in fragment
     assert refresh["Vary"] and "HX-Request" in refresh["Vary"]
+
+
+def version_of(response):
+    return re.search(r'"X-Queue-Version": "(\w+)"', response.content.decode()).group(1)
+
+
+def test_the_refresh_sends_nothing_when_nothing_shown_has_changed(agent_client, requester_contact):
+    make("nuevo", requester=requester_contact)
+    version = version_of(agent_client.get(QUEUE))
+    refresh = agent_client.get(QUEUE, headers={"HX-Request": "true", "X-Queue-Version": version})
+    assert refresh.status_code == 204 and refresh.content == b""
+    assert "X-Queue-Version" in refresh["Vary"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: make("otro", hours_ago=2),
+        lambda: Ticket.objects.filter(subject="nuevo").update(priority=5),
+        lambda: Ticket.objects.filter(subject="nuevo").update(assignee=UserFactory()),
+    ],
+    ids=["a new ticket", "a new priority", "taken by someone"],
+)
+def test_the_refresh_sends_the_rows_when_something_shown_changed(agent_client, requester_contact, change):
+    make("nuevo", requester=requester_contact)
+    version = version_of(agent_client.get(QUEUE))
+    change()
+    refresh = agent_client.get(QUEUE, headers={"HX-Request": "true", "X-Queue-Version": version})
+    assert refresh.status_code == 200
+    assert version_of(refresh) != version
 
 
 def test_the_rows_refresh_themselves_every_30_seconds_with_the_same_query(agent_client, desk):
     response = agent_client.get(QUEUE, {"vista": "todos", "nivel": "1"})
     container = re.search(r'<div id="queue-rows"[^>]*>', response.content.decode()).group(0)
     assert 'hx-get="/mesa/?vista=todos&amp;nivel=1"' in container
-    assert 'hx-trigger="every 30s"' in container
+    assert 'hx-trigger="every 30s, queue-refresh"' in container
     assert 'hx-swap="outerHTML"' in container
+    # The live region that tells what a refresh changed is outside the swapped rows.
+    body = response.content.decode()
+    assert body.index('id="queue-announce"') < body.index('id="queue-rows"')
+    assert re.search(r'<p id="queue-announce"[^>]*aria-live="polite"', body)
+
+
+def test_each_row_opens_its_ticket_from_one_link_with_an_id(agent_client, desk):
+    body = agent_client.get(QUEUE, {"vista": "todos"}).content.decode()
+    rows = re.findall(r'<tr class="queue-row" data-ticket="(\d+)".*?</tr>', body, re.DOTALL)
+    opens = re.findall(r'<a class="queue-open" id="queue-open-(\d+)" href="/mesa/tickets/(\d+)/"', body)
+    assert len(rows) == 6
+    assert [pk for pk, _ in opens] == rows and [pk for _, pk in opens] == rows
 
 
 def test_the_filter_form_is_a_plain_get_form(agent_client, desk):
