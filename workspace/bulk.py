@@ -69,7 +69,12 @@ def bulk_take(*, tickets: Iterable[Ticket], by) -> BulkOutcome:
     """The agent takes every selected ticket (tickets.services.ticket_take): one already
     taken by someone else is refused naming who has it."""
     _require_permission("take", by)
-    return _each(tickets, lambda ticket: bool(ticket_take(ticket=ticket, agent=by)))
+
+    def take(ticket: Ticket) -> bool:
+        ticket_take(ticket=ticket, agent=by)
+        return True  # a take always changes the ticket, or the service refuses it
+
+    return _each(tickets, take)
 
 
 def bulk_assign(*, tickets: Iterable[Ticket], by, assignee) -> BulkOutcome:
@@ -87,9 +92,9 @@ def bulk_assign(*, tickets: Iterable[Ticket], by, assignee) -> BulkOutcome:
 
 def bulk_set_module(*, tickets: Iterable[Ticket], by, module: Module) -> BulkOutcome:
     """Every selected ticket moves to `module` through ticket_classify, the ticket page's
-    classification: urgency, impact and type stay as they are, the priority follows the
-    matrix as always (urgency × impact, which the module does not change), and the change
-    gets its history row. A ticket already in that module is left as it is."""
+    classification: urgency, impact and type stay as they are, and so does the priority,
+    which weighs urgency and impact alone (docs/process.md, «Priority»); the change gets its
+    history row. A ticket already in that module is left as it is."""
     _require_permission("classify", by)
 
     def move(ticket: Ticket) -> bool:

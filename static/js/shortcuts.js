@@ -166,6 +166,8 @@
       setting.checked = enabled();
       setting.addEventListener("change", function () { remember(setting.checked); });
     }
+    var close = dialog.querySelector("[data-shortcuts-close]");
+    if (close) close.addEventListener("click", function () { dialog.close(); });
     dialog.addEventListener("close", function () {
       if (returnTo && document.contains(returnTo) && typeof returnTo.focus === "function") returnTo.focus();
       returnTo = null;

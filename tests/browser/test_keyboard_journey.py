@@ -185,9 +185,14 @@ def test_the_shortcuts_keep_out_of_the_way_while_typing_and_can_be_turned_off(pa
     expect(row).not_to_have_class(re.compile(r"\bis-marked\b"))
     expect(page.get_by_role("dialog", name="Atajos de teclado")).to_be_hidden()
 
-    # And on again.
-    page.get_by_role("button", name="Atajos de teclado").click()
-    page.get_by_role("dialog", name="Atajos de teclado").get_by_label("Usar los atajos de una sola tecla").check()
-    page.keyboard.press("Escape")
+    # And on again; «Cerrar» gives the focus back too.
+    opener = page.get_by_role("button", name="Atajos de teclado")
+    opener.click()
+    dialog = page.get_by_role("dialog", name="Atajos de teclado")
+    dialog.get_by_label("Usar los atajos de una sola tecla").check()
+    dialog.get_by_role("button", name="Cerrar").click()
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+    opener.evaluate("element => element.blur()")
     page.keyboard.press("j")
     expect(row).to_have_class(re.compile(r"\bis-marked\b"))
