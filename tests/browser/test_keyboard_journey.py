@@ -40,22 +40,24 @@ def tab_to(page, target, *, limit=120):
 
 
 def with_the_ticket_page_hooks(page):
-    """The ticket page names its reply box and the control that unfolds it with
-    data-shortcut="reply" / data-shortcut-open="reply" (docs/workspace.md, «Keyboard
-    shortcuts»). A page without them yet gets them here, on its reply action's summary and
-    textarea; with them, this does nothing."""
+    """The ticket page names its reply and note boxes and the controls that unfold them
+    with data-shortcut="reply" / "note" and data-shortcut-open="reply" / "note"
+    (docs/workspace.md, «Keyboard shortcuts»). A page without them yet gets them here, on
+    its reply and note actions' summaries and textareas; with them, this does nothing."""
     page.evaluate(
         """() => {
-          if (document.querySelector('[data-shortcut-open="reply"], [data-shortcut="reply"]')) return;
-          const summary = document.querySelector('#accion-reply > summary');
-          if (!summary) return;
-          summary.dataset.shortcutOpen = 'reply';
-          const tag = () => {
-            const box = document.querySelector('#accion-reply textarea');
-            if (box && !box.dataset.shortcut) box.dataset.shortcut = 'reply';
-          };
-          new MutationObserver(tag).observe(document.body, {childList: true, subtree: true});
-          tag();
+          for (const [name, action] of [['reply', '#accion-reply'], ['note', '#accion-note']]) {
+            if (document.querySelector(`[data-shortcut-open="${name}"], [data-shortcut="${name}"]`)) continue;
+            const summary = document.querySelector(`${action} > summary`);
+            if (!summary) continue;
+            summary.dataset.shortcutOpen = name;
+            const tag = () => {
+              const box = document.querySelector(`${action} textarea`);
+              if (box && !box.dataset.shortcut) box.dataset.shortcut = name;
+            };
+            new MutationObserver(tag).observe(document.body, {childList: true, subtree: true});
+            tag();
+          }
         }"""
     )
 
@@ -121,6 +123,13 @@ def test_an_agent_works_a_ticket_from_the_queue_to_solved_with_the_keyboard(page
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("Estamos revisando el timbrado")
+
+    # n: the internal note's box, the same way.
+    with_the_ticket_page_hooks(page)
+    page.keyboard.press("n")
+    note = page.get_by_label("Nota interna")
+    expect(note).to_be_focused()
+    expect(note).to_have_value("")
 
     # Solve: Tab to «Solucionar», Enter unfolds it; the solution, a code, Enter.
     tab_to(page, page.locator("summary", has_text="Solucionar"))
