@@ -43,6 +43,17 @@ def test_an_agent_takes_three_tickets_at_once_and_finds_them_in_mis_tickets(page
     accessible(page)
     no_horizontal_overflow(page)
 
+    # Nothing chosen: a page that says so, nothing changed, and the way back.
+    page.get_by_label("Acción").select_option(label="Tomar")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Aplicar").click()
+    expect(page.get_by_role("heading", name="No se aplicó la acción a los tickets")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Elija al menos un ticket de la cola.")
+    accessible(page)
+    no_horizontal_overflow(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Volver a la cola").click()
+
     for ticket in chosen:
         page.get_by_role("checkbox", name=f"Elegir {ticket.reference}").check()
     expect(count).to_have_text("3 seleccionados")
@@ -69,7 +80,8 @@ def test_an_agent_takes_three_tickets_at_once_and_finds_them_in_mis_tickets(page
 
     assert set(Ticket.objects.filter(assignee=agent).values_list("pk", flat=True)) == {t.pk for t in chosen}
     assert Ticket.objects.get(pk=left.pk).state == Ticket.State.OPEN
-    assert errors == []  # no script or CSP errors on the way
+    # No script or CSP errors on the way; the browser logs the refused request's 400 itself.
+    assert [e for e in errors if "status of 400" not in e] == []
 
 
 def test_choosing_all_survives_the_refresh_and_a_ticket_taken_meanwhile_is_reported(
