@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import TicketFactory
-from tickets.models import Message, Priority, Ticket
+from tickets.models import Impact, Message, Priority, Ticket, Urgency
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +65,10 @@ def with_the_ticket_page_hooks(page):
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
 def test_an_agent_works_a_ticket_from_the_queue_to_solved_with_the_keyboard(page, agent, accessible, size):
     page.set_viewport_size(size)
-    urgent = TicketFactory.numbered(subject="No se pueden timbrar facturas", priority=Priority.CRITICAL)
+    # Classified already (a module, an assessed impact): solving asks only the solution and its code.
+    urgent = TicketFactory.numbered(
+        subject="No se pueden timbrar facturas", urgency=Urgency.HIGH, impact=Impact.HIGH, priority=Priority.CRITICAL
+    )
     later = TicketFactory.numbered(subject="Duda sobre un reporte", priority=Priority.LOW)
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
