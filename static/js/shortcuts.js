@@ -11,6 +11,7 @@
   var SETTING = "helpdesk.shortcuts";
   var WAIT_FOR_FIELD_MS = 5000; // a folded form arrives by htmx after its opener is clicked
   var TEXT_INPUTS = /^(text|search|email|number|password|tel|url|date|datetime-local|month|week|time)$/;
+  var INTERACTIVE = "a[href], button, input, select, textarea, summary, [contenteditable]";
   var marked = null; // the data-ticket of the marked row, kept across the queue's refresh
   var focusInRows = false;
 
@@ -190,8 +191,8 @@
     if (dialog && dialog.open) return; // the list has the keyboard; Escape closes it
     if (typing(event.target) || !enabled()) return;
     if (event.key === "Enter") {
-      // On a link or a button Enter is theirs; elsewhere it opens the marked row.
-      if (event.target !== document.body && !event.target.matches("tr.queue-row")) return;
+      // On a link, a button or a field Enter is theirs; elsewhere it opens the marked row.
+      if (event.target.closest(INTERACTIVE)) return;
       if (marked !== null && openMarked()) event.preventDefault();
       return;
     }

@@ -65,7 +65,7 @@ def test_an_agent_takes_three_tickets_at_once_and_finds_them_in_mis_tickets(page
     with page.expect_navigation():
         page.get_by_role("button", name="Aplicar").click()
     references = ", ".join(t.reference for t in chosen)
-    expect(page.locator(".messages")).to_contain_text(f"Usted tomó 3 tickets: {references}.")
+    expect(page.locator("main")).to_contain_text(f"Usted tomó 3 tickets: {references}.")
     accessible(page)
 
     page.get_by_role("link", name="Mis tickets").click()
@@ -111,7 +111,7 @@ def test_choosing_all_survives_the_refresh_and_a_ticket_taken_meanwhile_is_repor
     page.get_by_label("Acción").select_option(label="Tomar")
     with page.expect_navigation():
         page.get_by_role("button", name="Aplicar").click()
-    messages = page.locator(".messages")
+    messages = page.locator("main")  # the messages come first in it
     expect(messages).to_contain_text(f"Usted tomó 2 tickets: {tickets[0].reference}, {tickets[2].reference}.")
     expect(messages).to_contain_text(
         f"{tickets[1].reference} no se pudo tomar: El ticket {tickets[1].reference} ya fue tomado por Beto Agente."

@@ -208,3 +208,8 @@ def test_the_shortcuts_keep_out_of_the_way_while_typing_and_can_be_turned_off(pa
     opener.evaluate("element => element.blur()")
     page.keyboard.press("j")
     expect(row).to_have_class(re.compile(r"\bis-marked\b"))
+    # Enter opens the marked row even when the focus has left its link.
+    page.locator("h1").click()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(f"/mesa/tickets/{ticket.pk}/")
