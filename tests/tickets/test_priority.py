@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.factories import TicketFactory
+from tests.factories import ModuleFactory, TicketFactory
 from tickets.models import Impact, Priority, PriorityRule, Ticket, TicketChange, Urgency
 from tickets.services import ticket_cancel, ticket_classify, ticket_open
 
@@ -66,6 +66,26 @@ def test_edited_matrix_cell_applies_to_new_classifications(requester, agent):
     ticket = ticket_classify(ticket=ticket, by=agent, impact=Impact.LOW)
 
     assert ticket.priority == Priority.HIGH
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"module": "other"}, {"kind": Ticket.Kind.REQUEST}],
+    ids=["module", "kind"],
+)
+def test_a_new_module_or_type_keeps_the_priority_after_a_matrix_edit(requester, agent, change):
+    ticket = open_with(requester)  # Baja × sin evaluar: Bajo
+    cell = PriorityRule.objects.get(urgency=Urgency.LOW, impact=Impact.MEDIUM)
+    cell.priority = Priority.CRITICAL
+    cell.save()
+    if change.get("module") == "other":
+        change = {"module": ModuleFactory(name="Nómina")}
+
+    ticket = ticket_classify(ticket=ticket, by=agent, **change)
+
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.LOW
+    assert not ticket.changes.filter(field=TicketChange.Field.PRIORITY).exists()
 
 
 def test_reassessing_urgency_recomputes_and_records_priority(requester, agent):

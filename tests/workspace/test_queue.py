@@ -33,7 +33,7 @@ NOW = timezone.now().replace(microsecond=0)
 
 class QueueRows(HTMLParser):
     """The rows of the queue table as a person reads them: one list of cell texts per
-    row, plus the attributes of each row's reference link."""
+    row (without the bulk actions' checkbox), plus the attributes of each row's reference link."""
 
     def __init__(self, html):
         super().__init__()
@@ -44,8 +44,8 @@ class QueueRows(HTMLParser):
         attrs = dict(attrs)
         if tag == "tr" and attrs.get("class") == "queue-row":
             self._row = []
-        elif self._row is not None and tag == "td":
-            self._cell = []
+        elif self._row is not None and tag == "td" and attrs.get("class") != "bulk-cell":
+            self._cell = []  # the bulk actions' checkbox cell is not something a person reads
         elif self._row is not None and tag == "a":
             self.links.append(attrs)
 

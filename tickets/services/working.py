@@ -71,8 +71,8 @@ def ticket_classify(
     kind: str | None = None,
     note: str = "",
 ) -> Ticket:
-    """Change urgency, impact, module or type; the priority follows the matrix.
-    Every change, the priority's included, gets its history row."""
+    """Change urgency, impact, module or type; the priority follows the matrix when
+    urgency or impact change. Every change, the priority's included, gets its history row."""
     _require_staff_perm(by, "tickets.work_ticket", _("Solo el personal de la mesa puede clasificar tickets."))
     with transaction.atomic():
         locked = _lock(ticket)
@@ -96,7 +96,10 @@ def ticket_classify(
         if not changes:
             return locked
         old_priority = locked.priority
-        locked.recompute_priority()
+        # The priority weighs urgency and impact alone (docs/process.md, «Priority»): a new
+        # module or type keeps the one the ticket has, even if the matrix changed since.
+        if any(field in (TicketChange.Field.URGENCY, TicketChange.Field.IMPACT) for field, _old, _new in changes):
+            locked.recompute_priority()
         if locked.priority != old_priority:
             changes.append((TicketChange.Field.PRIORITY, old_priority, locked.priority))
         locked.save(update_fields=["urgency", "impact", "kind", "module", "priority", "updated_at"])
