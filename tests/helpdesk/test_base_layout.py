@@ -69,3 +69,15 @@ def test_flash_messages_are_read_out_and_errors_at_once():
 def test_no_live_region_without_messages():
     html = _page_with()
     assert 'role="status"' not in html and 'role="alert"' not in html
+
+
+def test_a_region_is_drawn_only_with_messages_of_its_kind():
+    # What an action did alone: no empty alert region (one list of messages on the page).
+    html = _page_with((messages.SUCCESS, "Se tomó el ticket."), (messages.INFO, "Sin cambios."))
+    assert 'role="alert"' not in html
+    assert html.count('<ul class="messages">') == 1
+    assert '<li class="success">Se tomó el ticket.</li><li class="info">Sin cambios.</li>' in html
+    # An error alone: the alert region only.
+    html = _page_with((messages.ERROR, "No se pudo guardar."))
+    assert 'role="status"' not in html
+    assert html.count('<ul class="messages">') == 1
