@@ -569,6 +569,10 @@ def test_the_composer_is_open_on_load_with_the_reply_chosen(client, agent, full_
     assert 'data-shortcut-open="reply"' in reply_tab and 'data-shortcut-open="note"' in note_tab
     assert re.search(r'<textarea[^>]*data-shortcut="reply"[^>]*id="reply-body"', composer)
     assert re.search(r'<textarea[^>]*data-shortcut="note"[^>]*id="note-body"', composer)
+    # The chosen mode's article picker searches at once; the other's when it is shown.
+    picker = reverse("workspace:ticket-article-picker", args=[full_ticket.pk])
+    assert f'hx-get="{picker}?para=respuesta" hx-trigger="load"' in composer
+    assert f'hx-get="{picker}?para=nota" hx-trigger="intersect once"' in composer
     # The composer comes before every message, and the conversation before the side column.
     assert html.index('<div class="composer">') < html.index("data-message=")
     assert html.index('id="conversation-title"') < html.index('id="data-title"')
