@@ -149,3 +149,39 @@ def test_an_agent_replies_from_the_composer_and_sees_the_message_first(page, age
     assert no_horizontal_overflow(page)
     accessible(page)
     assert ticket.messages.filter(kind=Message.Kind.PUBLIC_REPLY, body__startswith="Ya corregimos").exists()
+
+
+def test_without_javascript_the_composer_and_the_history_toggle_still_work(browser, live_server, agent, requester):
+    ticket = busy_ticket(agent, requester)
+    context = browser.new_context(
+        base_url=live_server.url, locale="es-MX", timezone_id="America/Mexico_City", java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.set_viewport_size({"width": 375, "height": 740})
+        sign_in(page, agent.username)
+        page.goto(f"/mesa/tickets/{ticket.pk}/")
+
+        reply = page.locator('textarea[data-shortcut="reply"]')
+        box = reply.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 740, box
+        # The tabs are radio buttons: the stylesheet shows the chosen mode's form.
+        page.locator('label[for="composer-note"]').click()
+        expect(page.locator('textarea[data-shortcut="note"]')).to_be_visible()
+        expect(reply).to_be_hidden()
+        # The history shows, and unticking hides it.
+        history = page.locator(".timeline .entry.change")
+        expect(history.first).to_be_visible()
+        page.get_by_label("Mostrar el historial").uncheck()
+        expect(history.first).to_be_hidden()
+        # Nothing folds the side column: its sections stay open.
+        assert page.locator("details#datos").evaluate("d => d.open") is True
+        assert no_horizontal_overflow(page)
+        # The menu's actions open as pages of their own.
+        page.locator("#mas-acciones > summary").click()
+        page.locator("#accion-wait-user > summary").click()
+        page.locator("#accion-wait-user").get_by_role("link", name="Abrir el formulario").click()
+        page.wait_for_url(re.compile(rf"/mesa/tickets/{ticket.pk}/pendiente-usuario/$"))
+        expect(page.locator("#wait-user-message")).to_be_visible()
+    finally:
+        context.close()

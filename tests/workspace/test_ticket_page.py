@@ -755,3 +755,16 @@ def test_the_sla_card_says_vencio_once_the_deadline_passed_as_the_header_does(cl
     assert written.startswith(card), written
     header = html[html.index('id="ticket-sla"') : html.index('class="ticket-assignee"')]
     assert light in header
+
+
+def test_a_refused_action_of_the_menu_comes_back_open_in_the_open_menu(client, agent, full_ticket):
+    client.force_login(agent)
+
+    response = client.post(reverse("workspace:ticket-escalate", args=[full_ticket.pk]), {"reason": "  "})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(r'<details class="more-actions" id="mas-acciones" open>', html)
+    assert re.search(r'<details class="ticket-action" id="accion-escalate"[^>]* open>', html)
+    # Without a refusal the menu is folded.
+    assert re.search(r'<details class="more-actions" id="mas-acciones">', client.get(page(full_ticket)).content.decode())
