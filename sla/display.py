@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tickets.models import SLAState, Ticket
+from tickets.sla_rules import deadline_met
 
 from .models import SLAEvent
 
@@ -71,8 +72,18 @@ def business_duration_text(value: datetime.timedelta) -> str:
     return _("%(minutes)d min") % {"minutes": minutes}
 
 
+def deadline_sentence(due: datetime.datetime, now: datetime.datetime) -> str:
+    """A deadline as the ticket page's SLA card writes it, in the current time zone:
+    "Vence el 16 de junio de 2025 a las 16:30" until it (included), "Venció el …" after
+    it: the rule of the traffic light's words (deadline_met, as in _detail)."""
+    when = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT")
+    if not deadline_met(now, due):
+        return _("Venció el %(due)s") % {"due": when}
+    return _("Vence el %(due)s") % {"due": when}
+
+
 def _detail(clock: str, due: datetime.datetime, now: datetime.datetime) -> str:
-    if due >= now:
+    if deadline_met(now, due):
         left = duration_text(due - now)
         if clock == "first_response":
             return _("Primera respuesta: vence en %(time)s") % {"time": left}

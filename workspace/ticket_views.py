@@ -1,10 +1,13 @@
 """The agent's ticket page and its actions (the table of actions: actions.py).
 
-The page shows all of the ticket, one timeline of its messages and history (the guidance
-panel and the possible duplicates load after it), and a form for each action the
-ticket's state allows and the user may do (loaded when opened). Every action is a POST: scoped getter → form → service → redirect back with a message; when
-the service refuses, the page comes back with the reason and what the user typed
-(409 someone or something changed the ticket, 403 not allowed, 400 bad input)."""
+The page is conversation-first (docs/workspace.md, «The ticket page»): the header with
+the primary actions, the composer (reply and internal note) open on load above the
+timeline of messages and history, newest first, the other actions in a «Más acciones»
+menu (their forms loaded when opened), and a side column with the ticket's data (the
+guidance panel and the possible duplicates load after the page). Every action is a
+POST: scoped getter → form → service → redirect back with a message; when the service
+refuses, the page comes back with the reason and what the user typed (409 someone or
+something changed the ticket, 403 not allowed, 400 bad input)."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.decorators import agent_required
 from knowledge import services as knowledge_services
-from sla.display import business_duration_text, sla_light
+from sla.display import business_duration_text, deadline_sentence, sla_light
 from surveys.timeline import confirmation_and_survey_events
 from tickets.attachments import attachment_limits, limit_uploads
 from tickets.downloads import attachment_download
@@ -37,6 +40,13 @@ from .ticket_articles import PICKER_PARA, articles_of_ticket, articles_suggested
 
 # Refusals that mean "the ticket is not (or no longer) in a state for this": a conflict.
 STATE_REFUSALS = {"conflict", "not_allowed", "max_level", "final"}
+
+# Where the page puts each action (docs/workspace.md, «The ticket page»): the composer's
+# two modes, the header's buttons; every other action goes to the «Más acciones» menu.
+COMPOSER_ACTIONS = ("reply", "note")
+PRIMARY_ACTIONS = ("take", "solve")
+# The composer's textareas carry the keyboard shortcuts' hooks (data-shortcut).
+SHORTCUTS = {"reply": "reply", "note": "note"}
 
 
 def _page_tickets():
@@ -63,9 +73,9 @@ class TimelineEntry:
 
 def _timeline(ticket: Ticket):
     """Messages, history rows, SLA warnings and breaches, and the requester's confirmation
-    and survey answers in time order, with each
-    message's attachments, and the report's own attachments: four queries whatever their
-    number."""
+    and survey answers, newest first (under the composer: docs/workspace.md, «The ticket
+    page»), with each message's attachments, and the report's own attachments: four
+    queries whatever their number."""
     conversation = list(ticket.messages.select_related("author"))
     history = list(ticket.changes.select_related("actor"))
     sla_events = list(ticket.sla_events.all())
@@ -81,14 +91,25 @@ def _timeline(ticket: Ticket):
     entries += [TimelineEntry(at=m.created_at, message=m) for m in conversation]
     entries += [TimelineEntry(at=e.at, sla_event=e) for e in sla_events]
     entries += [TimelineEntry(at=e.at, loop=e) for e in confirmation_and_survey_events(ticket)]
-    # A change and the message written with it share their moment: the change first.
-    entries.sort(key=lambda entry: (entry.at, entry.message is not None))
+    # A change and the message written with it share their moment: read from the top,
+    # the message, then the change it came with (in time, the change first).
+    entries.sort(key=lambda entry: (entry.at, entry.message is not None), reverse=True)
     return entries, attachments, by_message.get(None, [])
 
 
 def _action_form(action: Action, ticket: Ticket, request, data=None, files=None, **kwargs):
     extra = action.form_arguments(request)
-    return action.form_class(data, files, ticket=ticket, auto_id=f"{action.name}-%s", **extra, **kwargs)
+    form = action.form_class(data, files, ticket=ticket, auto_id=f"{action.name}-%s", **extra, **kwargs)
+    if action.name in SHORTCUTS:
+        form.fields["body"].widget.attrs["data-shortcut"] = SHORTCUTS[action.name]
+    return form
+
+
+def shows_possible_duplicates(ticket: Ticket) -> bool:
+    """The page looks for possible duplicates only while the ticket is in course and has an
+    organization to compare with (docs/workspace.md, «The ticket page»): a solved, closed
+    or cancelled ticket is not cancelled as a duplicate of a newer one."""
+    return ticket.organization_id is not None and ticket.state in Ticket.IN_COURSE_STATES
 
 
 def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=200, upload_too_large=False):
@@ -108,43 +129,78 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
     action_forms = []
     for shown in actions:
         refused = form is not None and shown == action
-        inline = refused or not shown.has_fields or (shown.name == "assign" and show_all_agents)
+        inline = (
+            refused
+            or not shown.has_fields
+            or shown.name in COMPOSER_ACTIONS
+            or (shown.name == "assign" and show_all_agents)
+        )
         shown_form = (form if refused else _action_form(shown, ticket, request)) if inline else None
         action_forms.append(_action_item(shown, ticket, shown_form, refused=refused))
+    composer = [item for item in action_forms if item["action"].name in COMPOSER_ACTIONS]
+    more_actions = [
+        item for item in action_forms if item["action"].name not in (*COMPOSER_ACTIONS, *PRIMARY_ACTIONS)
+    ]
+    # The composer opens on the refused message, else on the reply when the ticket takes one.
+    composer_mode = next(
+        (item["action"].name for item in composer if item["refused"]),
+        composer[0]["action"].name if composer else "",
+    )
     timeline, attachments, report_attachments = _timeline(ticket)
     policy = ticket.organization.policy_in_force() if ticket.organization_id else None
     inline_cancel = any(item["form"] is not None and item["action"].name == "cancel" for item in action_forms)
-    context = {
-        "sla": sla_light(ticket, timezone.now()),
-        "sla_figures": {
-            name: business_duration_text(value)
-            for name in ("first_response_target", "resolution_target", "first_response_time", "resolution_time")
-            if (value := getattr(ticket, name)) is not None
-        },
-        "ticket": ticket,
-        "action_forms": action_forms,
-        "failed_action": action,
-        "input_kept": form is not None,
-        "error": error,
-        "upload_too_large": upload_too_large,
-        "files_chosen": request.method == "POST" and bool(request.FILES),
-        "timeline": timeline,
-        "attachments": attachments,
-        "report_attachments": report_attachments,
-        "policy": policy,
-        # The cancel form offers them as references to pick.
-        "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)) if inline_cancel else [],
-        "duplicates": list(ticket.duplicates.only("pk", "reference", "subject")),
-        # The knowledge base: the articles made from this ticket, the ones its report was shown.
-        "made_articles": articles_of_ticket(ticket),
-        "suggested_articles": articles_suggested_to(ticket),
-        "may_publish_solution": offers_article_from_solution(ticket, request.user),
-        "show_all_agents": show_all_agents,
-        "limits": attachment_limits(),
-        "nav": "queue",
-    }
+    # Dates, the light's and the SLA card's words included, in the desk's time zone.
     with timezone.override(settings.TIME_ZONE):
+        now = timezone.now()
+        context = {
+            "sla": sla_light(ticket, now),
+            "sla_figures": {
+                name: business_duration_text(value)
+                for name in ("first_response_target", "resolution_target", "first_response_time", "resolution_time")
+                if (value := getattr(ticket, name)) is not None
+            },
+            # The SLA card's deadlines, worded by the rule of the header's light (sla.display).
+            "sla_deadlines": {
+                name: deadline_sentence(due, now)
+                for name in ("first_response_due", "resolution_due")
+                if (due := getattr(ticket, name)) is not None
+            },
+            "ticket": ticket,
+            "action_forms": action_forms,
+            "primary_actions": [item for item in action_forms if item["action"].name in PRIMARY_ACTIONS],
+            "composer": composer,
+            "composer_mode": composer_mode,
+            "more_actions": more_actions,
+            # Open when it holds a form shown at once (refused, or every agent asked for).
+            "more_open": any(item["form"] is not None and item["action"].has_fields for item in more_actions),
+            "shows_possible_duplicates": shows_possible_duplicates(ticket),
+            "failed_action": action,
+            "input_kept": form is not None,
+            "error": error,
+            "upload_too_large": upload_too_large,
+            "files_chosen": request.method == "POST" and bool(request.FILES),
+            "timeline": timeline,
+            "attachments": attachments,
+            "report_attachments": report_attachments,
+            "policy": policy,
+            # The cancel form offers them as references to pick.
+            "possible_duplicates": _possible_duplicates(ticket) if inline_cancel else [],
+            "duplicates": list(ticket.duplicates.only("pk", "reference", "subject")),
+            # The knowledge base: the articles made from this ticket, the ones its report was shown.
+            "made_articles": articles_of_ticket(ticket),
+            "suggested_articles": articles_suggested_to(ticket),
+            "may_publish_solution": offers_article_from_solution(ticket, request.user),
+            "show_all_agents": show_all_agents,
+            "limits": attachment_limits(),
+            "nav": "queue",
+        }
         return render(request, "workspace/ticket_detail.html", context, status=status)
+
+
+def _possible_duplicates(ticket: Ticket) -> list[Ticket]:
+    """The candidates the page and the cancel form offer; none, without a query, once the
+    ticket is no longer in course."""
+    return list(Ticket.objects.possible_duplicates_of(ticket)) if shows_possible_duplicates(ticket) else []
 
 
 def _action_item(action: Action, ticket: Ticket, form, *, refused: bool = False) -> dict:
@@ -174,7 +230,7 @@ def _action_form_page(request, ticket: Ticket, action: Action):
     context = {
         "ticket": ticket,
         "item": _action_item(action, ticket, _action_form(action, ticket, request) if allowed else None),
-        "possible_duplicates": list(Ticket.objects.possible_duplicates_of(ticket)) if action.name == "cancel" else [],
+        "possible_duplicates": _possible_duplicates(ticket) if action.name == "cancel" else [],
         "show_all_agents": request.GET.get("agentes") == "todos",
         "nav": "queue",
     }
@@ -202,11 +258,10 @@ def ticket_guidance_part(request, pk: int):
 @require_safe
 @agent_required
 def ticket_possible_duplicates(request, pk: int):
-    """Open tickets of the organization whose text resembles this one: loaded after the page."""
+    """Open tickets of the organization whose text resembles this one: loaded after the page
+    while the ticket is in course."""
     ticket = ticket_for_agent(request, pk, Ticket.objects.all())
-    return _ticket_part(
-        request, ticket, "duplicates", possible_duplicates=list(Ticket.objects.possible_duplicates_of(ticket))
-    )
+    return _ticket_part(request, ticket, "duplicates", possible_duplicates=_possible_duplicates(ticket))
 
 
 PART_FRAGMENTS = {

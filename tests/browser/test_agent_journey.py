@@ -65,7 +65,7 @@ def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent, accessibl
     page.wait_for_load_state()
     assert "En proceso" in page.locator("main").inner_text()
 
-    page.locator("summary", has_text="Responder al solicitante").click()
+    # The reply box is open on load, under the header (docs/workspace.md, «The ticket page»).
     expect(page.get_by_label("Respuesta al solicitante")).to_be_visible()
     accessible(page)
     page.get_by_label("Respuesta al solicitante").fill("Estamos revisando el timbrado; le aviso en cuanto quede.")

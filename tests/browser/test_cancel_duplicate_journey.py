@@ -99,11 +99,17 @@ def test_an_agent_cancels_a_duplicate_and_both_tickets_link_each_other(page, age
         original,
     )
 
-    # The original lists it.
-    page.locator(f'main a[href="/mesa/tickets/{original.pk}/"]', has_text=original.reference).first.click()
+    # The original lists it. (On a phone the side column's sections start folded: open «Datos del ticket».)
+    data = page.locator("details#datos")
+    if not data.evaluate("d => d.open"):
+        data.locator("> summary").click()
+    data.locator(f'a[href="/mesa/tickets/{original.pk}/"]', has_text=original.reference).click()
     page.wait_for_url(re.compile(rf"/mesa/tickets/{original.pk}/$"))
     expect(page.locator("main")).to_contain_text("Cancelados como duplicados de este ticket")
-    expect(page.locator(f'main a[href="/mesa/tickets/{repeated.pk}/"]', has_text=repeated.reference).first).to_be_visible()
+    data = page.locator("details#datos")
+    if not data.evaluate("d => d.open"):
+        data.locator("> summary").click()
+    expect(data.locator(f'a[href="/mesa/tickets/{repeated.pk}/"]', has_text=repeated.reference)).to_be_visible()
     page.wait_for_load_state("networkidle")
     accessible(page)
     assert no_horizontal_overflow(page)

@@ -101,10 +101,11 @@ def test_a_coordinator_writes_a_canned_reply_and_an_agent_sends_it_filled(
     errors = watch_console(page)
     sign_in(page, agent.username)
     page.goto(f"/mesa/tickets/{ticket.pk}/")
-    page.locator("summary", has_text="Responder al solicitante").click()
+    # The reply box is open on load (docs/workspace.md, «The ticket page»); the note's form,
+    # with its own picker, is the composer's other mode.
     reply = page.get_by_label("Respuesta al solicitante")
     expect(reply).to_be_visible()
-    search = page.get_by_label("Buscar una respuesta predefinida")
+    search = page.locator("#accion-reply").get_by_label("Buscar una respuesta predefinida")
     expect(search).to_be_visible()
     results = page.locator("#reply-canned-results")
     expect(results).to_contain_text("Recibo de nómina en revisión")

@@ -69,7 +69,9 @@ def test_coordinator_assigns_from_the_ticket_page_to_an_agent_of_the_modules_spe
     page.wait_for_url(re.compile(r"/mesa/$"))
     page.goto(f"/mesa/tickets/{ticket.pk}/")
 
-    # The form arrives when «Asignar» is opened: only the agents of the module's specialty.
+    # The form arrives when «Asignar» is opened, in «Más acciones»: only the agents of the
+    # module's specialty.
+    page.locator("summary", has_text="Más acciones").click()
     page.locator("summary", has_text="Asignar").click()
     choices = page.locator("#assign-assignee")
     expect(choices).to_be_visible()

@@ -144,7 +144,7 @@ def test_an_agent_puts_a_public_articles_link_in_a_reply_with_the_picker(page, a
     sign_in(page, agent.username)
     page.goto(f"/mesa/tickets/{ticket.pk}/")
 
-    page.locator("summary", has_text="Responder al solicitante").click()
+    # The reply box is open on load (docs/workspace.md, «The ticket page»).
     reply = page.get_by_label("Respuesta al solicitante")
     expect(reply).to_be_visible()
     # The picker searched the ticket's subject at once: the public article only.
@@ -161,12 +161,12 @@ def test_an_agent_puts_a_public_articles_link_in_a_reply_with_the_picker(page, a
     expect(reply).to_have_value(f"Revise Cómo vaciar la cola de la impresora: {link} y me cuenta.")
 
     # Typing in the search box asks again, after a pause.
-    page.get_by_label("Buscar en la base de conocimiento").fill("conectarse")
+    page.locator("#accion-reply").get_by_label("Buscar en la base de conocimiento").fill("conectarse")
     expect(results.locator(f'[data-pick-article="{vpn.pk}"]')).to_be_visible()
     expect(results).not_to_contain_text("Cómo vaciar la cola de la impresora")
     accessible(page)
     # Enter searches at once, in place: the page stays, and so does the reply's text.
-    search = page.get_by_label("Buscar en la base de conocimiento")
+    search = page.locator("#accion-reply").get_by_label("Buscar en la base de conocimiento")
     search.fill("impresora")
     search.press("Enter")
     expect(results.locator(f'[data-pick-article="{public.pk}"]')).to_be_visible()

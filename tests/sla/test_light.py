@@ -233,11 +233,12 @@ def test_sla_events_are_in_the_timeline(agent_client, desk, customer, agent, coo
     html = page(agent_client, ticket)
     entries = re.findall(r'data-sla-event="\d+">(.*?)</li>', html, re.DOTALL)
     texts = [" ".join(re.sub(r"<[^>]+>", " ", entry).split()) for entry in entries]
+    # Newest first, as the ticket page's timeline reads (docs/workspace.md, «The ticket page»).
     assert texts == [
-        "Nivel de servicio (SLA) · 16 de junio de 2025 a las 14:30 "
-        "El plazo de resolución vence el 16 de junio de 2025 a las 16:30. Se avisó por correo.",
         "Nivel de servicio (SLA) · 16 de junio de 2025 a las 16:30 "
         "Venció el plazo de resolución: 16 de junio de 2025 a las 16:30. Se avisó por correo.",
+        "Nivel de servicio (SLA) · 16 de junio de 2025 a las 14:30 "
+        "El plazo de resolución vence el 16 de junio de 2025 a las 16:30. Se avisó por correo.",
     ]
 
 

@@ -463,10 +463,10 @@ def test_the_page_lists_the_articles_made_from_the_ticket_and_the_ones_suggested
     response = client.get(page(solved_ticket))
 
     html = response.content.decode()
-    made_section = re.search(r'id="articulos-del-ticket".*?</section>', html, re.DOTALL).group(0)
+    made_section = re.search(r'id="articulos-del-ticket".*?</details>', html, re.DOTALL).group(0)
     assert f'href="{reverse("workspace:article", args=[made.pk])}"' in made_section
     assert "Vaciar la cola de impresión" in made_section and "Borrador · Solo agentes" in made_section
-    suggested_section = re.search(r'id="articulos-sugeridos".*?</section>', html, re.DOTALL).group(0)
+    suggested_section = re.search(r'id="articulos-sugeridos".*?</details>', html, re.DOTALL).group(0)
     assert "Artículos sugeridos al solicitante" in suggested_section
     assert f'href="{reverse("workspace:article", args=[suggested.pk])}"' in suggested_section
     assert "Cómo revisar el tóner" in suggested_section

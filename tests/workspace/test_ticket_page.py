@@ -4,14 +4,17 @@ access, escaping, dates in the desk's time zone and a constant number of queries
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SupportLevel
+from sla.models import SLAPlan
 from tests.factories import (
     AgentFactory,
     ContactFactory,
@@ -26,6 +29,7 @@ from tests.links import follow_page
 from tickets.models import Impact, Message, Ticket, TicketChange, Urgency
 from tickets.services import record_change
 from workspace import guidance as guidance_module
+from workspace.actions import ACTIONS
 from workspace.guidance import GUIDE_QUESTIONS, similar_solved_tickets
 
 pytestmark = pytest.mark.django_db
@@ -93,11 +97,15 @@ def test_page_shows_all_of_the_ticket(client, agent, full_ticket):
     for expected in [
         "INC-000777",
         "No timbra la factura 3321",
-        "En proceso",
-        "Prioridad: Alto",
-        "Urgencia Alta, impacto sin evaluar",
-        "Nivel: N2",
-        "A cargo de Ana Agente",
+        # The header's badges say what each one is, in the words of the side card.
+        "Estado: En proceso",
+        "Prioridad: nivel alto",
+        "Nivel de soporte: N2",
+        "Asignado a: Ana Agente",
+        "Estado En proceso",
+        "Prioridad Nivel alto Urgencia Alta, impacto sin evaluar",
+        "Nivel de soporte N2",
+        "Asignado a Ana Agente",
         "Lucía Ramírez",
         "Contadora",
         "55 1234 5678",
@@ -173,12 +181,13 @@ def test_timeline_merges_messages_and_history_in_time_order(client, agent, full_
 
     response = client.get(page(full_ticket))
 
+    # Newest first, under the composer (docs/workspace.md, «The ticket page»).
     assert timeline_items(response) == [
-        f"change:{created.pk}",
-        f"change:{taken.pk}",
-        f"message:{note.pk}",
-        f"message:{reply.pk}",
         f"message:{answer.pk}",
+        f"message:{reply.pk}",
+        f"message:{note.pk}",
+        f"change:{taken.pk}",
+        f"change:{created.pk}",
     ]
     shown = text(response)
     assert "Estado: de «Abierto» a «En proceso»." in shown
@@ -227,7 +236,7 @@ def test_possible_duplicates_are_listed_with_links(client, agent, requester):
     html = client.get(part, headers={"HX-Request": "true"}).content.decode()
 
     section = html[html.index("Posibles duplicados") :]
-    section = section[: section.index("</section>")]
+    section = section[: section.index("</details>")]
     assert f'href="{page(twin)}"' in section and twin.reference in section
     assert unrelated.reference not in section
 
@@ -431,7 +440,7 @@ def test_the_page_asks_for_the_guidance_once_shown(client, agent, guided_ticket)
 
     html = client.get(page(guided_ticket)).content.decode()
 
-    panel = re.search(r'<section class="card guidance"[^>]*>', html).group(0)
+    panel = re.search(r'<div class="guidance" id="guidance"[^>]*>', html).group(0)
     assert f'hx-get="{reverse("workspace:ticket-guidance", args=[guided_ticket.pk])}"' in panel
     assert 'hx-trigger="load"' in panel
     assert "Verifique el cable" not in html  # the protocol comes with the panel
@@ -442,7 +451,7 @@ def test_guidance_shows_the_five_questions_with_the_modules_protocol_and_policie
 
     html = guidance(client, guided_ticket).content.decode()
 
-    guide = html[html.index('class="card guidance"') :]
+    guide = html[html.index('class="guidance"') :]
     questions = re.findall(r'<p class="question">(.*?)</p>', guide)
     assert questions == [str(q) for q in GUIDE_QUESTIONS.values()]
     assert len(questions) == 5
@@ -539,3 +548,226 @@ def test_without_javascript_the_parts_open_as_pages(client, agent, full_ticket, 
 
     html = response.content.decode()
     assert response.status_code == 200 and "<html" in html and "Volver al ticket" in html
+
+
+# The layout: conversation first (docs/workspace.md, «The ticket page») ----------------
+
+
+def test_the_composer_is_open_on_load_with_the_reply_chosen(client, agent, full_ticket):
+    Message.objects.create(ticket=full_ticket, kind=Message.Kind.FROM_REQUESTER, body="¿Alguna novedad?")
+    client.force_login(agent)
+
+    html = client.get(page(full_ticket)).content.decode()
+
+    composer = html[html.index('<div class="composer">') : html.index('<ol class="timeline"')]
+    # Both forms are in the page, each posting to its action; the reply's mode is chosen.
+    assert f'<form method="post" action="{reverse("workspace:ticket-reply", args=[full_ticket.pk])}"' in composer
+    assert f'<form method="post" action="{reverse("workspace:ticket-note", args=[full_ticket.pk])}"' in composer
+    reply_tab = re.search(r'<input type="radio"[^>]*id="composer-reply"[^>]*>', composer).group(0)
+    note_tab = re.search(r'<input type="radio"[^>]*id="composer-note"[^>]*>', composer).group(0)
+    assert " checked" in reply_tab and " checked" not in note_tab
+    # The keyboard shortcuts' hooks: the textareas, and the tabs that show them.
+    assert 'data-shortcut-open="reply"' in reply_tab and 'data-shortcut-open="note"' in note_tab
+    assert re.search(r'<textarea[^>]*data-shortcut="reply"[^>]*id="reply-body"', composer)
+    assert re.search(r'<textarea[^>]*data-shortcut="note"[^>]*id="note-body"', composer)
+    # The chosen mode's article picker searches at once; the other's when it is shown.
+    picker = reverse("workspace:ticket-article-picker", args=[full_ticket.pk])
+    assert f'hx-get="{picker}?para=respuesta" hx-trigger="load"' in composer
+    assert f'hx-get="{picker}?para=nota" hx-trigger="intersect once"' in composer
+    # The composer comes before every message, and the conversation before the side column.
+    assert html.index('<div class="composer">') < html.index("data-message=")
+    assert html.index('id="conversation-title"') < html.index('id="data-title"')
+
+
+def test_a_closed_ticket_composes_internal_notes_only(client, agent):
+    ticket = TicketFactory.row_in(Ticket.State.CLOSED, assignee=agent)
+    client.force_login(agent)
+
+    html = client.get(page(ticket)).content.decode()
+
+    composer = html[html.index('<div class="composer">') : html.index('<ol class="timeline"')]
+    assert 'data-shortcut="note"' in composer
+    assert 'data-shortcut="reply"' not in composer and 'type="radio"' not in composer
+
+
+def test_a_refused_note_comes_back_in_the_composer_with_its_mode_chosen(client, agent, full_ticket):
+    client.force_login(agent)
+
+    response = client.post(reverse("workspace:ticket-note", args=[full_ticket.pk]), {"body": "   "})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    note_tab = re.search(r'<input type="radio"[^>]*id="composer-note"[^>]*>', html).group(0)
+    reply_tab = re.search(r'<input type="radio"[^>]*id="composer-reply"[^>]*>', html).group(0)
+    assert " checked" in note_tab and " checked" not in reply_tab
+    assert "Escriba la nota." in html
+
+
+@pytest.mark.parametrize(
+    ("state", "role", "in_header", "in_menu"),
+    [
+        (Ticket.State.OPEN, "agent", ["take"], ["classify", "attach", "escalate"]),
+        (Ticket.State.OPEN, "coordinator", ["take"], ["assign", "classify", "attach", "escalate", "cancel"]),
+        (Ticket.State.IN_PROGRESS, "agent", ["solve"], ["classify", "attach", "wait-user", "wait-vendor", "escalate"]),
+        (Ticket.State.PENDING_USER, "agent", ["solve"], ["classify", "attach", "resume", "escalate"]),
+        (Ticket.State.SOLVED, "coordinator", [], ["classify", "attach", "cancel"]),
+        (Ticket.State.CLOSED, "agent", [], ["attach"]),
+    ],
+)
+def test_primary_actions_head_the_page_and_the_others_are_in_the_menu(request, client, state, role, in_header, in_menu):
+    user = request.getfixturevalue(role)
+    ticket = TicketFactory.row_in(state, assignee=user)
+    client.force_login(user)
+
+    html = client.get(page(ticket)).content.decode()
+
+    start = html.index('<header class="card ticket-head">')
+    header = html[start : html.index("</header>", start)]
+    menu = header[header.index('id="mas-acciones"') :] if in_menu else ""
+    before_menu = header[: header.index('id="mas-acciones"')] if in_menu else header
+    action_names = r'<(?:form method="post" action="[^"]+" class="ticket-action-button"|details class="ticket-action")[^>]*data-action="([^"]+)"'
+    assert re.findall(action_names, before_menu) == in_header
+    # In the table's order (workspace/actions.py), cancel last, for a role that may cancel.
+    if state != Ticket.State.CLOSED and "cancel" not in in_menu and user.has_perm(ACTIONS["cancel"].permission):
+        in_menu = [*in_menu, "cancel"]
+    assert re.findall(action_names, menu) == in_menu
+    assert "Más acciones" in header or not in_menu
+
+
+def test_the_cancel_action_is_dangerous_last_and_apart(client, coordinator, monkeypatch):
+    """An action whose `danger` is True (cancel, workspace/actions.py) is drawn red, last,
+    in a zone of its own."""
+    from dataclasses import dataclass, fields
+
+    from workspace.actions import Action
+
+    @dataclass(frozen=True)
+    class Dangerous(Action):
+        danger: bool = True
+
+    cancel = ACTIONS["cancel"]
+    kept = {field.name: getattr(cancel, field.name) for field in fields(Action) if field.name != "danger"}
+    monkeypatch.setitem(ACTIONS, "cancel", Dangerous(**kept))
+    ticket = TicketFactory.row_in(Ticket.State.IN_PROGRESS, assignee=coordinator)
+    client.force_login(coordinator)
+
+    html = client.get(page(ticket)).content.decode()
+    start = html.index('id="mas-acciones"')
+    menu = html[start : html.index("</header>", start)]
+    zone = menu[menu.index('<div class="danger-zone">') :]
+    assert 'data-action="cancel"' in zone
+    assert re.findall(r'data-action="([^"]+)"', zone) == ["cancel"]
+    # Opened, its submit button is the dangerous one.
+    form = client.get(reverse("workspace:ticket-cancel", args=[ticket.pk]), headers={"HX-Request": "true"})
+    assert '<button type="submit" class="button danger">Cancelar el ticket</button>' in form.content.decode()
+
+
+def test_history_rows_are_marked_and_a_toggle_shows_or_hides_them(client, agent, full_ticket):
+    record_change(ticket=full_ticket, actor=agent, field=TicketChange.Field.STATE, old="open", new="in_progress")
+    Message.objects.create(ticket=full_ticket, kind=Message.Kind.FROM_REQUESTER, body="Sigue igual")
+    client.force_login(agent)
+
+    html = client.get(page(full_ticket)).content.decode()
+
+    # Ticked on load: without JavaScript the history shows; the stylesheet hides the rows
+    # marked `change` when it is unticked.
+    toggle = re.search(r'<input type="checkbox" id="show-history"[^>]*>', html).group(0)
+    assert " checked" in toggle
+    assert '<label for="show-history">Mostrar el historial</label>' in html
+    assert re.search(r'<li class="entry change" data-change="\d+"', html)
+    assert not re.search(r'<li class="entry change[^"]*" data-message=', html)
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [
+        (Ticket.State.OPEN, True),
+        (Ticket.State.IN_PROGRESS, True),
+        (Ticket.State.PENDING_USER, True),
+        (Ticket.State.PENDING_VENDOR, True),
+        (Ticket.State.SOLVED, False),
+        (Ticket.State.CLOSED, False),
+        (Ticket.State.CANCELLED, False),
+    ],
+)
+def test_possible_duplicates_are_looked_for_only_while_the_ticket_is_in_course(
+    client, coordinator, requester, monkeypatch, state, shown
+):
+    ticket = TicketFactory.row_in(state, assignee=coordinator, requester=requester, subject="Impresora atascada")
+    twin = TicketFactory(requester=requester, subject="La impresora está atascada")
+    part = reverse("workspace:ticket-possible-duplicates", args=[ticket.pk])
+    client.force_login(coordinator)
+    asked = []
+    manager = type(Ticket.objects)
+    real = manager.possible_duplicates_of
+    monkeypatch.setattr(manager, "possible_duplicates_of", lambda self, t, **kw: asked.append(t) or real(self, t, **kw))
+
+    html = client.get(page(ticket)).content.decode()
+    fragment = client.get(part, headers={"HX-Request": "true"}).content.decode()
+
+    assert (f'hx-get="{part}"' in html) is shown
+    assert (twin.reference in fragment) is shown
+    # Not in course: not even asked (the page, its part, the cancel form).
+    if state != Ticket.State.CLOSED:
+        client.get(reverse("workspace:ticket-cancel", args=[ticket.pk]), headers={"HX-Request": "true"})
+    assert bool(asked) is shown
+
+
+MEXICO = ZoneInfo("America/Mexico_City")
+DUE = datetime.datetime(2025, 6, 16, 16, 30, tzinfo=MEXICO)  # a Monday afternoon
+MINUTE = datetime.timedelta(minutes=1)
+
+
+def sla_ticket(clock: str):
+    """A ticket whose `clock` (the one that matters) is due at DUE; the other far away."""
+    far = DUE + datetime.timedelta(days=10)
+    columns = {
+        "sla_plan": SLAPlan.objects.default(),
+        "created_at": DUE - datetime.timedelta(hours=8),
+        "first_response_warn_at": far, "first_response_due": far,
+        "resolution_warn_at": far, "resolution_due": far,
+    }
+    columns[f"{clock}_warn_at"], columns[f"{clock}_due"] = DUE - datetime.timedelta(hours=2), DUE
+    if clock == "resolution":  # answered: the resolution clock is the one that matters
+        columns.update(state=Ticket.State.IN_PROGRESS, first_response_at=DUE - datetime.timedelta(hours=7))
+    return TicketFactory(**columns)
+
+
+@pytest.mark.parametrize(
+    ("clock", "now", "card", "light"),
+    [
+        ("first_response", DUE - MINUTE, "Vence el 16 de junio de 2025 a las 16:30", "Primera respuesta: vence en 1 min"),
+        # Met up to and including its instant (docs/process.md, «Deadlines and reclassification»).
+        ("first_response", DUE, "Vence el 16 de junio de 2025 a las 16:30", "Primera respuesta: vence en menos de 1 min"),
+        ("first_response", DUE + MINUTE, "Venció el 16 de junio de 2025 a las 16:30", "Primera respuesta: venció hace 1 min"),
+        ("resolution", DUE - MINUTE, "Vence el 16 de junio de 2025 a las 16:30", "Resolución: vence en 1 min"),
+        ("resolution", DUE, "Vence el 16 de junio de 2025 a las 16:30", "Resolución: vence en menos de 1 min"),
+        ("resolution", DUE + 3 * 60 * MINUTE, "Venció el 16 de junio de 2025 a las 16:30", "Resolución: venció hace 3 h"),
+    ],
+)
+def test_the_sla_card_says_vencio_once_the_deadline_passed_as_the_header_does(client, agent, settings, clock, now, card, light):
+    settings.TIME_ZONE = "America/Mexico_City"
+    ticket = sla_ticket(clock)
+    client.force_login(agent)
+
+    with time_machine.travel(now, tick=False):
+        html = client.get(page(ticket)).content.decode()
+
+    card_id = "sla-first-response" if clock == "first_response" else "sla-resolution"
+    written = " ".join(re.sub(r"<[^>]+>", " ", re.search(rf'id="{card_id}"[^>]*>(.*?)</dd>', html, re.DOTALL).group(1)).split())
+    assert written.startswith(card), written
+    header = html[html.index('id="ticket-sla"') : html.index('class="ticket-assignee"')]
+    assert light in header
+
+
+def test_a_refused_action_of_the_menu_comes_back_open_in_the_open_menu(client, agent, full_ticket):
+    client.force_login(agent)
+
+    response = client.post(reverse("workspace:ticket-escalate", args=[full_ticket.pk]), {"reason": "  "})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(r'<details class="more-actions" id="mas-acciones" open>', html)
+    assert re.search(r'<details class="ticket-action" id="accion-escalate"[^>]* open>', html)
+    # Without a refusal the menu is folded.
+    assert re.search(r'<details class="more-actions" id="mas-acciones">', client.get(page(full_ticket)).content.decode())
