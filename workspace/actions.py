@@ -60,12 +60,14 @@ def _classify(request, ticket, data):
     if (ticket.urgency, ticket.impact, ticket.module_id, ticket.kind, ticket.priority) == before:
         return _("La clasificación no cambió.")
     if ticket.priority != before[-1]:
-        return _("Clasificación guardada. Prioridad: %(new)s (antes: %(old)s).") % {
-            "new": Priority(ticket.priority).label,
-            "old": Priority(before[-1]).label,
+        # "nivel alto": the priority's levels are masculine, «prioridad» is not (the ticket
+        # page's header says it the same way).
+        return _("Clasificación guardada. Prioridad: nivel %(new)s (antes: nivel %(old)s).") % {
+            "new": str(Priority(ticket.priority).label).lower(),
+            "old": str(Priority(before[-1]).label).lower(),
         }
-    return _("Clasificación guardada. La prioridad sigue en %(priority)s.") % {
-        "priority": Priority(ticket.priority).label
+    return _("Clasificación guardada. La prioridad sigue en nivel %(priority)s.") % {
+        "priority": str(Priority(ticket.priority).label).lower()
     }
 
 

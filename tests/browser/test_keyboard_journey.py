@@ -39,29 +39,6 @@ def tab_to(page, target, *, limit=120):
     raise AssertionError(f"Tab never reached {target}")
 
 
-def with_the_ticket_page_hooks(page):
-    """The ticket page names its reply and note boxes and the controls that unfold them
-    with data-shortcut="reply" / "note" and data-shortcut-open="reply" / "note"
-    (docs/workspace.md, «Keyboard shortcuts»). A page without them yet gets them here, on
-    its reply and note actions' summaries and textareas; with them, this does nothing."""
-    page.evaluate(
-        """() => {
-          for (const [name, action] of [['reply', '#accion-reply'], ['note', '#accion-note']]) {
-            if (document.querySelector(`[data-shortcut-open="${name}"], [data-shortcut="${name}"]`)) continue;
-            const summary = document.querySelector(`${action} > summary`);
-            if (!summary) continue;
-            summary.dataset.shortcutOpen = name;
-            const tag = () => {
-              const box = document.querySelector(`${action} textarea`);
-              if (box && !box.dataset.shortcut) box.dataset.shortcut = name;
-            };
-            new MutationObserver(tag).observe(document.body, {childList: true, subtree: true});
-            tag();
-          }
-        }"""
-    )
-
-
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
 def test_an_agent_works_a_ticket_from_the_queue_to_solved_with_the_keyboard(page, agent, accessible, size):
     page.set_viewport_size(size)
@@ -115,7 +92,6 @@ def test_an_agent_works_a_ticket_from_the_queue_to_solved_with_the_keyboard(page
     expect(page.locator("main")).to_contain_text("En proceso")
 
     # r: the reply box, unfolded if need be, takes the focus; Tab to the button, Enter.
-    with_the_ticket_page_hooks(page)
     page.keyboard.press("r")
     reply = page.get_by_label("Respuesta al solicitante")
     expect(reply).to_be_focused()
@@ -128,7 +104,6 @@ def test_an_agent_works_a_ticket_from_the_queue_to_solved_with_the_keyboard(page
     expect(page.locator("main")).to_contain_text("Estamos revisando el timbrado")
 
     # n: the internal note's box, the same way.
-    with_the_ticket_page_hooks(page)
     page.keyboard.press("n")
     note = page.get_by_label("Nota interna")
     expect(note).to_be_focused()

@@ -319,7 +319,7 @@ def test_classify_recomputes_the_priority_and_says_it(client, agent, holder):
 
     ticket.refresh_from_db()
     assert (ticket.impact, ticket.priority) == (Impact.HIGH, 4)
-    assert "Prioridad: Alto (antes: Medio)." in response.content.decode()
+    assert "Prioridad: nivel alto (antes: nivel medio)." in response.content.decode()
     assert set(ticket.changes.values_list("field", flat=True)) == {
         TicketChange.Field.IMPACT,
         TicketChange.Field.PRIORITY,
@@ -339,7 +339,7 @@ def test_classify_moves_the_ticket_to_another_module(client, agent, holder):
 
     ticket.refresh_from_db()
     assert (ticket.module, ticket.kind) == (other_module, Ticket.Kind.REQUEST)
-    assert "La prioridad sigue en Bajo." in response.content.decode()
+    assert "La prioridad sigue en nivel bajo." in response.content.decode()
 
 
 def test_an_assessed_impact_is_changed_not_cleared(client, agent, holder):
