@@ -282,6 +282,8 @@ class Bench:
             ("cola · filtro prioridad", "queue", self.priority_filter),
             ("cola · buscar palabras", "queue", self.word_search),
             ("cola · buscar referencia", "queue", self.reference_search),
+            ("cola · Terminados", "queue", lambda: self.same(self.queue_url(vista="terminados"))),
+            ("cola · buscar palabras en todos los estados", "queue", self.word_search_every_state),
             ("ficha · 1–2 mensajes", "ticket", lambda: self.ticket_pages(few=True)),
             ("ficha · 6 mensajes", "ticket", lambda: self.ticket_pages(few=False)),
             # What the ticket page loads after itself (htmx): the rankings, and a form when
@@ -343,6 +345,10 @@ class Bench:
 
     def word_search(self):
         return self.cycle([self.queue_url(vista="todos", q=words) for words in SEARCH_WORDS])
+
+    def word_search_every_state(self):
+        """The same words with «En todos los estados»: every ticket, finished ones too."""
+        return self.cycle([self.queue_url(vista="todos", q=words, en_todos=1) for words in SEARCH_WORDS])
 
     def reference_search(self):
         references = [reference for _pk, reference in self.random_tickets(self.total)]
