@@ -186,8 +186,12 @@ def article_new(request):
     if not request.user.has_perm(services.ADD_PERMISSION):
         return _render(
             request,
-            "workspace/articles/refused.html",
-            {"error": _("No tiene permiso para escribir artículos.")},
+            "workspace/refused.html",
+            {
+                "error": _("No tiene permiso para escribir artículos."),
+                "back_url": reverse("workspace:articles"),
+                "back_label": _("Volver a los artículos"),
+            },
             status=403,
         )
     if request.method != "POST":

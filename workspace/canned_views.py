@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,7 +82,12 @@ def _editor(request, form, *, reply=None, error: str = "", status: int = 200):
 
 
 def _refused(request, refusal: PermissionDenied):
-    return _render(request, "workspace/canned/refused.html", {"error": str(refusal)}, status=403)
+    context = {
+        "error": str(refusal),
+        "back_url": reverse("workspace:canned-list"),
+        "back_label": _("Volver a las respuestas predefinidas"),
+    }
+    return _render(request, "workspace/refused.html", context, status=403)
 
 
 def _save(request, form: CannedReplyForm, *, reply: CannedReply | None):

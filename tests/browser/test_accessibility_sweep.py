@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from knowledge.models import Article
 from notifications.models import OutgoingEmail
-from tests.browser.screens import SIZES, horizontal_overflow, screenshot
+from tests.browser.screens import SIZES, horizontal_overflow, screenshot, sign_in
 from tests.factories import ArticleFactory, CoordinatorFactory
 from tickets import services
 from tickets.links import requester_url
@@ -21,14 +21,6 @@ from tickets.models import Ticket
 from workspace.queue import QueueTab
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page, username):
-    page.goto(reverse("login"))
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/"))
 
 
 def survey_link(ticket) -> str:

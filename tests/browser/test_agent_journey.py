@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from notifications.models import OutgoingEmail
+from tests.browser.screens import open_reply
 from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
 from tickets.models import Message, Ticket
 from tickets.services import ticket_open
@@ -65,10 +66,9 @@ def test_agent_takes_the_top_ticket_replies_and_solves_it(page, agent, accessibl
     page.wait_for_load_state()
     assert "En proceso" in page.locator("main").inner_text()
 
-    # The reply box is open on load, under the header (docs/workspace.md, «The ticket page»).
-    expect(page.get_by_label("Respuesta al solicitante")).to_be_visible()
+    reply = open_reply(page)
     accessible(page)
-    page.get_by_label("Respuesta al solicitante").fill("Estamos revisando el timbrado; le aviso en cuanto quede.")
+    reply.fill("Estamos revisando el timbrado; le aviso en cuanto quede.")
     page.get_by_role("button", name="Enviar la respuesta").click()
     page.wait_for_load_state()
     assert "Estamos revisando el timbrado" in page.locator("main").inner_text()

@@ -8,25 +8,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.screens import SIZES, horizontal_overflow, sign_in, watch_console
 from tests.factories import TicketFactory
 from tickets.models import Priority, Ticket
 from tickets.services import ticket_take
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SIZES = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 375, "height": 740}}
-
-
-def sign_in(page, username):
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
-
-
-def no_horizontal_overflow(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
@@ -34,14 +21,13 @@ def test_an_agent_takes_three_tickets_at_once_and_finds_them_in_mis_tickets(page
     page.set_viewport_size(size)
     chosen = [TicketFactory.numbered(subject=f"No timbra la sucursal {n}", priority=Priority.HIGH) for n in (1, 2, 3)]
     left = TicketFactory.numbered(subject="Duda sobre un reporte", priority=Priority.LOW)
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = watch_console(page)
 
     sign_in(page, agent.username)
     count = page.locator("#bulk-count")
     expect(count).to_have_text("Ningún ticket seleccionado")
     accessible(page)
-    no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
 
     # Nothing chosen: a page that says so, nothing changed, and the way back.
     page.get_by_label("Acción").select_option(label="Tomar")
@@ -50,7 +36,7 @@ def test_an_agent_takes_three_tickets_at_once_and_finds_them_in_mis_tickets(page
     expect(page.get_by_role("heading", name="No se aplicó la acción a los tickets")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Elija al menos un ticket de la cola.")
     accessible(page)
-    no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
     with page.expect_navigation():
         page.get_by_role("link", name="Volver a la cola").click()
 
@@ -76,7 +62,7 @@ def test_an_agent_takes_three_tickets_at_once_and_finds_them_in_mis_tickets(page
         expect(rows.filter(has_text=ticket.reference)).to_contain_text("En proceso")
     expect(rows.filter(has_text=left.reference)).to_have_count(0)
     accessible(page)
-    no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
 
     assert set(Ticket.objects.filter(assignee=agent).values_list("pk", flat=True)) == {t.pk for t in chosen}
     assert Ticket.objects.get(pk=left.pk).state == Ticket.State.OPEN
@@ -87,7 +73,7 @@ def test_an_agent_takes_three_tickets_at_once_and_finds_them_in_mis_tickets(page
 def test_choosing_all_survives_the_refresh_and_a_ticket_taken_meanwhile_is_reported(
     page, agent, other_agent, accessible
 ):
-    page.set_viewport_size(SIZES["laptop"])
+    page.set_viewport_size(SIZES["escritorio"])
     tickets = [TicketFactory.numbered(subject=f"Sin acceso a la VPN {n}") for n in (1, 2, 3)]
 
     sign_in(page, agent.username)

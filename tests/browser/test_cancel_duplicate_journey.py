@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.screens import horizontal_overflow, sign_in, watch_console
 from tests.factories import ContactFactory, ModuleFactory, SupportPolicyFactory
 from tickets.models import Ticket
 from tickets.services import ticket_open
@@ -17,10 +18,6 @@ from tickets.services import ticket_open
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CONFIRMATION = "Confirmo que quiero cancelar este ticket: el solicitante recibe un aviso y el ticket deja de atenderse."
-
-
-def no_horizontal_overflow(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 900), (375, 740)])
@@ -43,20 +40,15 @@ def test_an_agent_cancels_a_duplicate_and_both_tickets_link_each_other(page, age
         channel=Ticket.Channel.EMAIL,
         module=module,
     )
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = watch_console(page)
 
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill(agent.username)
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
+    sign_in(page, agent.username)
 
     page.goto(f"/mesa/tickets/{repeated.pk}/")
     expect(page.locator("main")).to_contain_text(repeated.reference)
     page.wait_for_load_state("networkidle")  # the parts the page loads after itself
     accessible(page)
-    assert no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
 
     # The cancel action's own page: for an agent, Duplicado is the only reason.
     page.goto(f"/mesa/tickets/{repeated.pk}/cancelar/")
@@ -64,7 +56,7 @@ def test_an_agent_cancels_a_duplicate_and_both_tickets_link_each_other(page, age
     expect(reason).to_have_value(Ticket.CancelReason.DUPLICATE)
     assert reason.locator("option").all_inner_texts() == ["Duplicado"]
     accessible(page)
-    assert no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
 
     # Without the confirmation nothing happens, and what was typed stays.
     page.get_by_label("Referencia del ticket original").fill(original.reference.lower())
@@ -77,7 +69,7 @@ def test_an_agent_cancels_a_duplicate_and_both_tickets_link_each_other(page, age
     repeated.refresh_from_db()
     assert repeated.state == Ticket.State.OPEN
     accessible(page)
-    assert no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
 
     # Confirmed: cancelled as a duplicate, linked to the original.
     page.get_by_label(CONFIRMATION).check()
@@ -91,7 +83,7 @@ def test_an_agent_cancels_a_duplicate_and_both_tickets_link_each_other(page, age
     expect(main).to_contain_text("Duplicado de")
     page.wait_for_load_state("networkidle")
     accessible(page)
-    assert no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
     repeated.refresh_from_db()
     assert (repeated.state, repeated.cancel_reason, repeated.duplicate_of) == (
         Ticket.State.CANCELLED,
@@ -112,6 +104,6 @@ def test_an_agent_cancels_a_duplicate_and_both_tickets_link_each_other(page, age
     expect(data.locator(f'a[href="/mesa/tickets/{repeated.pk}/"]', has_text=repeated.reference)).to_be_visible()
     page.wait_for_load_state("networkidle")
     accessible(page)
-    assert no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
     # No script or CSP error on the way; the refused post's 400 is the browser's only complaint.
     assert [text for text in errors if "status of 400" not in text] == []

@@ -8,12 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from canned.models import CannedReply
+from tests.browser.screens import horizontal_overflow, open_reply, sign_in, watch_console
 from tests.factories import ContactFactory, ModuleFactory, TicketFactory
 from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "clave-segura-123"
 SIZES = {"desktop": (1366, 900), "phone": (375, 740)}
 
 BODY = (
@@ -21,24 +21,6 @@ BODY = (
     "Su reporte {referencia} del módulo {modulo} ya está en revisión; le escribo en cuanto tenga noticias.\n\n"
     "Saludos,\n{agente}"
 )
-
-
-def sign_in(page, username):
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
-
-
-def watch_console(page) -> list[str]:
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    return errors
-
-
-def no_horizontal_overflow(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "horizontal overflow"
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -72,7 +54,7 @@ def test_a_coordinator_writes_a_canned_reply_and_an_agent_sends_it_filled(
         desk.get_by_role("link", name="Nueva respuesta").click()
         desk.wait_for_url(re.compile(r"/mesa/respuestas/nueva/$"))
         accessible(desk)
-        no_horizontal_overflow(desk)
+        assert not horizontal_overflow(desk)
         desk.get_by_label("Título").fill("Recibo de nómina en revisión")
         # A placeholder that does not exist is refused, what was typed kept.
         desk.get_by_label("Texto").fill("Hola {cliente}")
@@ -89,7 +71,7 @@ def test_a_coordinator_writes_a_canned_reply_and_an_agent_sends_it_filled(
         expect(desk.locator("main")).to_contain_text("Respuesta «Recibo de nómina en revisión» guardada.")
         expect(desk.locator(".canned-item")).to_contain_text("Del módulo Nómina")
         accessible(desk)
-        no_horizontal_overflow(desk)
+        assert not horizontal_overflow(desk)
         assert errors == []
     finally:
         context.close()
@@ -101,16 +83,14 @@ def test_a_coordinator_writes_a_canned_reply_and_an_agent_sends_it_filled(
     errors = watch_console(page)
     sign_in(page, agent.username)
     page.goto(f"/mesa/tickets/{ticket.pk}/")
-    # The reply box is open on load (docs/workspace.md, «The ticket page»); the note's form,
-    # with its own picker, is the composer's other mode.
-    reply = page.get_by_label("Respuesta al solicitante")
-    expect(reply).to_be_visible()
+    reply = open_reply(page)
+    # The note's form, with its own picker, is the composer's other mode.
     search = page.locator("#accion-reply").get_by_label("Buscar una respuesta predefinida")
     expect(search).to_be_visible()
     results = page.locator("#reply-canned-results")
     expect(results).to_contain_text("Recibo de nómina en revisión")
     accessible(page)
-    no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
 
     search.press_sequentially("nada parecido", delay=30)
     expect(results).to_contain_text("Ninguna respuesta predefinida de este ticket coincide con «nada parecido».")
@@ -141,7 +121,7 @@ def test_a_coordinator_writes_a_canned_reply_and_an_agent_sends_it_filled(
     expect(page.locator(".timeline")).to_contain_text(f"Su reporte {reference} del módulo Nómina ya está en revisión")
     expect(page.locator(".timeline")).to_contain_text("Hola Lucía:")
     accessible(page)
-    no_horizontal_overflow(page)
+    assert not horizontal_overflow(page)
     # The browser sends the text's line breaks as "\r\n"; the message keeps them so.
     assert ticket.messages.get(kind=Message.Kind.PUBLIC_REPLY).body.replace("\r\n", "\n") == filled
     assert errors == []

@@ -6,6 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import SupportLevel
+from tests.browser.screens import sign_in, watch_console
 from tests.factories import AgentFactory, ModuleFactory, SpecialtyFactory
 from tickets.models import Priority, Ticket, TicketChange
 from tickets.services import ticket_open
@@ -59,14 +60,9 @@ def test_coordinator_assigns_from_the_ticket_page_to_an_agent_of_the_modules_spe
     AgentFactory(first_name="Otto", last_name="Redes", profile__level=SupportLevel.N3)
     ticket = ticket_open(requester=requester, subject="No se pueden timbrar facturas", description="Error 500",
                          channel=Ticket.Channel.WEB, module=module)
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = watch_console(page)
 
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill("carla")
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
+    sign_in(page, "carla")
     page.goto(f"/mesa/tickets/{ticket.pk}/")
 
     # The form arrives when «Asignar» is opened, in «Más acciones»: only the agents of the

@@ -9,20 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.screens import SIZES, sign_in, watch_console
 from tests.factories import TicketFactory
 from tickets.models import Impact, Message, Priority, Ticket, Urgency
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SIZES = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 375, "height": 740}}
-
-
-def sign_in(page, username):
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
 
 
 def focused(locator) -> bool:
@@ -47,8 +38,7 @@ def test_an_agent_works_a_ticket_from_the_queue_to_solved_with_the_keyboard(page
         subject="No se pueden timbrar facturas", urgency=Urgency.HIGH, impact=Impact.HIGH, priority=Priority.CRITICAL
     )
     later = TicketFactory.numbered(subject="Duda sobre un reporte", priority=Priority.LOW)
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = watch_console(page)
     sign_in(page, agent.username)
 
     # j / k mark a row and focus its link; x chooses the marked row for a bulk action.
@@ -133,7 +123,7 @@ def test_an_agent_works_a_ticket_from_the_queue_to_solved_with_the_keyboard(page
 
 
 def test_the_shortcuts_keep_out_of_the_way_while_typing_and_can_be_turned_off(page, agent, accessible):
-    page.set_viewport_size(SIZES["laptop"])
+    page.set_viewport_size(SIZES["escritorio"])
     ticket = TicketFactory.numbered(subject="Sin acceso a la VPN")
     sign_in(page, agent.username)
     row = page.locator("#queue-rows tr.queue-row", has_text=ticket.reference)

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from knowledge.models import Article
+from tests.browser.screens import sign_in, watch_console
 from tests.factories import ModuleFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,20 +18,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 375, "height": 740}
 
 
-def sign_in(page, username):
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
-
-
 def test_an_agent_writes_a_draft_with_the_preview_and_a_coordinator_publishes_it(
     browser, live_server, page, agent, coordinator, accessible
 ):
     ModuleFactory(name="Impresión")
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = watch_console(page)
 
     sign_in(page, agent.username)
     page.get_by_role("link", name="Artículos", exact=True).click()

@@ -4,13 +4,13 @@ tab, a phone shows each ticket as a card with its reference, subject, priority, 
 SLA, and the 30-second refresh keeps the focus and the scroll and says what changed."""
 
 import datetime
-import re
 
 import pytest
 import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.screens import sign_in
 from tests.factories import ContactFactory, ModuleFactory, OrganizationFactory, SpecialtyFactory, TicketFactory
 from tickets.models import Ticket
 
@@ -21,14 +21,6 @@ LONG_SUBJECT = (
     "No se pueden timbrar las facturas de la sucursal norte desde la actualización del lunes y el "
     "portal devuelve un error que nadie entiende ({n})"
 )
-
-
-def sign_in(page, username):
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
 
 
 @pytest.fixture

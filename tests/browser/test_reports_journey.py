@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from tests.browser.screens import sign_in, watch_console
 from tests.reports.desk import mx
 from tests.reports.pages import build_desk
 from tickets.models import Ticket
@@ -26,13 +27,8 @@ def known_desk(transactional_db):
 
 def test_a_coordinator_reads_informes_by_period_and_module(page, known_desk, accessible):
     # The strict CSP reports what it blocks (an inline style, a script) as console errors.
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill("carla")
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
+    errors = watch_console(page)
+    sign_in(page, "carla")
 
     page.get_by_role("navigation", name="Espacio de trabajo").get_by_role("link", name="Informes").click()
     page.wait_for_url(re.compile(r"/mesa/informes/$"))

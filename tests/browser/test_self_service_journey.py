@@ -1,13 +1,13 @@
 """Self-service on the report form: a requester who finds the answer while typing leaves
 without a ticket; another one sees the suggestions and sends the report anyway."""
 
-import re
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from knowledge.models import Article, ArticleSuggestion, Deflection
+from tests.browser.screens import sign_in, watch_console
 from tests.factories import ArticleFactory, ContactFactory, CoordinatorFactory, SupportPolicyFactory
 from tickets.models import Ticket
 
@@ -29,8 +29,7 @@ def test_a_requester_finds_the_answer_while_typing_and_leaves_without_a_ticket(p
     article = printer_article()
     ArticleFactory(title="No puedo imprimir facturas (solo agentes)", state=Article.State.PUBLISHED)
     # The strict CSP reports what it blocks (an inline style, a script) as console errors.
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = watch_console(page)
 
     page.goto("/reportar/")
     expect(page.get_by_role("heading", name="Quizás esto le ayude")).to_be_visible()
@@ -85,11 +84,7 @@ def test_a_coordinator_reads_the_deflection_in_informes(page, accessible):
     article = printer_article()
     Deflection.objects.create(article=article, at=timezone.now())
     CoordinatorFactory(username="carla")
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill("carla")
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
+    sign_in(page, "carla")
 
     page.goto("/mesa/informes/?periodo=hoy")
     section = page.locator("section.self-service")

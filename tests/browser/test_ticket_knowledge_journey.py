@@ -11,12 +11,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from knowledge.models import Article
+from tests.browser.screens import open_reply, sign_in, watch_console
 from tests.factories import ArticleFactory, ContactFactory, ModuleFactory, TicketFactory
 from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "clave-segura-123"
 
 
 def publish_button_exists() -> bool:
@@ -26,20 +25,6 @@ def publish_button_exists() -> bool:
     except NoReverseMatch:
         return False
     return True
-
-
-def sign_in(page, username):
-    page.goto("/entrar/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/mesa/$"))
-
-
-def watch_console(page) -> list[str]:
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    return errors
 
 
 def solved_printer_ticket(agent):
@@ -144,9 +129,7 @@ def test_an_agent_puts_a_public_articles_link_in_a_reply_with_the_picker(page, a
     sign_in(page, agent.username)
     page.goto(f"/mesa/tickets/{ticket.pk}/")
 
-    # The reply box is open on load (docs/workspace.md, «The ticket page»).
-    reply = page.get_by_label("Respuesta al solicitante")
-    expect(reply).to_be_visible()
+    reply = open_reply(page)
     # The picker searched the ticket's subject at once: the public article only.
     results = page.locator("#reply-article-results")
     expect(results).to_contain_text("Cómo vaciar la cola de la impresora")

@@ -7,16 +7,12 @@ runs the whole demo): a few web reports and closed tickets of the demo's organiz
 made in the past, stand in for them."""
 
 import datetime
-from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management.color import no_style
 from django.utils import timezone
 
 from demo.articles import PRINTER_TITLE
-from demo.content import load_catalog
-from demo.loader import DemoLoader
 from knowledge.models import Article, ArticleSuggestion, ArticleVote, Deflection
 from knowledge.search import search_articles
 from tests.factories import TicketFactory
@@ -28,11 +24,8 @@ S, V = Article.State, Article.Visibility
 
 
 @pytest.fixture
-def loader(db):
-    loader = DemoLoader(stdout=StringIO(), style=no_style())
-    loader.specialties, loader.modules = load_catalog()
-    loader.organizations, loader.contacts = loader.load_organizations()
-    loader.coordinator, loader.agents, loader.admin = loader.load_staff()
+def loader(staffed_loader):
+    loader = staffed_loader
     contact = next(c for c in loader.contacts["in_force"] if c.is_authorized)
     with time_machine.travel(timezone.now() - datetime.timedelta(days=20), tick=False):
         for name in ("Correo", "ERP", "Red", "Nómina"):

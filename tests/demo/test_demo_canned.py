@@ -1,27 +1,20 @@
 """The demo's canned replies (demo/canned.py): global ones and some of the demo's modules,
 written by its coordinator, with placeholders that exist, and loaded once."""
 
-from io import StringIO
 
 import pytest
-from django.core.management.color import no_style
 
 from canned.models import CannedReply
 from canned.placeholders import fill, values_for
 from demo.canned import CANNED_REPLIES, load_canned_replies
-from demo.content import load_catalog
-from demo.loader import DemoLoader
 from tests.factories import ContactFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loader(db):
-    loader = DemoLoader(stdout=StringIO(), style=no_style())
-    loader.specialties, loader.modules = load_catalog()
-    loader.organizations, loader.contacts = loader.load_organizations()
-    loader.coordinator, loader.agents, loader.admin = loader.load_staff()
+def loader(staffed_loader):
+    loader = staffed_loader
     assert load_canned_replies(coordinator=loader.coordinator, modules=loader.modules)
     return loader
 
