@@ -95,7 +95,7 @@ def test_an_agent_works_a_ticket_from_the_queue_to_solved_with_the_keyboard(page
 
     # n: the internal note's box, the same way.
     page.keyboard.press("n")
-    note = page.get_by_label("Nota interna")
+    note = page.get_by_role("textbox", name="Nota interna")
     expect(note).to_be_focused()
     expect(note).to_have_value("")
 
