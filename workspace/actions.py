@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_fsm import can_proceed
@@ -321,6 +322,14 @@ ACTIONS = {
         ),
     )
 }
+
+
+def refusal_text(error: Exception) -> str:
+    """The Spanish sentence of a service's refusal (ValidationError or PermissionDenied), as
+    the ticket page and the bulk actions show it."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("Usted no tiene permiso para hacer esto.")
 
 
 def available_actions(ticket: Ticket, user) -> list[Action]:

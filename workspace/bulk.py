@@ -20,7 +20,7 @@ from catalog.models import Module
 from tickets.models import Ticket
 from tickets.services import ticket_assign, ticket_classify, ticket_take
 
-from .actions import ACTIONS
+from .actions import ACTIONS, refusal_text
 
 # How many tickets one request may change: a page of the queue holds 25, four pages' worth
 # is plenty, and a request stays short.
@@ -34,12 +34,6 @@ class BulkOutcome:
     done: list[Ticket] = field(default_factory=list)
     unchanged: list[Ticket] = field(default_factory=list)
     refused: list[tuple[Ticket, str]] = field(default_factory=list)  # the ticket, the service's reason
-
-
-def _refusal_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Usted no tiene permiso para hacer esto.")
 
 
 def _require_permission(action_name: str, by) -> None:
@@ -59,7 +53,7 @@ def _each(tickets: Iterable[Ticket], run: Callable[[Ticket], bool]) -> BulkOutco
         try:
             changed = run(ticket)
         except (ValidationError, PermissionDenied) as refusal:
-            outcome.refused.append((ticket, _refusal_text(refusal)))
+            outcome.refused.append((ticket, refusal_text(refusal)))
         else:
             (outcome.done if changed else outcome.unchanged).append(ticket)
     return outcome

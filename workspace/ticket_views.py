@@ -34,7 +34,7 @@ from tickets.models import Message, Ticket, TicketChange
 from tickets.services import TicketConflict
 
 from .access import ticket_for_agent
-from .actions import ACTIONS, Action, available_actions
+from .actions import ACTIONS, Action, available_actions, refusal_text
 from .guidance import matching_articles, similar_solved_tickets, ticket_guidance
 from .ticket_articles import PICKER_PARA, articles_of_ticket, articles_suggested_to, offers_article_from_solution
 
@@ -291,12 +291,6 @@ def _refusal_status(error: Exception) -> int:
     return 400
 
 
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Usted no tiene permiso para hacer esto.")
-
-
 @limit_uploads
 @require_http_methods(["GET", "HEAD", "POST"])
 @agent_required
@@ -323,7 +317,7 @@ def ticket_action(request, pk: int, action: str):
         # Show the ticket as it is now: a refusal often means someone changed it.
         ticket = ticket_for_agent(request, pk, _page_tickets())
         return _page(
-            request, ticket, action=action, form=form, error=_error_text(refusal), status=_refusal_status(refusal)
+            request, ticket, action=action, form=form, error=refusal_text(refusal), status=_refusal_status(refusal)
         )
     messages.success(request, success)
     return redirect("workspace:ticket", pk=ticket.pk)
@@ -343,7 +337,7 @@ def article_from_ticket(request, pk: int):
         article = knowledge_services.article_from_ticket(ticket=ticket, by=request.user)
     except (ValidationError, PermissionDenied) as refusal:
         status = 403 if isinstance(refusal, PermissionDenied) else 409
-        return _page(request, ticket, error=_error_text(refusal), status=status)
+        return _page(request, ticket, error=refusal_text(refusal), status=status)
     messages.success(request, _("Borrador creado a partir de la solución: revíselo antes de publicarlo."))
     return redirect("workspace:article", pk=article.pk)
 
