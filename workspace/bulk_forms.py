@@ -21,7 +21,7 @@ from .bulk import BULK_ACTIONS, BULK_LIMIT
 
 ARGUMENTS = {
     "assignee": lambda: agents().order_by("first_name", "last_name", "username"),
-    "module": lambda: Module.objects.filter(is_active=True).order_by("name"),
+    "module": lambda: Module.objects.active().order_by("name"),
 }
 
 
