@@ -43,10 +43,9 @@ STATE_REFUSALS = {"conflict", "not_allowed", "max_level", "final"}
 
 # Where the page puts each action (docs/workspace.md, «The ticket page»): the composer's
 # two modes, the header's buttons; every other action goes to the «Más acciones» menu.
+# The composer's textareas carry the keyboard shortcuts' hooks: data-shortcut="reply" / "note".
 COMPOSER_ACTIONS = ("reply", "note")
 PRIMARY_ACTIONS = ("take", "solve")
-# The composer's textareas carry the keyboard shortcuts' hooks (data-shortcut).
-SHORTCUTS = {"reply": "reply", "note": "note"}
 
 
 def _page_tickets():
@@ -100,8 +99,8 @@ def _timeline(ticket: Ticket):
 def _action_form(action: Action, ticket: Ticket, request, data=None, files=None, **kwargs):
     extra = action.form_arguments(request)
     form = action.form_class(data, files, ticket=ticket, auto_id=f"{action.name}-%s", **extra, **kwargs)
-    if action.name in SHORTCUTS:
-        form.fields["body"].widget.attrs["data-shortcut"] = SHORTCUTS[action.name]
+    if action.name in COMPOSER_ACTIONS:
+        form.fields["body"].widget.attrs["data-shortcut"] = action.name
     return form
 
 
