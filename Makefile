@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The exact versions, with their hashes, that make, CI and the Dockerfile install; written
 # by `make lock` from pyproject.toml (README, "Dependencies"). base: what the desk runs on
 # (the Docker image); demo: what load_demo adds to base (the Docker image's default); dev:
-# base plus the test, dev and demo extras (make, CI).
+# base plus the test, dev, demo and bench extras (make, CI).
 LOCKS := requirements/base.txt requirements/demo.txt requirements/dev.txt
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 	--custom-compile-command "make lock"
@@ -31,7 +31,7 @@ lock:
 	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) pyproject.toml -o requirements/base.txt
 	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra demo -c requirements/base.txt \
 		pyproject.toml -o requirements/demo.txt
-	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra test --extra dev --extra demo \
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra test --extra dev --extra demo --extra bench \
 		-c requirements/base.txt pyproject.toml -o requirements/dev.txt
 
 # Serves the desk at http://127.0.0.1:8000 with a Celery worker and beat.
@@ -62,9 +62,10 @@ messages: install
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 # The workspace benchmark (benchmarks/README.md): DATABASE_URL must name a PostgreSQL
-# database filled by `manage.py generate_dataset`.
+# database filled by `manage.py generate_dataset`; in process and over HTTP (a gunicorn it
+# starts); BENCH_ARGS="--profile DIR" also saves a profile of each scenario.
 bench: install
-	DEBUG=1 $(PY) benchmarks/workspace.py --requests $${REQUESTS:-30} --rounds $${ROUNDS:-3}
+	DEBUG=1 $(PY) benchmarks/workspace.py --http --requests $${REQUESTS:-30} --rounds $${ROUNDS:-3} $(BENCH_ARGS)
 
 # The public form under a real gunicorn (benchmarks/README.md): DATABASE_URL must name a
 # PostgreSQL database of its own; the script migrates it and adds its organizations.
