@@ -22,3 +22,6 @@ class AccountsConfig(AppConfig):
         # No sender: it runs after each app's permissions are created, so the last run sees
         # them all; existing groups only gain what they miss.
         post_migrate.connect(_ensure_roles, dispatch_uid="accounts.ensure_roles")
+        from .backends import watch_permission_changes
+
+        watch_permission_changes()

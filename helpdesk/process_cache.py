@@ -1,8 +1,10 @@
-"""Configuration that every report reads and coordinators rarely edit (the priority matrix,
-SLA plans, their targets and calendars), kept in each process for a few seconds.
+"""Configuration that every report or page reads and coordinators rarely edit (the priority
+matrix, SLA plans, their targets and calendars, who holds which permission), kept in each
+process for a few seconds.
 
 A `ProcessCache` forgets everything at once when this process saves or deletes a row of a
-model it watches (and again when that transaction commits). Other processes (the other
+model it watches, or changes a many-to-many link it watches (and again when that
+transaction commits). Other processes (the other
 web workers, Celery) learn of the edit through a version stamp in the shared cache
 (Redis when configured), which the editing process changes when its transaction commits
 and which every read compares: an edit in the admin applies to the next report in every
@@ -21,7 +23,7 @@ from typing import Any
 
 from django.core.cache import cache as shared_cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +95,21 @@ class ProcessCache:
                     weak=False,
                     dispatch_uid=f"process_cache.{self.name}.{model._meta.label}.{signal is post_save}",
                 )
+
+    def watch_links(self, *through_models) -> None:
+        """Forget everything when a many-to-many link changes (add, remove, clear, set), on
+        these `through` models: e.g. `User.groups.through`."""
+        for through in through_models:
+            m2m_changed.connect(
+                self._links_changed,
+                sender=through,
+                weak=False,
+                dispatch_uid=f"process_cache.{self.name}.{through._meta.label}.links",
+            )
+
+    def _links_changed(self, action: str, **signal) -> None:
+        if action.startswith("post_"):
+            self._changed(**signal)
 
 
 def clear_all() -> None:

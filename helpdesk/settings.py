@@ -143,7 +143,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out sign-in before the password is checked (django-axes).
     "helpdesk.ratelimits.SignInLockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with each user's permissions kept for a few seconds instead of
+    # read again on every page (accounts/backends.py).
+    "accounts.backends.PermissionBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

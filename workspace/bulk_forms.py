@@ -10,10 +10,13 @@ case (workspace.bulk, 403) rather than told the choice is unknown."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import agents
 from catalog.models import Module
+from helpdesk.process_cache import ProcessCache
 from helpdesk.validation import TextField, parse_integer
 from tickets.models import Ticket
 
@@ -23,6 +26,16 @@ ARGUMENTS = {
     "assignee": lambda: agents().order_by("first_name", "last_name", "username"),
     "module": lambda: Module.objects.active().order_by("name"),
 }
+
+# The bar's lists of agents and modules, drawn on every page of the queue: kept a few
+# seconds in each process, forgotten when a module, a user, a group, a permission or a
+# link between them changes (helpdesk/process_cache.py). What is posted is checked
+# against the database (BulkForm.clean).
+BAR_OPTIONS = ProcessCache("bulk_bar_options")
+BAR_OPTIONS.watch(Module, get_user_model(), Group, Permission)
+BAR_OPTIONS.watch_links(
+    get_user_model().groups.through, get_user_model().user_permissions.through, Group.permissions.through
+)
 
 
 class TicketSelectionField(forms.Field):
@@ -92,10 +105,22 @@ class BulkForm(forms.Form):
             if not action.argument:
                 choices.append((action.name, action.label))
                 continue
-            options = [(f"{action.name}:{item.pk}", str(item)) for item in ARGUMENTS[action.argument]()]
+            items = BAR_OPTIONS.get(action.argument, lambda a=action.argument: [(i.pk, str(i)) for i in ARGUMENTS[a]()])
+            options = [(f"{action.name}:{pk}", label) for pk, label in items]
             if options:
                 choices.append((action.label, options))
         return choices
+
+    def drawn_action_choices(self):
+        """The action list as the bar's template draws it, by hand (Django's widget templates
+        cost a millisecond a page): (group label or "", [(value, label)]) in order."""
+        drawn = []
+        for value, label in self.fields["action"].choices:
+            if isinstance(label, list | tuple):
+                drawn.append((value, list(label)))
+            else:
+                drawn.append(("", [(value, label)]))
+        return drawn
 
     def clean_tickets(self):
         ids = self.cleaned_data["tickets"]

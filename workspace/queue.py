@@ -6,6 +6,7 @@ the query string into them and into one page of rows."""
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SupportLevel
 from catalog.models import Module, Specialty
 from customers.models import Organization
+from helpdesk.process_cache import ProcessCache
 from helpdesk.validation import TextField
 from sla.display import sla_light
 from tickets.models import Priority, Ticket
@@ -129,6 +131,13 @@ class PositionField(forms.CharField):
         return priority, created_at, pk
 
 
+# The filters' lists of modules and organizations, drawn on every page of the queue: kept a
+# few seconds in each process, forgotten when a module or an organization changes
+# (helpdesk/process_cache.py).
+FILTER_OPTIONS = ProcessCache("queue_filter_options")
+FILTER_OPTIONS.watch(Module, Organization)
+
+
 class QueueFilterForm(forms.Form):
     """The query string of the queue. Every field is optional; an invalid one is left out
     and told to the agent, the others still apply. Names are the query string's."""
@@ -206,15 +215,24 @@ class QueueFilterForm(forms.Form):
         Drawn by hand rather than through Django's widget templates, which would spend
         about 100 ms on a desk with a thousand organizations, on every page."""
         drawn = []
+        lists = FILTER_OPTIONS.get("lists", self._model_choices)
         for name in self.FILTERS:
             field = self.fields[name]
             if isinstance(field, forms.ModelChoiceField):
-                options = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
+                options = [("", field.empty_label), *lists[name]]
             else:
                 options = field.choices
             selected = str(self.data.get(name, "")) if self.is_bound else ""
             drawn.append((self[name], [(str(value), label) for value, label in options], selected))
         return drawn
+
+    def _model_choices(self) -> dict[str, list[tuple[int, str]]]:
+        """(id, name) of each choice of the filters that list rows (modules, organizations)."""
+        return {
+            name: list(field.queryset.values_list("pk", "name"))
+            for name, field in self.fields.items()
+            if isinstance(field, forms.ModelChoiceField)
+        }
 
     def ignored(self) -> list[tuple[str, str]]:
         """(label, message) of each value that was not understood and is left out."""
@@ -254,8 +272,8 @@ class QueuePage:
 
 
 def tab_people(tab: QueueTab, user, specialties):
-    """The tickets of the tab's people or modules, in any state. `specialties` is a list
-    or a queryset of the agent's specialties."""
+    """The tickets of the tab's people or modules, in any state. `user` is the agent or
+    their id; `specialties` a list or a queryset of the agent's specialties."""
     tickets = Ticket.objects.all()
     if tab == QueueTab.UNASSIGNED:
         return tickets.unassigned()
@@ -280,19 +298,29 @@ def tab_counts(user) -> list[TabCount]:
     """How many tickets each tab holds, up to TAB_COUNT_CAP, in one query: one scalar
     subquery per tab, each reading at most TAB_COUNT_CAP + 1 entries of the tab's index
     (no ORDER BY: any index that answers the tab's condition will do)."""
-    specialties = Specialty.objects.filter(agents__user=user)
-    parts, params = [], []
-    for tab in QueueTab:
-        limited = tab_tickets(tab, user, specialties).order_by().values("pk")[: TAB_COUNT_CAP + 1]
-        sql, tab_params = limited.query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_{len(parts)})")
-        params.extend(tab_params)
+    sql, params = _tab_counts_query(user.pk)
     with connections[Ticket.objects.db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return [
         TabCount(tab, min(count, TAB_COUNT_CAP), count > TAB_COUNT_CAP) for tab, count in zip(QueueTab, row, strict=True)
     ]
+
+
+@functools.lru_cache(maxsize=1024)
+def _tab_counts_query(user_pk: int) -> tuple[str, tuple]:
+    """The SQL of tab_counts for one user, written by the tabs' querysets. It depends on the
+    code and the user's id alone (the user's specialties are a subquery, read when it
+    runs), so each process writes it once a user: compiling the six querysets cost as much
+    as running them."""
+    specialties = Specialty.objects.filter(agents__user=user_pk)
+    parts, params = [], []
+    for tab in QueueTab:
+        limited = tab_tickets(tab, user_pk, specialties).order_by().values("pk")[: TAB_COUNT_CAP + 1]
+        sql, tab_params = limited.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_{len(parts)})")
+        params.extend(tab_params)
+    return "SELECT " + ", ".join(parts), tuple(params)
 
 
 def queue_tickets(form: QueueFilterForm, user, specialties=None):
@@ -401,11 +429,15 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
             positions = tickets.positions_in_queue(PAGE_SIZE + 1)
     elif after is not None:
         positions = tickets.positions_in_queue(PAGE_SIZE + 1, after=after)
-    else:
-        # The first page and the capped count in one query: the positions of the first
-        # cap + 1 tickets. A search by words reads its matches once instead of twice.
+    elif text:
+        # A search's first page and its capped count in one query: the positions of the
+        # first cap + 1 matches, so that the words are matched once instead of twice.
         head = tickets.positions_in_queue(max(cap, PAGE_SIZE) + 1)
         count, positions = len(head), head[: PAGE_SIZE + 1]
+    else:
+        # A tab's first page; the capped count below reads the tab's index alone, so that
+        # no rows come back to Python but the page's.
+        positions = tickets.positions_in_queue(PAGE_SIZE + 1)
 
     if form.newest_first:
         has_previous = has_next = False
