@@ -4,9 +4,10 @@ Every staff page asks `has_perm` at least once (`accounts.roles.holds`), and Dja
 ModelBackend answers by reading the user's permissions and their groups' permissions from
 the database again on every request: two queries a page. `PermissionBackend` is that
 backend with its answer kept in a process cache (helpdesk.process_cache): forgotten at
-once, in every process, when a user, a group, a permission or one of their links changes
-through the ORM (adding a user to a group, taking a permission from a group, deactivating
-a user), and after a few seconds whatever happened."""
+once, in every process, when a group, a permission or one of their links changes through
+the ORM (adding a user to a group, taking a permission from a group), and after a few
+seconds whatever happened. A user made inactive holds nothing from the next request on
+(ModelBackend's rule, checked before the cache), and one made superuser is another key."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -19,8 +20,10 @@ PERMISSIONS_CACHE = ProcessCache("permissions")
 
 def watch_permission_changes():
     """Connects PERMISSIONS_CACHE to the models and links it depends on (AccountsConfig.ready)."""
+    # Not the users themselves: the answer's key holds whether the user is a superuser, and
+    # an inactive user holds nothing whatever is kept (get_all_permissions).
     User = get_user_model()
-    PERMISSIONS_CACHE.watch(User, Group, Permission)
+    PERMISSIONS_CACHE.watch(Group, Permission)
     PERMISSIONS_CACHE.watch_links(User.groups.through, User.user_permissions.through, Group.permissions.through)
 
 

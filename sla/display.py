@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -33,18 +34,23 @@ class Light:
     detail: str = ""  # which deadline and how far: "Resolución: vence en 2 h 10 min"
     due: datetime.datetime | None = None
     paused: bool = False
-    # The deadline in the current time zone, written once here rather than by template
-    # filters on each of a queue page's rows: ISO 8601 for <time>, and in words.
-    due_iso: str = ""
-    due_title: str = ""
+
+    # The deadline in the current time zone, written here rather than by template filters
+    # on each of a queue page's rows, and only when a page prints it (not when the queue's
+    # refresh compares what it would show): ISO 8601 for <time>, and in words.
+    @cached_property
+    def due_iso(self) -> str:
+        return timezone.localtime(self.due).isoformat() if self.due else ""
+
+    @cached_property
+    def due_title(self) -> str:
+        if self.due is None:
+            return ""
+        return _("Plazo: %(due)s") % {"due": formats.date_format(timezone.localtime(self.due), "DATETIME_FORMAT")}
 
 
 def _light(state: str, colour: str, label: str, detail: str = "", due=None, paused: bool = False) -> Light:
-    if due is None:
-        return Light(state, colour, label, detail, paused=paused)
-    local = timezone.localtime(due)
-    title = _("Plazo: %(due)s") % {"due": formats.date_format(local, "DATETIME_FORMAT")}
-    return Light(state, colour, label, detail, due, paused, due_iso=local.isoformat(), due_title=title)
+    return Light(state, colour, label, detail, due, paused)
 
 
 def duration_text(value: datetime.timedelta) -> str:
