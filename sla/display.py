@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tickets.models import SLAState, Ticket
@@ -47,6 +48,34 @@ class Light:
         if self.due is None:
             return ""
         return _("Plazo: %(due)s") % {"due": formats.date_format(timezone.localtime(self.due), "DATETIME_FORMAT")}
+
+    def __html__(self) -> str:
+        """The light as pages print it (`{{ light }}`): the coloured dot and its words, then
+        which deadline and how far, with the instant in a <time>. Written here rather than
+        by a template included on each of a queue page's rows, where the include cost more
+        than the rest of the row."""
+        light = format_html(
+            '<span class="sla-light sla-{}{}" data-sla="{}"><span class="sla-dot" aria-hidden="true"></span>'
+            '<span class="sla-label">{}</span></span>',
+            self.colour or "none",
+            " sla-paused" if self.paused else "",
+            self.state,
+            self.label,
+        )
+        if not self.detail:
+            return light
+        if self.due is None:
+            return format_html('{}<span class="sub sla-detail">{}</span>', light, self.detail)
+        return format_html(
+            '{}<span class="sub sla-detail"><time datetime="{}" title="{}">{}</time></span>',
+            light,
+            self.due_iso,
+            self.due_title,
+            self.detail,
+        )
+
+    def __str__(self) -> str:  # templates print str(value), then its __html__
+        return self.__html__()
 
 
 def _light(state: str, colour: str, label: str, detail: str = "", due=None, paused: bool = False) -> Light:
