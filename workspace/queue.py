@@ -386,6 +386,16 @@ def queue_tickets(form: QueueFilterForm, user, specialties=None):
     return tickets
 
 
+def row_tickets(tickets):
+    """These tickets with what a row shows (ROW_FIELDS), the requester's name and email as
+    columns: no query per row."""
+    return (
+        tickets.select_related("assignee")
+        .only(*ROW_FIELDS)
+        .annotate(requester_name=F("requester__name"), requester_email=F("requester__email"))
+    )
+
+
 def newest_first_positions(tickets, size: int) -> list[tuple]:
     """The positions of the `size` tickets registered last: the order of a search by words
     in every state or among the finished tickets (most of a desk's), which PostgreSQL
@@ -455,7 +465,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     text = (form.value("q") or "").strip()
     references = search_references(text)
     cap = SEARCH_COUNT_CAP if text and not references else COUNT_CAP
-    count = None
+    count = first_rows = None
     if form.newest_first:
         # The newest matches, one page only: the count says when there are more, and more
         # words narrow them (docs/workspace.md, «The queue»).
@@ -475,9 +485,11 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         head = tickets.positions_in_queue(max(cap, PAGE_SIZE) + 1)
         count, positions = len(head), head[: PAGE_SIZE + 1]
     else:
-        # A tab's first page; the capped count below reads the tab's index alone, so that
-        # no rows come back to Python but the page's.
-        positions = tickets.positions_in_queue(PAGE_SIZE + 1)
+        # A tab's first page, its rows read at once in queue order (PostgreSQL walks the
+        # tab's index and joins the page's rows only); the capped count below reads the
+        # index alone.
+        first_rows = list(row_tickets(tickets).in_queue_order()[: PAGE_SIZE + 1])
+        positions = [(ticket.priority, ticket.created_at, ticket.pk) for ticket in first_rows]
 
     if form.newest_first:
         has_previous = has_next = False
@@ -488,12 +500,10 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         has_previous, has_next = after is not None, len(positions) > PAGE_SIZE
         positions = positions[:PAGE_SIZE]
 
-    rows = (
-        Ticket.objects.select_related("assignee")
-        .only(*ROW_FIELDS)
-        .annotate(requester_name=F("requester__name"), requester_email=F("requester__email"))
-    )
-    by_id = rows.in_bulk([pk for _, _, pk in positions])
+    if first_rows is not None:
+        by_id = {ticket.pk: ticket for ticket in first_rows}
+    else:
+        by_id = row_tickets(Ticket.objects.all()).in_bulk([pk for _, _, pk in positions])
     # A ticket deleted between the two queries is simply left out.
     page_tickets = [by_id[pk] for _, _, pk in positions if pk in by_id]
 
