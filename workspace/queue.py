@@ -20,7 +20,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SupportLevel
+from accounts.models import AgentProfile, SupportLevel
 from catalog.models import Module, Specialty
 from customers.models import Organization
 from helpdesk.process_cache import ProcessCache
@@ -137,6 +137,13 @@ class PositionField(forms.CharField):
 # (helpdesk/process_cache.py).
 FILTER_OPTIONS = ProcessCache("queue_filter_options")
 FILTER_OPTIONS.watch(Module, Organization)
+
+
+# Each agent's specialties, for «Mi especialidad»: kept a few seconds in each process,
+# forgotten when a specialty, an agent profile or the link between them changes.
+AGENT_SPECIALTIES = ProcessCache("agent_specialties")
+AGENT_SPECIALTIES.watch(Specialty, AgentProfile)
+AGENT_SPECIALTIES.watch_links(AgentProfile.specialties.through)
 
 
 class QueueFilterForm(forms.Form):
@@ -458,7 +465,9 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
     tab = form.tab
     specialties = None
     if tab == QueueTab.SPECIALTY:
-        specialties = list(Specialty.objects.filter(agents__user=user).order_by("name"))
+        specialties = AGENT_SPECIALTIES.get(
+            user.pk, lambda: list(Specialty.objects.filter(agents__user=user).order_by("name"))
+        )
     tickets = queue_tickets(form, user, specialties)
 
     after, before = form.value("despues"), form.value("antes")

@@ -263,6 +263,19 @@ def test_specialty_view_names_the_agents_specialties(agent_client, desk):
     ).content.decode()
 
 
+def test_specialty_view_follows_a_change_of_the_agents_specialties_at_once(agent_client, agent, desk):
+    assert sorted(subjects(agent_client.get(QUEUE, {"vista": "especialidad"}))) == sorted(TAB_CASES["especialidad"])
+    agent.agent_profile.specialties.set([desk["erp"].specialty])
+    response = agent_client.get(QUEUE, {"vista": "especialidad"})
+    assert "Tickets de los módulos de sus especialidades: Sistemas administrativos." in response.content.decode()
+    assert sorted(subjects(response)) == sorted(
+        ["nuevo del ERP", "mío en proceso", "de Beto en proceso", "mío esperando al proveedor"]
+    )
+    desk["erp"].specialty.name = "ERP y nómina"
+    desk["erp"].specialty.save()
+    assert "sus especialidades: ERP y nómina." in agent_client.get(QUEUE, {"vista": "especialidad"}).content.decode()
+
+
 # Filters -----------------------------------------------------------------------------
 
 
