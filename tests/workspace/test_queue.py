@@ -830,3 +830,39 @@ def test_reading_the_queue_changes_nothing(agent_client, desk):
     assert snapshot() == before
     assert TicketChange.objects.count() == changes
     assert agent_client.post(QUEUE, {"vista": "todos"}).status_code == 405
+
+
+# The kept lists (the filters', the bulk bar's) follow every change at once --------------
+
+
+def select_options(html: str, select_id: str) -> list[str]:
+    select = re.search(rf'<select[^>]*id="{select_id}".*?</select>', html, re.DOTALL).group(0)
+    return [re.sub(r"\s+", " ", label).strip() for label in re.findall(r"<option[^>]*>(.*?)</option>", select, re.DOTALL)]
+
+
+def test_the_filters_and_the_bulk_bar_list_a_module_or_an_organization_made_or_renamed_a_moment_ago(
+    coordinator_client, desk
+):
+    first = coordinator_client.get(QUEUE, {"vista": "todos"}).content.decode()
+    assert "Telefonía" not in select_options(first, "id_modulo")
+    module = ModuleFactory(name="Telefonía")
+    desk["vpn"].name = "VPN corporativa"
+    desk["vpn"].save()
+    page = coordinator_client.get(QUEUE, {"vista": "todos"}).content.decode()
+    assert {"Telefonía", "VPN corporativa"} <= set(select_options(page, "id_modulo"))
+    assert "VPN" not in select_options(page, "id_modulo")
+    assert {"Telefonía", "VPN corporativa"} <= set(select_options(page, "bulk-action"))
+    module.is_active = False
+    module.save()
+    page = coordinator_client.get(QUEUE, {"vista": "todos"}).content.decode()
+    assert "Telefonía" not in select_options(page, "bulk-action")  # the bar offers active modules only
+    assert "Telefonía" in select_options(page, "id_modulo")  # its tickets can still be found
+
+
+def test_the_bulk_bar_offers_an_agent_as_soon_as_they_join_and_not_once_they_leave(coordinator_client, desk):
+    assert "Dora Nueva" not in select_options(coordinator_client.get(QUEUE).content.decode(), "bulk-action")
+    newcomer = AgentFactory(first_name="Dora", last_name="Nueva")
+    assert "Dora Nueva" in select_options(coordinator_client.get(QUEUE).content.decode(), "bulk-action")
+    newcomer.is_active = False
+    newcomer.save()
+    assert "Dora Nueva" not in select_options(coordinator_client.get(QUEUE).content.decode(), "bulk-action")
