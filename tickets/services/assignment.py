@@ -28,8 +28,7 @@ def ticket_take(*, ticket: Ticket, agent) -> Ticket:
             )
 
     with transaction.atomic():
-        taken = _run_transition(ticket, "take", agent, refuse=refuse_if_taken, agent=agent)
-        return sla_first_response(ticket=taken)
+        return _run_transition(ticket, "take", agent, refuse=refuse_if_taken, sla=sla_first_response, agent=agent)
 
 
 def _check_assignable(assignee) -> None:
@@ -44,7 +43,7 @@ def ticket_assign(*, ticket: Ticket, assignee, by) -> Ticket:
     _check_assignable(assignee)
     with transaction.atomic():
         if ticket.state == Ticket.State.OPEN:
-            return sla_first_response(ticket=_run_transition(ticket, "assign", by, assignee=assignee))
+            return _run_transition(ticket, "assign", by, sla=sla_first_response, assignee=assignee)
         return _run_transition(ticket, "reassign", by, assignee=assignee)
 
 
