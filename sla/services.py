@@ -102,6 +102,11 @@ def sla_plan_for(*, organization: Organization | None, on: datetime.date | None 
     return plan_of(organization.policy_in_force(on) if organization is not None else None)
 
 
+def plan_by_id(plan_id: int) -> SLAPlan:
+    """A plan by its id, with its calendar (a ticket's `sla_plan_id`), kept like the others."""
+    return PLANS_CACHE.get(("plan", plan_id), lambda: SLAPlan.objects.select_related("calendar").get(pk=plan_id))
+
+
 def business_calendar_of(calendar: Calendar) -> BusinessCalendar:
     """The clock's value of a calendar, built once and kept like the plans."""
     return PLANS_CACHE.get(("calendar", calendar.pk), calendar.business_calendar)
@@ -215,8 +220,7 @@ class _Terms:
 
     @cached_property
     def plan(self) -> SLAPlan:
-        plan_id = self.plan_id
-        return PLANS_CACHE.get(("plan", plan_id), lambda: SLAPlan.objects.select_related("calendar").get(pk=plan_id))
+        return plan_by_id(self.plan_id)
 
     @property
     def pausing_states(self) -> frozenset[str]:

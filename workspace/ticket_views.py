@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.decorators import agent_required
 from knowledge import services as knowledge_services
 from sla.display import business_duration_text, deadline_sentence, sla_light
+from sla.services import plan_by_id
 from surveys.timeline import confirmation_and_survey_events
 from tickets.attachments import attachment_limits, limit_uploads
 from tickets.downloads import attachment_download
@@ -165,6 +166,8 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
                 if (due := getattr(ticket, name)) is not None
             },
             "ticket": ticket,
+            # The plan's name, from the plans sla keeps per process (not a query a page).
+            "sla_plan": plan_by_id(ticket.sla_plan_id) if ticket.sla_plan_id else None,
             "action_forms": action_forms,
             "primary_actions": [item for item in action_forms if item["action"].name in PRIMARY_ACTIONS],
             "composer": composer,
