@@ -29,8 +29,8 @@ def _lock_row(ticket: Ticket) -> Ticket:
     """The ticket's row as it is now, locked until the transaction ends: for a step that
     does not depend on the state the caller saw (a line of the conversation). The
     related rows the caller already holds (KEPT_RELATIONS) come along while the locked
-    row still points at the same ones; the search vector is for rankings, not read here."""
-    locked = Ticket.objects.select_for_update(no_key=True).defer("search_vector").get(pk=ticket.pk)
+    row still points at the same ones."""
+    locked = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
     for name in KEPT_RELATIONS:
         field = Ticket._meta.get_field(name)
         if field.is_cached(ticket) and getattr(ticket, field.attname) == getattr(locked, field.attname):
