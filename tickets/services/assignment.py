@@ -10,8 +10,8 @@ from accounts.roles import ASSIGN_PERMISSION, WORK_PERMISSION, is_agent
 from sla.services import sla_first_response
 
 from ..models import Ticket, TicketChange
-from .history import record_change
-from .steps import TicketConflict, _lock, _require_staff_perm, _run_transition
+from .history import history_row
+from .steps import TicketConflict, _lock, _require_staff_perm, _run_transition, _save_step
 
 
 def ticket_take(*, ticket: Ticket, agent) -> Ticket:
@@ -65,8 +65,7 @@ def ticket_escalate(*, ticket: Ticket, by, reason: str, assignee=None) -> Ticket
         if assignee is not None and assignee.pk != locked.assignee_id:
             locked.assignee = assignee
             fields.append("assignee")
-        locked.save(update_fields=fields)
-        record_change(ticket=locked, actor=by, field=TicketChange.Field.LEVEL, old=old_level, new=locked.level, note=reason.strip())
+        changes = [history_row(ticket=locked, actor=by, field=TicketChange.Field.LEVEL, old=old_level, new=locked.level, note=reason.strip())]
         if "assignee" in fields:
-            record_change(ticket=locked, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=assignee, note=reason.strip())
-        return locked
+            changes.append(history_row(ticket=locked, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=assignee, note=reason.strip()))
+        return _save_step(locked, fields, changes)
