@@ -2,7 +2,10 @@
 of its life. The beat sweep that records warnings and breaches is in `sla.sweep`.
 
 tickets.services calls one function here at each lifecycle point, inside its own
-transaction, with the ticket's row locked and the transition already saved:
+transaction, with the ticket's row locked, the transition run and its history rows
+written. With `save=False` (what tickets.services passes) the function only sets the SLA
+columns and the service writes them with the transition's own in one UPDATE; by default
+it saves them itself:
 
 | lifecycle point (tickets.services)            | call               | the clocks                                  |
 |-----------------------------------------------|--------------------|---------------------------------------------|
@@ -97,6 +100,11 @@ def sla_plan_for(*, organization: Organization | None, on: datetime.date | None 
     the default plan when no policy in force names one. With several policies in force,
     the one that ends last decides (`Organization.policy_in_force`)."""
     return plan_of(organization.policy_in_force(on) if organization is not None else None)
+
+
+def plan_by_id(plan_id: int) -> SLAPlan:
+    """A plan by its id, with its calendar (a ticket's `sla_plan_id`), kept like the others."""
+    return PLANS_CACHE.get(("plan", plan_id), lambda: SLAPlan.objects.select_related("calendar").get(pk=plan_id))
 
 
 def business_calendar_of(calendar: Calendar) -> BusinessCalendar:
@@ -212,8 +220,7 @@ class _Terms:
 
     @cached_property
     def plan(self) -> SLAPlan:
-        plan_id = self.plan_id
-        return PLANS_CACHE.get(("plan", plan_id), lambda: SLAPlan.objects.select_related("calendar").get(pk=plan_id))
+        return plan_by_id(self.plan_id)
 
     @property
     def pausing_states(self) -> frozenset[str]:
@@ -281,21 +288,24 @@ def _schedule(ticket: Ticket, recorded: set[tuple[str, str]] | None) -> None:
         ticket.sla_next_check_at = None
 
 
-def _save(ticket: Ticket, *, recorded: set[tuple[str, str]] | None = None) -> Ticket:
+def _save(ticket: Ticket, *, recorded: set[tuple[str, str]] | None = None, save: bool = True) -> Ticket:
     """Schedule the sweep's next look and save the SLA columns (the ticket's row is locked
-    by the calling service). `recorded`: the ticket's events, when already known."""
+    by the calling service). `recorded`: the ticket's events, when already known.
+    `save=False`: the columns are only set; the calling service writes them (SLA_FIELDS)
+    in the same UPDATE as the step's own columns."""
     _schedule(ticket, recorded)
-    ticket.save(update_fields=SLA_FIELDS)
+    if save:
+        ticket.save(update_fields=SLA_FIELDS)
     return ticket
 
 
-def _without_deadlines(ticket: Ticket) -> bool:
+def _without_deadlines(ticket: Ticket, *, save: bool = True) -> bool:
     """A ticket from before the SLA existed (and not yet through `sla_recompute`): its
     lifecycle point computes everything from its history instead, and is done."""
     if ticket.sla_plan_id is not None:
         return False
     replay(ticket, list(_history(ticket_ids=[ticket.pk])), PlanBook())
-    _save(ticket)
+    _save(ticket, save=save)
     return True
 
 
@@ -323,10 +333,10 @@ def sla_start(*, ticket: Ticket, policy=NOT_READ) -> Ticket:
     return _save(ticket, recorded=set())  # a new ticket has no events yet
 
 
-def sla_retarget(*, ticket: Ticket) -> Ticket:
+def sla_retarget(*, ticket: Ticket, save: bool = True) -> Ticket:
     """The priority changed: the clocks still running take the new priority's targets,
     counted from the ticket's creation. Stopped clocks keep their targets and verdicts."""
-    if _without_deadlines(ticket) or ticket.state not in Ticket.IN_COURSE_STATES:
+    if _without_deadlines(ticket, save=save) or ticket.state not in Ticket.IN_COURSE_STATES:
         return ticket
     terms = _Terms.of(ticket)
     first_response, resolution = terms.targets(ticket.priority)
@@ -335,46 +345,46 @@ def sla_retarget(*, ticket: Ticket) -> Ticket:
         terms.first_response_instants(ticket)
     ticket.resolution_target = resolution
     terms.resolution_instants(ticket)
-    return _save(ticket)
+    return _save(ticket, save=save)
 
 
-def sla_first_response(*, ticket: Ticket) -> Ticket:
+def sla_first_response(*, ticket: Ticket, save: bool = True) -> Ticket:
     """The first response (ticket.first_response_at): met if given by its deadline, with
     the business time it took. Only the first one counts."""
-    if _without_deadlines(ticket):
+    if _without_deadlines(ticket, save=save):
         return ticket
     if ticket.first_response_met is None and ticket.first_response_at and ticket.first_response_due:
         ticket.first_response_met, ticket.first_response_time = clock_verdict(
             ticket.created_at, ticket.first_response_at, ticket.first_response_due, _Terms.of(ticket).calendar
         )
-    return _save(ticket)
+    return _save(ticket, save=save)
 
 
-def sla_pause(*, ticket: Ticket) -> Ticket:
+def sla_pause(*, ticket: Ticket, save: bool = True) -> Ticket:
     """The ticket waits in a pending state: its resolution clock stops if the plan pauses
     that state, and keeps running otherwise (Ticket.resolution_clock_after)."""
-    if _without_deadlines(ticket):
+    if _without_deadlines(ticket, save=save):
         return ticket
     _follow_resolution_clock(ticket, _Terms.of(ticket), at=timezone.now())
-    return _save(ticket)
+    return _save(ticket, save=save)
 
 
-def sla_resume(*, ticket: Ticket) -> Ticket:
+def sla_resume(*, ticket: Ticket, save: bool = True) -> Ticket:
     """Back to work after waiting: the business time the resolution clock stood still
     pushes its warning and deadline out by as much."""
-    if _without_deadlines(ticket):
+    if _without_deadlines(ticket, save=save):
         return ticket
     terms = _Terms.of(ticket)
     if _follow_resolution_clock(ticket, terms, at=timezone.now()):
         terms.resolution_instants(ticket)
-    return _save(ticket)
+    return _save(ticket, save=save)
 
 
-def sla_solve(*, ticket: Ticket) -> Ticket:
+def sla_solve(*, ticket: Ticket, save: bool = True) -> Ticket:
     """Solucionado: the resolution clock stops (or stays stopped, when solved while
     paused) and the verdict is recorded: met if it stopped by the deadline, with the
     business time the clock ran."""
-    if _without_deadlines(ticket):
+    if _without_deadlines(ticket, save=save):
         return ticket
     terms = _Terms.of(ticket)
     _follow_resolution_clock(ticket, terms, at=ticket.solved_at or timezone.now())
@@ -386,29 +396,29 @@ def sla_solve(*, ticket: Ticket) -> Ticket:
             terms.calendar,
             stood_still=ticket.resolution_paused,
         )
-    return _save(ticket)
+    return _save(ticket, save=save)
 
 
-def sla_reopen(*, ticket: Ticket) -> Ticket:
+def sla_reopen(*, ticket: Ticket, save: bool = True) -> Ticket:
     """The requester rejected the solution: the resolution clock resumes where it stopped
     (the time in Solucionado does not count), with the current priority's target, and its
     verdict waits for the next solution."""
-    if _without_deadlines(ticket):
+    if _without_deadlines(ticket, save=save):
         return ticket
     terms = _Terms.of(ticket)
     ticket.resolution_met = ticket.resolution_time = None
     ticket.resolution_target = terms.targets(ticket.priority)[1]
     _follow_resolution_clock(ticket, terms, at=timezone.now())
     terms.resolution_instants(ticket)
-    return _save(ticket)
+    return _save(ticket, save=save)
 
 
-def sla_stop(*, ticket: Ticket) -> Ticket:
+def sla_stop(*, ticket: Ticket, save: bool = True) -> Ticket:
     """Cancelled or closed: the clocks stop for good and nothing is due. Deadlines and
     verdicts stay as they were, for the record."""
     if ticket.sla_plan_id is None:
         return ticket
-    return _save(ticket)
+    return _save(ticket, save=save)
 
 
 # Computing everything from the history (existing tickets, calendar edits) ----------

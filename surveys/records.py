@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from notifications.services import email_queue
 from sla.clock import MAX_CLOSED_DAYS, ONE_DAY, BusinessCalendar
-from sla.services import sla_plan_for
+from sla.services import business_calendar_of, sla_plan_for
 from tickets.links import EmailLinks, requester_url
 from tickets.models import Ticket
 
@@ -58,10 +58,11 @@ def business_days_after(start: datetime.datetime, days: int, calendar: BusinessC
 
 
 def confirmation_window(ticket: Ticket) -> tuple[int, datetime.datetime]:
-    """(business days, due instant) of a solution delivered now to this ticket."""
+    """(business days, due instant) of a solution delivered now to this ticket. The
+    calendar's value is the one sla keeps per process (`business_calendar_of`)."""
     plan = sla_plan_for(organization=ticket.organization)
     days = plan.confirmation_business_days
-    return days, business_days_after(ticket.solved_at, days, plan.calendar.business_calendar())
+    return days, business_days_after(ticket.solved_at, days, business_calendar_of(plan.calendar))
 
 
 # The confirmation's outcome ---------------------------------------------------------

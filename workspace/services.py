@@ -17,6 +17,9 @@ def ticket_message_with_files(*, ticket: Ticket, by, kind: str, body: str, files
     """An agent's public reply or internal note with its files, all or nothing. Files
     of an internal note are internal too. Whatever ticket_add_message does for a message
     of that kind (first response, email to the requester) happens as usual."""
+    if not files:
+        # The message alone: ticket_add_message's own transaction is all or nothing.
+        return ticket_add_message(ticket=ticket, kind=kind, body=body, by=by)
     with transaction.atomic():
         message = ticket_add_message(ticket=ticket, kind=kind, body=body, by=by)
         attachments_store(ticket=ticket, files=files, message=message, is_internal=kind == Message.Kind.INTERNAL_NOTE)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.decorators import agent_required
 from knowledge import services as knowledge_services
 from sla.display import business_duration_text, deadline_sentence, sla_light
+from sla.services import plan_by_id
 from surveys.timeline import confirmation_and_survey_events
 from tickets.attachments import attachment_limits, limit_uploads
 from tickets.downloads import attachment_download
@@ -56,6 +57,15 @@ def _page_tickets():
     return Ticket.objects.select_related("requester", "organization", "module__specialty", "assignee").defer(
         "search_vector"
     )
+
+
+def _action_tickets():
+    # An action's POST: the ticket with what the lifecycle's emails and records read of it
+    # (the requester, the organization), which the locked row takes over
+    # (tickets.services.steps.KEPT_RELATIONS). Four joins would cost PostgreSQL more time
+    # planning than the page's query saves; an action that needs the module or the
+    # assignee reads it when it does.
+    return Ticket.objects.select_related("requester", "organization")
 
 
 # The page ------------------------------------------------------------------------
@@ -165,6 +175,8 @@ def _page(request, ticket: Ticket, *, action=None, form=None, error="", status=2
                 if (due := getattr(ticket, name)) is not None
             },
             "ticket": ticket,
+            # The plan's name, from the plans sla keeps per process (not a query a page).
+            "sla_plan": plan_by_id(ticket.sla_plan_id) if ticket.sla_plan_id else None,
             "action_forms": action_forms,
             "primary_actions": [item for item in action_forms if item["action"].name in PRIMARY_ACTIONS],
             "composer": composer,
@@ -296,9 +308,9 @@ def _refusal_status(error: Exception) -> int:
 def ticket_action(request, pk: int, action: str):
     """GET: the action's empty form (nothing changes). POST: the action itself."""
     action = ACTIONS[action]
-    ticket = ticket_for_agent(request, pk, _page_tickets())
     if request.method != "POST":
-        return _action_form_page(request, ticket, action)
+        return _action_form_page(request, ticket_for_agent(request, pk, _page_tickets()), action)
+    ticket = ticket_for_agent(request, pk, _action_tickets())
     # Parsed before anything else: the upload limit marks the request while parsing.
     data, files = request.POST, request.FILES
     if not request.user.has_perm(action.permission):

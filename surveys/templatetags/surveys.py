@@ -60,7 +60,11 @@ def _email_links(context) -> EmailLinks | None:
 
 @register.simple_tag(takes_context=True)
 def solution_confirmation(context, ticket) -> ConfirmationLinks | None:
-    confirmation = pending_confirmation(ticket)
+    # The solution email's context carries the round it was just opened for
+    # (`open_confirmation`, tickets.services.ticket_solve): no need to look it up again.
+    confirmation = context.get("open_confirmation")
+    if not (isinstance(confirmation, SolutionConfirmation) and confirmation.ticket_id == ticket.pk):
+        confirmation = pending_confirmation(ticket)
     if confirmation is None:
         return None
     confirmation.ticket = ticket

@@ -10,8 +10,8 @@ from accounts.roles import ASSIGN_PERMISSION, WORK_PERMISSION, is_agent
 from sla.services import sla_first_response
 
 from ..models import Ticket, TicketChange
-from .history import record_change
-from .steps import TicketConflict, _lock, _require_staff_perm, _run_transition
+from .history import history_row
+from .steps import TicketConflict, _lock, _require_staff_perm, _run_transition, _save_step
 
 
 def ticket_take(*, ticket: Ticket, agent) -> Ticket:
@@ -28,8 +28,7 @@ def ticket_take(*, ticket: Ticket, agent) -> Ticket:
             )
 
     with transaction.atomic():
-        taken = _run_transition(ticket, "take", agent, refuse=refuse_if_taken, agent=agent)
-        return sla_first_response(ticket=taken)
+        return _run_transition(ticket, "take", agent, refuse=refuse_if_taken, sla=sla_first_response, agent=agent)
 
 
 def _check_assignable(assignee) -> None:
@@ -44,7 +43,7 @@ def ticket_assign(*, ticket: Ticket, assignee, by) -> Ticket:
     _check_assignable(assignee)
     with transaction.atomic():
         if ticket.state == Ticket.State.OPEN:
-            return sla_first_response(ticket=_run_transition(ticket, "assign", by, assignee=assignee))
+            return _run_transition(ticket, "assign", by, sla=sla_first_response, assignee=assignee)
         return _run_transition(ticket, "reassign", by, assignee=assignee)
 
 
@@ -66,8 +65,7 @@ def ticket_escalate(*, ticket: Ticket, by, reason: str, assignee=None) -> Ticket
         if assignee is not None and assignee.pk != locked.assignee_id:
             locked.assignee = assignee
             fields.append("assignee")
-        locked.save(update_fields=fields)
-        record_change(ticket=locked, actor=by, field=TicketChange.Field.LEVEL, old=old_level, new=locked.level, note=reason.strip())
+        changes = [history_row(ticket=locked, actor=by, field=TicketChange.Field.LEVEL, old=old_level, new=locked.level, note=reason.strip())]
         if "assignee" in fields:
-            record_change(ticket=locked, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=assignee, note=reason.strip())
-        return locked
+            changes.append(history_row(ticket=locked, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=assignee, note=reason.strip()))
+        return _save_step(locked, fields, changes)

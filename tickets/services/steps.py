@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
+from sla.services import SLA_FIELDS
+
 from ..models import Ticket, TicketChange
 from .history import history_row
 
@@ -18,10 +20,22 @@ class TicketConflict(ValidationError):
         super().__init__(message, code="conflict")
 
 
+# The rows a ticket points at that the caller has usually read with it (the ticket page's
+# select_related): the locked row takes them over instead of reading them again.
+KEPT_RELATIONS = ("requester", "organization", "module", "assignee")
+
+
 def _lock_row(ticket: Ticket) -> Ticket:
     """The ticket's row as it is now, locked until the transaction ends: for a step that
-    does not depend on the state the caller saw (a line of the conversation)."""
-    return Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
+    does not depend on the state the caller saw (a line of the conversation). The
+    related rows the caller already holds (KEPT_RELATIONS) come along while the locked
+    row still points at the same ones."""
+    locked = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
+    for name in KEPT_RELATIONS:
+        field = Ticket._meta.get_field(name)
+        if field.is_cached(ticket) and getattr(ticket, field.attname) == getattr(locked, field.attname):
+            field.set_cached_value(locked, field.get_cached_value(ticket))
+    return locked
 
 
 def _lock(ticket: Ticket, *, refuse=None) -> Ticket:
@@ -88,14 +102,27 @@ TRANSITION_FIELDS = [
 ]
 
 
-def _run_transition(ticket: Ticket, name: str, by, *, history_note: str = "", refuse=None, **kwargs) -> Ticket:
-    """Lock (see `_lock` for `refuse`), check, transition, save and record what changed:
-    the state, the assignee. Call inside atomic()."""
+def _run_transition(
+    ticket: Ticket, name: str, by, *, history_note: str = "", refuse=None, sla=None, **kwargs
+) -> Ticket:
+    """Lock (see `_lock` for `refuse`), check, transition, record what changed (the
+    state, the assignee) and save, with the deadlines of `sla` (the lifecycle point of
+    sla.services, if the step has one): see `_save_step`. Call inside atomic()."""
     locked = _lock(ticket, refuse=refuse)
     changes = _transition_in_memory(locked, name, by, history_note=history_note, **kwargs)
-    locked.save(update_fields=TRANSITION_FIELDS)
-    for change in changes:
-        change.save(force_insert=True)
+    return _save_step(locked, TRANSITION_FIELDS, changes, sla=sla)
+
+
+def _save_step(locked: Ticket, fields: list[str], changes: list[TicketChange], *, sla=None) -> Ticket:
+    """Write a step of the locked ticket: its history rows (one INSERT), then its SLA
+    lifecycle point `sla` sets the deadlines in memory (`save=False`: after the history,
+    which a ticket without deadlines is computed from), and one UPDATE saves the step's
+    `fields` with the SLA's columns."""
+    TicketChange.objects.bulk_create(changes)
+    if sla is not None:
+        sla(ticket=locked, save=False)
+        fields = [*fields, *SLA_FIELDS]
+    locked.save(update_fields=fields)
     return locked
 
 
@@ -104,11 +131,16 @@ def _transition_in_memory(ticket: Ticket, name: str, by, *, history_note: str = 
     yet: ticket_open's cancellation at intake) and return its history rows, not saved:
     the change of state, and of assignee if the transition made one."""
     _check_transition(ticket, name, by)
-    old_state, old_assignee = ticket.state, ticket.assignee
+    old_state, old_assignee_id = ticket.state, ticket.assignee_id
+    # Read only if the transition changes hands (its history row names both).
+    assignee_field = Ticket._meta.get_field("assignee")
+    old_assignee = ticket.assignee if old_assignee_id is not None and assignee_field.is_cached(ticket) else None
     getattr(ticket, name)(**kwargs)
     changes = []
     if ticket.state != old_state:  # a reassignment keeps the state
         changes.append(history_row(ticket=ticket, actor=by, field=TicketChange.Field.STATE, old=old_state, new=ticket.state, note=history_note))
-    if ticket.assignee_id != getattr(old_assignee, "pk", None):
+    if ticket.assignee_id != old_assignee_id:
+        if old_assignee is None and old_assignee_id is not None:
+            old_assignee = assignee_field.related_model._default_manager.get(pk=old_assignee_id)
         changes.append(history_row(ticket=ticket, actor=by, field=TicketChange.Field.ASSIGNEE, old=old_assignee, new=ticket.assignee))
     return changes
