@@ -14,9 +14,10 @@ from tickets.services import ticket_open, ticket_take
 
 pytestmark = pytest.mark.django_db
 
-# Every signed-in request: the session, the user and the user's permissions (two: their
-# own and their groups'), read by the authentication and the door of the workspace.
-REQUEST_QUERIES = 4
+# Every signed-in request: the session and the user, read by the authentication. The
+# user's permissions are read once (the warm-up request of each test) and then kept
+# (accounts/backends.py).
+REQUEST_QUERIES = 2
 # Then the ticket with what the page shows of it; an action's transaction (2: its
 # savepoint or BEGIN and its end), the locked row.
 TICKET_QUERIES = 1
