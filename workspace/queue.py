@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.db import connections, models
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -280,29 +282,74 @@ class QueuePage:
     # (id, name) of the modules and organizations, by filter name (FILTER_OPTIONS).
     names: dict = field(default_factory=dict)
 
-    def describe_rows(self) -> None:
-        """Writes what each row prints besides what page_version compares, once a page
-        rather than by template tags and filters on every row (the page's rendering is
-        most of its time); the view calls it when it sends the rows."""
+    def draw_rows(self) -> None:
+        """Gives each ticket its row's HTML (`ticket.row_html`), the view calls it when it
+        sends the rows. A row is drawn once per process for everything it prints (see
+        ROW_HTML): a refresh where one ticket changed draws one row, and the other agents'
+        pages of the same tickets draw none."""
         modules, organizations = dict(self.names.get("modulo", ())), dict(self.names.get("organizacion", ()))
+        context = (translation.get_language(), timezone.get_current_timezone_name(), ticket_url_pattern())
+        missing = []
+        for ticket in self.tickets:
+            ticket.requester_line = organizations.get(ticket.organization_id) or ticket.requester_email
+            ticket.module_name = modules.get(ticket.module_id) or "—"
+            ticket.assignee_name = str(ticket.assignee) if ticket.assignee_id else ""
+            key = (
+                *context,
+                ticket.pk,
+                ticket.reference,
+                ticket.subject,
+                ticket.requester_name,
+                ticket.requester_line,
+                ticket.module_name,
+                ticket.priority,
+                ticket.state,
+                ticket.assignee_name,
+                ticket.created_at,
+                ticket.age,
+                ticket.sla,
+                ticket.row_version,
+            )
+            ticket.row_html = ROW_HTML.get(key)
+            if ticket.row_html is None:
+                missing.append((key, ticket))
+        if not missing:
+            return
+        if len(ROW_HTML) + len(missing) > ROW_HTML_SIZE:
+            ROW_HTML.clear()
+        self._describe([ticket for _key, ticket in missing])
+        for key, ticket in missing:
+            ticket.row_html = render_to_string("workspace/queue.html#row", {"ticket": ticket})
+            if not settings.DEBUG:  # while templates are being edited, every row is drawn anew
+                ROW_HTML[key] = ticket.row_html
+
+    @staticmethod
+    def _describe(tickets) -> None:
+        """What a row prints besides what page_version compares, written once rather than by
+        template tags and filters on every row."""
         # Labels looked up and translated once a page: get_FOO_display() rebuilds its choices
         # on every call, and a lazy label is translated again wherever it is printed.
         state_labels, priority_labels = choice_labels(Ticket, "state"), choice_labels(Ticket, "priority")
         ticket_url = ticket_url_pattern()
-        for ticket in self.tickets:
+        for ticket in tickets:
             # Numbers as text for the row's ids and classes: a template localizes every
             # number it prints, which cost more than the rest of the row.
             ticket.key, ticket.priority_key = str(ticket.pk), str(ticket.priority)
             ticket.url = ticket_url.format(pk=ticket.pk)
             ticket.select_label = gettext("Elegir %(reference)s") % {"reference": ticket.reference}
-            ticket.requester_line = organizations.get(ticket.organization_id) or ticket.requester_email
-            ticket.module_name = modules.get(ticket.module_id) or "—"
-            ticket.assignee_name = str(ticket.assignee) if ticket.assignee_id else ""
             created = timezone.localtime(ticket.created_at)
             ticket.created_iso = created.isoformat()
             ticket.created_text = formats.date_format(created, "DATETIME_FORMAT")
             ticket.state_label = state_labels.get(ticket.state, ticket.state)
             ticket.priority_label = priority_labels.get(ticket.priority, ticket.priority)
+
+
+# The queue's rows as drawn (the template's `row` partial), by everything a row prints:
+# the language, the time zone, the addresses' prefix and the ticket's shown values (its
+# age and SLA light as texts). A different value is a different row, so nothing drawn
+# is ever out of date; the process forgets them all when it holds ROW_HTML_SIZE.
+ROW_HTML: dict[tuple, str] = {}
+ROW_HTML_SIZE = 5000
 
 
 def tab_people(tab: QueueTab, user, specialties):
@@ -518,7 +565,7 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
 
     now = timezone.now()
     # What the refresh compares (page_version): the rest of what a row prints is written
-    # by QueuePage.describe_rows, only when the page is sent.
+    # by QueuePage.draw_rows, only when the page is sent.
     for ticket in page_tickets:
         ticket.age = age_text(ticket.created_at, now)
         ticket.sla = sla_light(ticket, now)

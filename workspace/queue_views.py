@@ -26,7 +26,7 @@ def queue(request):
     refresh = request.htmx and not request.htmx.history_restore_request
     if refresh and request.headers.get(VERSION_HEADER) == page.version:
         return HttpResponse(status=204)
-    page.describe_rows()
+    page.draw_rows()
     template = "workspace/queue.html#refresh" if refresh else "workspace/queue.html"
     return render(
         request,

@@ -866,3 +866,19 @@ def test_the_bulk_bar_offers_an_agent_as_soon_as_they_join_and_not_once_they_lea
     newcomer.is_active = False
     newcomer.save()
     assert "Dora Nueva" not in select_options(coordinator_client.get(QUEUE).content.decode(), "bulk-action")
+
+
+def test_a_row_drawn_once_is_drawn_again_when_anything_it_prints_changes(agent_client, agent, desk):
+    """Rows are kept as drawn, by what they print (workspace.queue.ROW_HTML): the language,
+    and every shown value of the ticket."""
+    queue_module.ROW_HTML.clear()
+    spanish = agent_client.get(QUEUE, {"vista": "todos"}).content.decode()
+    assert 'aria-label="Elegir ' in spanish and ">Sin asignar<" in spanish
+    english = agent_client.get(QUEUE, {"vista": "todos"}, headers={"Accept-Language": "en"}).content.decode()
+    assert 'aria-label="Select ' in english and 'aria-label="Elegir ' not in english
+    assert ">Unassigned<" in english and ">Sin asignar<" not in english
+    ticket = Ticket.objects.get(subject="nuevo del ERP")
+    Ticket.objects.filter(pk=ticket.pk).update(subject="nuevo del ERP, ya sin timbrar")
+    again = agent_client.get(QUEUE, {"vista": "todos"}).content.decode()
+    assert "nuevo del ERP, ya sin timbrar" in again
+    assert again.count("<tr class=\"queue-row\"") == spanish.count("<tr class=\"queue-row\"")
