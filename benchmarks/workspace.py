@@ -187,6 +187,10 @@ def parse_args():
     parser.add_argument("--broker", default="memory://",
                         help="Celery broker of the gunicorn with --http (memory://: the actions' email tasks go "
                              "nowhere; give the REDIS_URL to include that round trip)")
+    parser.add_argument("--rows-kept", type=int,
+                        help="HELPDESK_QUEUE_ROWS_KEPT for this process and the gunicorn (default: the setting's, "
+                             "5000); 0 draws every queue row of every page, as a process does the first time it "
+                             "shows them")
     parser.add_argument("--profile", metavar="DIR",
                         help="save a pyinstrument profile of each scenario's requests, in process, in DIR "
                              "(pip install -e '.[bench]')")
@@ -202,6 +206,8 @@ def main():
         os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
         for name in ("ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
             os.environ[name] = _intake.SERVER_ENV[name]
+    if args.rows_kept is not None:
+        os.environ["HELPDESK_QUEUE_ROWS_KEPT"] = str(args.rows_kept)
     if args.profile:
         try:
             import pyinstrument  # noqa: F401
@@ -299,7 +305,8 @@ class Bench:
         from django.conf import settings
 
         cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-        return f"; sesiones {settings.SESSION_ENGINE.rsplit('.', 1)[-1]}, caché {cache}"
+        return (f"; sesiones {settings.SESSION_ENGINE.rsplit('.', 1)[-1]}, caché {cache}, filas de la cola "
+                f"guardadas ya dibujadas: {settings.HELPDESK_QUEUE_ROWS_KEPT}")
 
     def pick_agent(self):
         from django.db.models import Count

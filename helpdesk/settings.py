@@ -378,6 +378,9 @@ AXES_VERBOSE = False  # no banner on every manage.py command
 # session sees the ticket. Links and sessions work while the ticket is in course and for
 # this many days after it was closed or cancelled.
 HELPDESK_REQUESTER_LINK_DAYS = env.int("HELPDESK_REQUESTER_LINK_DAYS", default=90)
+# How many of the queue's rows each web process keeps as drawn (workspace.queue.ROW_HTML,
+# about 1.5 KB each); 0 draws every row of every page.
+HELPDESK_QUEUE_ROWS_KEPT = env.int("HELPDESK_QUEUE_ROWS_KEPT", default=5000)
 # Fresh links asked for from a spent link: (emails, seconds) per ticket.
 HELPDESK_REQUESTER_LINK_RESEND_LIMIT = (
     env.int("HELPDESK_REQUESTER_LINK_RESEND_COUNT", default=3),

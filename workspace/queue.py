@@ -315,12 +315,13 @@ class QueuePage:
                 missing.append((key, ticket))
         if not missing:
             return
-        if len(ROW_HTML) + len(missing) > ROW_HTML_SIZE:
+        kept = 0 if settings.DEBUG else settings.HELPDESK_QUEUE_ROWS_KEPT  # DEBUG: templates being edited
+        if len(ROW_HTML) + len(missing) > kept:
             ROW_HTML.clear()
         self._describe([ticket for _key, ticket in missing])
         for key, ticket in missing:
             ticket.row_html = render_to_string("workspace/queue.html#row", {"ticket": ticket})
-            if not settings.DEBUG:  # while templates are being edited, every row is drawn anew
+            if kept:
                 ROW_HTML[key] = ticket.row_html
 
     @staticmethod
@@ -347,9 +348,9 @@ class QueuePage:
 # The queue's rows as drawn (the template's `row` partial), by everything a row prints:
 # the language, the time zone, the addresses' prefix and the ticket's shown values (its
 # age and SLA light as texts). A different value is a different row, so nothing drawn
-# is ever out of date; the process forgets them all when it holds ROW_HTML_SIZE.
+# is ever out of date; the process forgets them all when it would hold more than
+# settings.HELPDESK_QUEUE_ROWS_KEPT.
 ROW_HTML: dict[tuple, str] = {}
-ROW_HTML_SIZE = 5000
 
 
 def tab_people(tab: QueueTab, user, specialties):
