@@ -181,8 +181,14 @@ def refresh_keeps_focus_and_scroll_and_says_what_changed(page, agent, accessible
     focused_id = third.get_attribute("id")
     third.focus()
     page.mouse.wheel(0, 300)
-    page.wait_for_function("window.scrollY > 0")
-    scroll = page.evaluate("window.scrollY")
+    # Polled from here: the page's Content-Security-Policy forbids the eval that
+    # wait_for_function polls with when the scroll has not landed yet.
+    for _attempt in range(100):
+        scroll = page.evaluate("window.scrollY")
+        if scroll > 0:
+            break
+        page.wait_for_timeout(50)
+    assert scroll > 0
 
     # Nothing changed: the server answers 204 and nothing moves.
     assert refresh(page).status == 204
