@@ -9,22 +9,20 @@ the ORM (adding a user to a group, taking a permission from a group), and after 
 seconds whatever happened. A user made inactive holds nothing from the next request on
 (ModelBackend's rule, checked before the cache), and one made superuser is another key."""
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Group, Permission
 
 from helpdesk.process_cache import ProcessCache
+
+from .roles import watch_grants
 
 PERMISSIONS_CACHE = ProcessCache("permissions")
 
 
 def watch_permission_changes():
-    """Connects PERMISSIONS_CACHE to the models and links it depends on (AccountsConfig.ready)."""
-    # Not the users themselves: the answer's key holds whether the user is a superuser, and
-    # an inactive user holds nothing whatever is kept (get_all_permissions).
-    User = get_user_model()
-    PERMISSIONS_CACHE.watch(Group, Permission)
-    PERMISSIONS_CACHE.watch_links(User.groups.through, User.user_permissions.through, Group.permissions.through)
+    """Connects PERMISSIONS_CACHE to what its answers depend on (AccountsConfig.ready). Not
+    the users themselves: the answer's key holds whether the user is a superuser, and an
+    inactive user holds nothing whatever is kept (get_all_permissions)."""
+    watch_grants(PERMISSIONS_CACHE)
 
 
 class PermissionBackend(ModelBackend):

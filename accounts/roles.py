@@ -18,7 +18,7 @@ door) makes nobody an agent.
 `coordinators()` are the same rule as querysets."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Exists, OuterRef, Q
 
 from .models import AGENT_GROUP, COORDINATOR_GROUP
@@ -157,3 +157,13 @@ def coordinators():
 def report_readers():
     """Every user `sees_reports` says yes to (the weekly summary's recipients)."""
     return _holding(REPORTS_PERMISSION)
+
+
+def watch_grants(cache) -> None:
+    """Make a process cache (helpdesk.process_cache) forget what it keeps whenever who holds
+    which permission changes: a group or a permission saved or deleted, a user joining or
+    leaving a group, a permission given to or taken from a user or a group. Not the users
+    themselves: whoever keeps per-user answers says what else they depend on."""
+    User = get_user_model()
+    cache.watch(Group, Permission)
+    cache.watch_links(User.groups.through, User.user_permissions.through, Group.permissions.through)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import agents
+from accounts.roles import agents, watch_grants
 from catalog.models import Module
 from helpdesk.process_cache import ProcessCache
 from helpdesk.validation import TextField, parse_integer
@@ -32,10 +31,8 @@ ARGUMENTS = {
 # link between them changes (helpdesk/process_cache.py). What is posted is checked
 # against the database (BulkForm.clean).
 BAR_OPTIONS = ProcessCache("bulk_bar_options")
-BAR_OPTIONS.watch(Module, get_user_model(), Group, Permission)
-BAR_OPTIONS.watch_links(
-    get_user_model().groups.through, get_user_model().user_permissions.through, Group.permissions.through
-)
+BAR_OPTIONS.watch(Module, get_user_model())
+watch_grants(BAR_OPTIONS)
 
 
 class TicketSelectionField(forms.Field):

@@ -225,7 +225,7 @@ class QueueFilterForm(forms.Form):
         Drawn by hand rather than through Django's widget templates, which would spend
         about 100 ms on a desk with a thousand organizations, on every page."""
         drawn = []
-        lists = FILTER_OPTIONS.get("lists", self._model_choices)
+        lists = self.model_choices()
         for name in self.FILTERS:
             field = self.fields[name]
             if isinstance(field, forms.ModelChoiceField):
@@ -236,8 +236,12 @@ class QueueFilterForm(forms.Form):
             drawn.append((self[name], [(str(value), label) for value, label in options], selected))
         return drawn
 
-    def _model_choices(self) -> dict[str, list[tuple[int, str]]]:
-        """(id, name) of each choice of the filters that list rows (modules, organizations)."""
+    def model_choices(self) -> dict[str, list[tuple[int, str]]]:
+        """(id, name) of each choice of the filters that list rows (modules, organizations),
+        by filter name, as FILTER_OPTIONS keeps them."""
+        return FILTER_OPTIONS.get("lists", self._read_model_choices)
+
+    def _read_model_choices(self) -> dict[str, list[tuple[int, str]]]:
         return {
             name: list(field.queryset.values_list("pk", "name"))
             for name, field in self.fields.items()
@@ -304,11 +308,11 @@ class QueuePage:
                 ticket.module_name,
                 ticket.priority,
                 ticket.state,
+                ticket.assignee_id,  # the row's version names the assignee by id
                 ticket.assignee_name,
                 ticket.created_at,
                 ticket.age,
                 ticket.sla,
-                ticket.row_version,
             )
             ticket.row_html = ROW_HTML.get(key)
             if ticket.row_html is None:
@@ -598,6 +602,6 @@ def queue_page(form: QueueFilterForm, user) -> QueuePage:
         in_every_state=form.in_every_state,
         newest_first=form.newest_first,
     )
-    page.names = FILTER_OPTIONS.get("lists", form._model_choices)
+    page.names = form.model_choices()
     page.version = page_version(page)
     return page
